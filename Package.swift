@@ -1,0 +1,55 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// kholedger: emulate Linux Kexec HandOver (KHO) byte-exactly, keep a SQLite
+/// ledger of every preservation, and replay it.
+///
+/// Modules follow the pipeline: `KHOABI` (byte layouts) ← `KHOImage`
+/// (memory images) ← the `kholedger` command-line tool.
+let package = Package(
+    name: "kholedger",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "KHOABI", targets: ["KHOABI"]),
+        .library(name: "KHOImage", targets: ["KHOImage"]),
+        .executable(name: "kholedger", targets: ["kholedger"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibFDT",
+            providers: [.apt(["libfdt-dev"])]
+        ),
+        .target(
+            name: "KHOABI",
+            dependencies: ["CLibFDT"]
+        ),
+        .target(
+            name: "KHOImage",
+            dependencies: ["KHOABI"]
+        ),
+        .executableTarget(
+            name: "kholedger",
+            dependencies: [
+                "KHOABI",
+                "KHOImage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "KHOABITests",
+            dependencies: [
+                "KHOABI",
+                "KHOImage",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "KHOImageTests",
+            dependencies: ["KHOImage"]
+        ),
+    ]
+)

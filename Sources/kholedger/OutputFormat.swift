@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// How a command prints its result.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    /// Aligned text for people.
+    case text
+    /// One JSON document for tools.
+    case json
+}
