@@ -1,0 +1,66 @@
+/// Writes physical memory as an ELF64 little-endian `ET_CORE` file: one
+/// `PT_LOAD` per segment with `p_paddr` = physical address, `p_vaddr` 0,
+/// `p_filesz` = `p_memsz`, flags RWX, `p_offset` and `p_align` = the
+/// alignment, no notes and no section headers (the shape of the reference
+/// vectors' `memory.elf`, readable by `readelf`, `crash` and this package).
+///
+/// Data streams to the file in bounded chunks; the file appears under its
+/// final name only when it is complete.
+public struct ElfCoreWriter: Sendable {
+    /// The `e_machine` written.
+    public let machine: ElfMachine
+    /// Alignment of every segment's file offset, usually the page size.
+    public let alignment: Int
+
+    /// Bytes copied from a source image per read while writing.
+    private static let chunkSize: UInt64 = 1 << 20
+
+    /// A writer for `machine` aligning segment data to `alignment`, which must
+    /// be a positive power of two.
+    public init(machine: ElfMachine = .x86_64, alignment: Int = 4096) throws(ImageError) {
+        guard alignment > 0, alignment.nonzeroBitCount == 1 else { throw .invalidAlignment(alignment) }
+        self.machine = machine
+        self.alignment = alignment
+    }
+
+    /// Writes one segment per element, in the order given: `bytes` at
+    /// physical address `paddr`. Segments must be non-empty and must not overlap.
+    public func write(segments: [(paddr: UInt64, bytes: [UInt8])], toPath path: String) throws(ImageError) {
+        let shape = segments.map { (paddr: $0.paddr, size: UInt64($0.bytes.count)) }
+        try emit(shape, toPath: path) { (index, output) throws(ImageError) in
+            try output.append(segments[index].bytes)
+        }
+    }
+
+    /// Writes one segment per physical range, in the order given, copying its
+    /// bytes from `source`. Ranges must be non-empty, must not overlap and must
+    /// be readable from `source`.
+    public func write(ranges: [Range<UInt64>], from source: some PhysicalMemoryImage,
+                      toPath path: String) throws(ImageError) {
+        let shape = ranges.map { (paddr: $0.lowerBound, size: $0.upperBound - $0.lowerBound) }
+        try emit(shape, toPath: path) { (index, output) throws(ImageError) in
+            var address = ranges[index].lowerBound
+            while address < ranges[index].upperBound {
+                let count = Int(min(Self.chunkSize, ranges[index].upperBound - address))
+                try output.append(source.read(phys: address, count: count))
+                address += UInt64(count)
+            }
+        }
+    }
+
+    /// Validates the layout, writes the headers, then each segment's data at
+    /// its aligned offset via `data`, and finally publishes the file.
+    private func emit(_ segments: [(paddr: UInt64, size: UInt64)], toPath path: String,
+                      data: (Int, OutputFile) throws(ImageError) -> Void) throws(ImageError) {
+        let layout = try ElfCoreLayout(machine: machine, alignment: alignment, segments: segments)
+        let output = try OutputFile(path: path)
+        try output.append(layout.headers())
+        for index in segments.indices {
+            try output.pad(to: layout.dataOffsets[index])
+            try data(index, output)
+            precondition(output.position == layout.dataOffsets[index] + segments[index].size,
+                         "segment \(index) wrote the wrong number of bytes")
+        }
+        try output.commit()
+    }
+}

@@ -1,0 +1,52 @@
+import Crypto
+import Foundation
+import KHOABI
+import KHOImage
+
+extension ReferenceVector {
+    /// The vector's page geometry, from expected.json.
+    func geometry() throws -> PageGeometry {
+        guard let size = try expected()["page_size"] as? Int else {
+            throw VectorError.malformed(name, "expected.json has no page_size")
+        }
+        return try PageGeometry(pageSize: size)
+    }
+
+    /// memory.elf, opened with the project's ELF core reader.
+    func memory() throws -> ElfCoreImage {
+        try ElfCoreImage(path: directory.appendingPathComponent("memory.elf").path)
+    }
+
+    /// The block lines of walk.txt (`0x<phys> <order>`).
+    func walkBlockLines() throws -> [String] {
+        try walkLines().filter { !$0.hasPrefix("subtree ") }
+    }
+
+    /// The `subtree <name> 0x<phys> <size>` lines of walk.txt.
+    func walkSubtreeLines() throws -> [String] {
+        try walkLines().filter { $0.hasPrefix("subtree ") }
+    }
+
+    private func walkLines() throws -> [String] {
+        String(decoding: try data("walk.txt"), as: UTF8.self)
+            .split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+    }
+
+    /// The `areas` array of expected.json.
+    func areas() throws -> [[String: Any]] {
+        guard let areas = try expected()["areas"] as? [[String: Any]] else {
+            throw VectorError.malformed(name, "expected.json has no areas")
+        }
+        return areas
+    }
+}
+
+extension PhysicalMemoryImage {
+    /// A ``MemoryReader`` over this image.
+    var reader: MemoryReader { { phys, count in try self.read(phys: phys, count: count) } }
+}
+
+/// Lowercase hex SHA-256 of `bytes`.
+func sha256Hex(_ bytes: some DataProtocol) -> String {
+    SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+}
