@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "KHOABI", targets: ["KHOABI"]),
+        .library(name: "KHOMachine", targets: ["KHOMachine"]),
         .library(name: "KHOImage", targets: ["KHOImage"]),
         .executable(name: "kholedger", targets: ["kholedger"]),
     ],
@@ -26,6 +27,10 @@ let package = Package(
         .target(
             name: "KHOABI",
             dependencies: ["CLibFDT"]
+        ),
+        .target(
+            name: "KHOMachine",
+            dependencies: ["KHOABI"]
         ),
         .target(
             name: "KHOImage",
@@ -46,6 +51,10 @@ let package = Package(
                 "KHOImage",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
+        ),
+        .testTarget(
+            name: "KHOMachineTests",
+            dependencies: ["KHOMachine", "KHOImage"]
         ),
         .testTarget(
             name: "KHOImageTests",

@@ -1,0 +1,112 @@
+import CLibFDT
+
+/// The outgoing root FDT page as the kernel maintains it (6.19 and later):
+/// created once with sequential writes, then edited in place by
+/// `kho_add_subtree` and `kho_remove_subtree`, each of which reopens the
+/// tree into the page and packs it again.
+///
+/// Errors behave like kernel 7.1+: a failed add leaves no partial node.
+public struct KHORootFDTPage: Hashable, Sendable {
+    public let generation: ABIGeneration
+    /// The page's size: the only space the tree may grow into.
+    public let pageSize: Int
+    /// The current tree (`totalsize` bytes; the rest of the page is unused).
+    public private(set) var tree: FlattenedDeviceTree
+
+    /// Creates the root as the kernel does at init: root node `""` with
+    /// `compatible` then `preserved-memory-map`, finished but not packed.
+    public init(generation: ABIGeneration, preservedMemoryMap: UInt64, pageSize: Int) throws(FDTError) {
+        var writer = try FDTSequentialWriter(capacity: pageSize)
+        try writer.finishReservationMap()
+        try writer.beginNode("")
+        try writer.property("compatible", string: generation.compatible)
+        try writer.property(KHORootFDT.preservedMemoryMapProperty, .littleEndian(preservedMemoryMap))
+        try writer.endNode()
+        self.generation = generation
+        self.pageSize = pageSize
+        self.tree = try writer.finish()
+    }
+
+    /// The page's contents as values.
+    public func decoded() throws(FDTError) -> KHORootFDT {
+        try KHORootFDT(tree: tree, bitmapVariant: generation.bitmapVariant ?? .v1b)
+    }
+
+    /// `kho_add_subtree`: reopen, add subnode `subtree.name` (it becomes the
+    /// first subnode), set the address property, then (kho-v3+) `blob-size`,
+    /// pack.
+    ///
+    /// Throws `duplicateSubtree` (-EEXIST) when the name exists (libfdt
+    /// matching: `name` also matches `name@unit`) and `rootPageFull` (-ENOMEM)
+    /// when the page has no room; either way the page is repacked without a
+    /// new node, as the kernel leaves it.
+    public mutating func addSubtree(_ subtree: KHOSubtree) throws(FDTError) {
+        if generation.hasBlobSize, subtree.size == nil {
+            throw .missingBlobSize(subtree: subtree.name, generation: generation)
+        }
+        if !generation.hasBlobSize, subtree.size != nil {
+            throw .unexpectedBlobSize(subtree: subtree.name, generation: generation)
+        }
+        var editor = try reopen(for: subtree.name)
+        var failure: FDTError?
+        do throws(FDTError) {
+            let node = try editor.addSubnode(named: subtree.name, to: .root)
+            do throws(FDTError) {
+                try editor.setProperty(generation.subtreeAddressProperty, to: .littleEndian(subtree.phys), of: node)
+                if let size = subtree.size {
+                    try editor.setProperty(KHORootFDT.blobSizeProperty, to: .littleEndian(size), of: node)
+                }
+            } catch {
+                failure = error
+                try editor.deleteNode(node)
+            }
+        } catch {
+            failure = error
+        }
+        try editor.pack()
+        tree = try editor.tree()
+        if let failure { throw kernelError(failure, subtree: subtree.name) }
+    }
+
+    /// `kho_remove_subtree`: reopen, delete the first subnode whose address
+    /// property is 8 bytes equal to `phys`, pack. Returns the removed
+    /// subtree, or `nil` when none matched (the tree is still repacked, as
+    /// the kernel does; names stay in the strings block).
+    @discardableResult
+    public mutating func removeSubtree(phys: UInt64) throws(FDTError) -> KHOSubtree? {
+        var editor = try reopen(for: hex(phys))
+        let opened = try editor.tree()
+        var removed: KHOSubtree?
+        for node in try opened.subnodes(of: .root) {
+            guard let address = try opened.property(named: generation.subtreeAddressProperty, of: node),
+                  address.count == 8, address.loadLittleEndian(UInt64.self, at: 0) == phys
+            else { continue }
+            let size = try opened.property(named: KHORootFDT.blobSizeProperty, of: node)
+                .flatMap { $0.count == 8 ? $0.loadLittleEndian(UInt64.self, at: 0) : nil }
+            removed = KHOSubtree(name: node.name, phys: phys, size: generation.hasBlobSize ? size : nil)
+            try editor.deleteNode(node)
+            break
+        }
+        try editor.pack()
+        tree = try editor.tree()
+        return removed
+    }
+
+    /// `fdt_open_into(root, root, PAGE_SIZE)`.
+    private func reopen(for subtree: String) throws(FDTError) -> FDTEditor {
+        do throws(FDTError) {
+            return try FDTEditor(opening: tree, capacity: pageSize)
+        } catch {
+            throw kernelError(error, subtree: subtree)
+        }
+    }
+
+    /// Maps libfdt's "exists" and "no space" to the kernel's -EEXIST / -ENOMEM.
+    private func kernelError(_ error: FDTError, subtree: String) -> FDTError {
+        switch error {
+        case .libfdt(_, let code) where code == -FDT_ERR_EXISTS: return .duplicateSubtree(name: subtree)
+        case .libfdt(_, let code) where code == -FDT_ERR_NOSPACE: return .rootPageFull(subtree: subtree, pageSize: pageSize)
+        default: return error
+        }
+    }
+}

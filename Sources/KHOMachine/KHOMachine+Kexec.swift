@@ -1,0 +1,108 @@
+import KHOABI
+
+extension KHOMachine {
+    /// `kexec` into the next generation.
+    ///
+    /// The outgoing kernel hands over its root FDT page and tracker. Memory
+    /// that is neither a preserved block nor a tracker node is scrubbed.
+    /// The next kernel then boots: it reads the FDT, walks the tracker
+    /// (allocating only from scratch meanwhile), reserves every preserved
+    /// block and writes the KHO magic into its head page; the tracker pages
+    /// become free memory; it creates its own empty tracker and root FDT.
+    /// vmalloc areas and folio bookkeeping of the old generation are gone:
+    /// consumers must restore what they need.
+    public func kexec() throws(MachineError) {
+        let blocks = try preservedBlocks()
+        let nodes: [UInt64]
+        do {
+            nodes = try RadixTrackerWalker(geometry: geometry, rootPhys: trackerRoot, depthFormula: config.depthFormula)
+                .nodePages(read: memory.reader)
+        } catch {
+            throw .abi("tracker walk failed: \(error)")
+        }
+        let handoverFDT = rootFDT.tree.bytes
+        let fdtAddress = fdtPhys
+        try perform(.kexec, arguments: [("fdt", hex(fdtAddress)), ("tracker", hex(trackerRoot)),
+                                        ("preserved_blocks", "\(blocks.count)"), ("tracker_pages", "\(nodes.count)")]) { event in
+            event.fdt = handoverFDT
+        }
+
+        let shift = UInt64(geometry.pageShift)
+        var survivors = Set(nodes.map { $0 >> shift })
+        for block in blocks where memory.range.contains(block.phys) {
+            let first = block.phys >> shift
+            for pfn in first..<first + (UInt64(1) << UInt64(block.order)) { survivors.insert(pfn) }
+        }
+        memory.scrub { survivors.contains($0) }
+        generation += 1
+        areas = [:]
+        folios = [:]
+        allocator = FrameAllocator(geometry: geometry, range: memory.range, scratch: scratch,
+                                   seed: config.seed &+ UInt64(generation) &* 0x9E37_79B9_7F4A_7C15)
+        try boot(incoming: fdtAddress)
+    }
+
+    /// Boots this generation: takes over the incoming handover (if any), then
+    /// creates the outgoing tracker root and root FDT page (an order-0 page
+    /// preserved with `kho_alloc_preserve`).
+    func boot(incoming fdtAddress: UInt64?) throws(MachineError) {
+        try perform(.boot, arguments: [("generation", "\(generation)")]) { event throws(MachineError) in
+            incoming = nil
+            if let fdtAddress {
+                incoming = try takeOver(fdtPhys: fdtAddress, into: &event)
+            }
+            guard let root = allocateZeroed(order: 0) else { throw .kernel(.ENOMEM, "no page for the tracker root") }
+            trackerRoot = root
+            rootFDT = try Self.emptyRoot(config.abi, geometry: geometry, map: root)
+            guard let page = allocateZeroed(order: 0) else { throw .kernel(.ENOMEM, "no page for the root FDT") }
+            fdtPhys = page
+            folios[page] = 0
+            try trackerAdd([PreservedBlock(phys: page, order: 0)], into: &event)
+            try syncFDTPage()
+            event.arguments += [("tracker", hex(root)), ("fdt", hex(page))]
+            event.pages = [.init(phys: page, bytes: memory.page(page))]
+        }
+    }
+
+    /// Early boot of a KHO kernel: FDT check, tracker walk, reservations, magic.
+    private func takeOver(fdtPhys: UInt64, into event: inout MachineEvent) throws(MachineError) -> IncomingHandover? {
+        let page = try memory.read(fdtPhys, count: geometry.pageSize)
+        let fdt: KHORootFDT
+        let bytes: [UInt8]
+        do {
+            let tree = try FlattenedDeviceTree(bytes: page)
+            bytes = Array(page.prefix(Int(tree.header.totalSize)))
+            fdt = try KHORootFDT(tree: tree)
+        } catch {
+            event.arguments.append(("warning", "incoming FDT rejected, cold boot: \(error)"))
+            return nil
+        }
+        guard fdt.generation.compatible == config.abi.compatible, fdt.preservedMemoryMap != 0 else {
+            event.arguments.append(("warning", "incoming FDT \(fdt.generation.compatible) map \(hex(fdt.preservedMemoryMap)) not usable, cold boot"))
+            return nil
+        }
+        let blocks: [PreservedBlock]
+        do {
+            blocks = try RadixTrackerWalker(geometry: geometry, rootPhys: fdt.preservedMemoryMap, depthFormula: config.depthFormula)
+                .blocks(read: memory.reader)
+        } catch {
+            event.arguments.append(("warning", "incoming tracker unreadable, cold boot: \(error)"))
+            return nil
+        }
+        var pagePrivate: [UInt64: UInt64] = [:]
+        var outside = 0
+        for block in blocks {
+            guard memory.range.contains(block.phys),
+                  memory.range.contains(block.phys + geometry.bytes(order: block.order) - 1) else {
+                outside += 1
+                continue
+            }
+            allocator.reserve(block.phys, order: block.order)
+            pagePrivate[block.phys >> UInt64(geometry.pageShift)] = IncomingHandover.privateValue(order: block.order)
+        }
+        if outside > 0 { event.arguments.append(("warning", "\(outside) tracker entries lie outside memory")) }
+        event.arguments += [("incoming_fdt", hex(fdtPhys)), ("incoming_blocks", "\(blocks.count)")]
+        return IncomingHandover(fdtPhys: fdtPhys, fdtBytes: bytes, fdt: fdt, preserved: blocks,
+                                pageShift: geometry.pageShift, pagePrivate: pagePrivate)
+    }
+}

@@ -1,0 +1,29 @@
+extension KHOMachine {
+    /// Runs one call: builds its event, lets `body` fill it, and emits it with
+    /// the outcome. Kernel failures (errno, NULL) are emitted too; misuse of
+    /// the emulator (unknown names, addresses outside memory) is not an
+    /// operation and is thrown without an event.
+    func perform<T>(_ kind: MachineEvent.Kind, subject: String? = nil, arguments: [(String, String)] = [],
+                    _ body: (inout MachineEvent) throws(MachineError) -> T) throws(MachineError) -> T {
+        var event = MachineEvent(generation: generation, kind: kind, subject: subject)
+        event.arguments = arguments.map { (name: $0.0, value: $0.1) }
+        do {
+            let result = try body(&event)
+            emit(event)
+            return result
+        } catch {
+            switch error {
+            case .kernel(let errno, let detail):
+                event.outcome = .errno(errno)
+                event.arguments.append(("error", detail))
+                emit(event)
+            case .restoreFailed(let reason):
+                event.outcome = .null(reason)
+                emit(event)
+            default:
+                break
+            }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import KHOABI
+
+extension KHOMachine {
+    /// `kho_preserve_vmalloc(area, desc)`, step by step as the kernel does it;
+    /// the descriptor lives in emulated memory at `descriptorPhys`.
+    ///
+    /// Chunk pages are allocated zeroed and preserved one at a time; `first`
+    /// is stored as soon as chunk 0 exists, `total_pages`, `flags` and `order`
+    /// only on success. A full chunk immediately gets a successor, so an area
+    /// whose block count is a multiple of K ends in an empty chunk.
+    /// -EINVAL: no such area; -EOPNOTSUPP: unsupported vm flags; -ENOMEM: no
+    /// chunk page; tracker errors. On failure everything preserved so far is
+    /// unpreserved again and the chunk pages are freed.
+    public func preserveVmalloc(area name: String, descriptorPhys: UInt64) throws(MachineError) {
+        try memory.check(descriptorPhys, count: VmallocDescriptor.size)
+        try perform(.preserveVmalloc, subject: name, arguments: [("descriptor", hex(descriptorPhys))]) { event throws(MachineError) in
+            guard let area = areas[name] else { throw .kernel(.EINVAL, "\"\(name)\" is not a vmalloc area") }
+            guard area.vmFlags.isSubset(of: [.alloc, .allowHugeVmap]) else {
+                throw .kernel(.EOPNOTSUPP, "area \"\(name)\" has vm flags outside VM_ALLOC | VM_ALLOW_HUGE_VMAP")
+            }
+            event.extents = MachineEvent.extents(of: area.blocks.map { PreservedBlock(phys: $0, order: area.order) }, geometry: geometry)
+            do throws(MachineError) {
+                try buildChunks(area, descriptorPhys: descriptorPhys, into: &event)
+            } catch {
+                event.chunks = []
+                try unpreserveChunks(descriptorPhys: descriptorPhys, into: &event)
+                event.pages = touchedPages(descriptorPhys, count: VmallocDescriptor.size)
+                throw error
+            }
+        }
+    }
+
+    private func buildChunks(_ area: VmallocArea, descriptorPhys: UInt64, into event: inout MachineEvent) throws(MachineError) {
+        let k = geometry.vmallocChunkEntries
+        var chunks: [UInt64] = []
+        func newChunk() throws(MachineError) -> UInt64 {
+            guard let phys = allocateZeroed(order: 0) else { throw .kernel(.ENOMEM, "no page for vmalloc chunk \(chunks.count)") }
+            do {
+                try checkScratchOverlap(phys, size: UInt64(geometry.pageSize))
+                try trackerAdd([PreservedBlock(phys: phys, order: 0)], into: &event)
+            } catch {
+                allocator.free(phys, order: 0)
+                throw .kernel(.ENOMEM, "cannot preserve vmalloc chunk \(chunks.count): \(error)")
+            }
+            chunks.append(phys)
+            return phys
+        }
+        var current = try newChunk()
+        try memory.storeWord(current, at: descriptorPhys)
+        var index = 0
+        let blockPages = UInt64(1) << UInt64(area.order)
+        for block in area.blocks {
+            let blocks = try splitRange(block, count: blockPages, numa: true)
+            try checkScratchOverlap(block, size: blockPages * UInt64(geometry.pageSize))
+            try trackerAdd(blocks, into: &event)
+            try memory.storeWord(block, at: current + 8 + 8 * UInt64(index))
+            index += 1
+            if index == k {
+                let next = try newChunk()
+                try memory.storeWord(next, at: current)
+                current = next
+                index = 0
+            }
+        }
+        var descriptor = try readDescriptor(descriptorPhys)
+        descriptor.totalPages = UInt32(area.pages.count)
+        descriptor.flags = area.khoFlags
+        descriptor.order = UInt16(area.order)
+        try memory.write(descriptor.encode(), at: descriptorPhys)
+        event.descriptor = (descriptorPhys, descriptor)
+        event.chunks = chunks.enumerated().map { .init(index: $0.offset, phys: $0.element, bytes: memory.page($0.element)) }
+        event.pages = touchedPages(descriptorPhys, count: VmallocDescriptor.size)
+    }
+
+    /// `kho_unpreserve_vmalloc(desc)`: walks the chunk list from the
+    /// descriptor in memory, unpreserving each chunk page and each entry as a
+    /// range of 2^desc.order pages, and frees the chunk pages. The descriptor
+    /// is left as it is.
+    public func unpreserveVmalloc(descriptorPhys: UInt64, name: String? = nil) throws(MachineError) {
+        try memory.check(descriptorPhys, count: VmallocDescriptor.size)
+        try perform(.unpreserveVmalloc, subject: name, arguments: [("descriptor", hex(descriptorPhys))]) { event throws(MachineError) in
+            try unpreserveChunks(descriptorPhys: descriptorPhys, into: &event)
+        }
+    }
+
+    private func unpreserveChunks(descriptorPhys: UInt64, into event: inout MachineEvent) throws(MachineError) {
+        let descriptor = try readDescriptor(descriptorPhys)
+        let blockPages = UInt64(1) << UInt64(descriptor.order)
+        var visited: Set<UInt64> = []
+        var chunkPhys = descriptor.first
+        while chunkPhys != 0 {
+            guard visited.insert(chunkPhys).inserted else {
+                throw .abi("vmalloc chunk list of descriptor \(hex(descriptorPhys)) revisits \(hex(chunkPhys))")
+            }
+            let chunk = try decodeChunk(chunkPhys)
+            try trackerRemove([PreservedBlock(phys: chunkPhys, order: 0)], into: &event)
+            for block in chunk.entries {
+                try trackerRemove(splitRange(block, count: blockPages, numa: true), into: &event)
+            }
+            allocator.free(chunkPhys, order: 0)
+            chunkPhys = chunk.next
+        }
+    }
+
+    func readDescriptor(_ phys: UInt64) throws(MachineError) -> VmallocDescriptor {
+        do {
+            return try VmallocDescriptor(bytes: memory.read(phys, count: VmallocDescriptor.size), geometry: geometry)
+        } catch let error as KHOABIError {
+            throw .abi("descriptor at \(hex(phys)): \(error)")
+        } catch {
+            throw error as! MachineError
+        }
+    }
+
+    func decodeChunk(_ phys: UInt64) throws(MachineError) -> VmallocChunk {
+        do {
+            return try VmallocChunk(bytes: memory.read(phys, count: geometry.pageSize), geometry: geometry)
+        } catch let error as KHOABIError {
+            throw .abi("vmalloc chunk at \(hex(phys)): \(error)")
+        } catch {
+            throw error as! MachineError
+        }
+    }
+}

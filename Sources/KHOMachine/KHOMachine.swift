@@ -1,0 +1,92 @@
+import KHOABI
+
+/// An emulated KHO machine: physical memory, a page allocator, vmalloc, the
+/// KHO preservation API with the kernel's semantics and errno values, the
+/// radix tracker in emulated pages, the root FDT, and `kexec` into the next
+/// generation.
+///
+/// Every call emits one ``MachineEvent`` to `onEvent`, whether it succeeds or
+/// not. The machine never stores events itself.
+public final class KHOMachine {
+    public let config: MachineConfig
+    public let geometry: PageGeometry
+    /// `MAX_PAGE_ORDER` of the emulated kernel.
+    public let maxPageOrder: Int
+    public let scratch: [MemoryRange]
+    /// Boot number: 0 for the cold boot, +1 per kexec.
+    public internal(set) var generation = 0
+    public internal(set) var memory: PhysicalMemory
+    public internal(set) var allocator: FrameAllocator
+    /// vmalloc areas of this generation, by name.
+    public internal(set) var areas: [String: VmallocArea] = [:]
+    /// Orders of folios allocated (or restored) in this generation, by phys.
+    public internal(set) var folios: [UInt64: Int] = [:]
+    /// Physical address of this generation's radix tracker root.
+    public internal(set) var trackerRoot: UInt64 = 0
+    /// Physical address of this generation's root FDT page.
+    public internal(set) var fdtPhys: UInt64 = 0
+    /// The outgoing root FDT.
+    public internal(set) var rootFDT: KHORootFDTPage
+    /// What the previous generation handed over; nil after a cold boot.
+    public internal(set) var incoming: IncomingHandover?
+    /// Receives every event.
+    public var onEvent: (MachineEvent) -> Void
+
+    /// Builds and cold-boots a machine.
+    public init(config: MachineConfig, onEvent: @escaping (MachineEvent) -> Void = { _ in }) throws(MachineError) {
+        try config.validate()
+        self.config = config
+        geometry = try config.geometry()
+        maxPageOrder = config.effectiveMaxPageOrder(geometry)
+        scratch = config.scratchAreas(geometry)
+        let ram = MemoryRange(address: config.memoryBase, size: config.memorySize)
+        memory = PhysicalMemory(geometry: geometry, range: ram)
+        allocator = FrameAllocator(geometry: geometry, range: ram, scratch: scratch, seed: config.seed)
+        rootFDT = try Self.emptyRoot(config.abi, geometry: geometry)
+        self.onEvent = onEvent
+        try boot(incoming: nil)
+    }
+
+    static func emptyRoot(_ abi: ABIGeneration, geometry: PageGeometry, map: UInt64 = 0) throws(MachineError) -> KHORootFDTPage {
+        do {
+            return try KHORootFDTPage(generation: abi, preservedMemoryMap: map, pageSize: geometry.pageSize)
+        } catch {
+            throw .abi(error.description)
+        }
+    }
+
+    // MARK: helpers shared by the call implementations
+
+    /// Allocates a zero-filled block.
+    func allocateZeroed(order: Int) -> UInt64? {
+        guard let phys = allocator.allocate(order: order) else { return nil }
+        memory.zero(phys, pageCount: 1 << UInt64(order))
+        return phys
+    }
+
+    /// The radix tracker of this generation.
+    var tracker: RadixTracker {
+        RadixTracker(geometry: geometry, rootPhys: trackerRoot, depthFormula: config.depthFormula)
+    }
+
+    /// NUMA node of a pfn, when NUMA is modelled.
+    var numaNode: ((UInt64) -> Int)? {
+        guard let size = config.numaNodeSize else { return nil }
+        let basePfn = config.memoryBase >> UInt64(geometry.pageShift)
+        let pagesPerNode = size >> UInt64(geometry.pageShift)
+        return { pfn in Int((pfn &- basePfn) / pagesPerNode) }
+    }
+
+    /// Emits `event` to the sink.
+    func emit(_ event: MachineEvent) { onEvent(event) }
+
+    /// The walk of this generation's tracker as the next kernel will see it.
+    public func preservedBlocks() throws(MachineError) -> [PreservedBlock] {
+        do {
+            return try RadixTrackerWalker(geometry: geometry, rootPhys: trackerRoot, depthFormula: config.depthFormula)
+                .blocks(read: memory.reader)
+        } catch {
+            throw .abi("tracker walk failed: \(error)")
+        }
+    }
+}

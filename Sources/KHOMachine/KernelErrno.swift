@@ -1,0 +1,25 @@
+/// The errno values KHO calls return, with the kernel's numbers.
+public enum KernelErrno: Int32, Sendable, CaseIterable, Codable, CustomStringConvertible {
+    case ENOENT = 2
+    case EIO = 5
+    case E2BIG = 7
+    case ENOMEM = 12
+    case EBUSY = 16
+    case EEXIST = 17
+    case EINVAL = 22
+    case ENOSPC = 28
+    case EOPNOTSUPP = 95
+
+    /// The symbolic name, e.g. `EINVAL`.
+    public var name: String { String(describing: self) }
+
+    /// `-EINVAL (-22)` style.
+    public var description: String { "-\(name) (-\(rawValue))" }
+
+    /// Looks a name up (`EINVAL`, case-insensitive, optional leading `-`).
+    public init?(name: String) {
+        let wanted = name.uppercased().trimmingPrefix("-")
+        guard let match = Self.allCases.first(where: { $0.name == wanted }) else { return nil }
+        self = match
+    }
+}

@@ -1,0 +1,78 @@
+import KHOABI
+
+/// How an emulated machine is built: memory, page size, randomness, scratch
+/// areas and which kernel behaviour it follows.
+public struct MachineConfig: Hashable, Sendable {
+    /// Bytes per page: 4096, 16384 or 65536.
+    public var pageSize: Int = 4096
+    /// Physical address of the first byte of RAM (default 4 GiB, so that
+    /// physical address 0 is never a page).
+    public var memoryBase: UInt64 = 0x1_0000_0000
+    /// Bytes of RAM.
+    public var memorySize: UInt64 = 256 << 20
+    /// Seed of the frame allocator and of random fills.
+    public var seed: UInt64 = 1
+    /// Scratch areas; `nil` places one area of 1/16 of memory at its top.
+    public var scratch: [MemoryRange]? = nil
+    /// The handover ABI generation (radix generations: v2, v3, v4, v4c).
+    public var abi: ABIGeneration = .v3
+    /// The radix depth formula (the original one is broken at 16 KiB pages).
+    public var depthFormula: RadixDepthFormula = .fixed
+    /// When set, NUMA node = (phys − base) / numaNodeSize, and preserve and
+    /// unpreserve split ranges at node boundaries (7.1+ behaviour).
+    public var numaNodeSize: UInt64? = nil
+    /// `CONFIG_KEXEC_HANDOVER_DEBUG`: reject preservations overlapping scratch.
+    public var scratchOverlapCheck: Bool = true
+    /// `MAX_PAGE_ORDER`; `nil` uses the page size's typical value.
+    public var maxPageOrder: Int? = nil
+
+    public init() {}
+
+    /// The page geometry, validated.
+    public func geometry() throws(MachineError) -> PageGeometry {
+        do {
+            return try PageGeometry(pageSize: pageSize)
+        } catch {
+            throw .invalidConfiguration(error.description)
+        }
+    }
+
+    /// The effective `MAX_PAGE_ORDER`.
+    public func effectiveMaxPageOrder(_ geometry: PageGeometry) -> Int { maxPageOrder ?? geometry.maxPageOrder }
+
+    /// The effective scratch areas.
+    public func scratchAreas(_ geometry: PageGeometry) -> [MemoryRange] {
+        if let scratch { return scratch }
+        let granule = geometry.bytes(order: effectiveMaxPageOrder(geometry))
+        let size = max(granule, (memorySize / 16) / granule * granule)
+        return size < memorySize ? [MemoryRange(address: memoryBase + memorySize - size, size: size)] : []
+    }
+
+    /// Checks that the machine can be built; throws naming the bad value.
+    public func validate() throws(MachineError) {
+        let g = try geometry()
+        guard abi.usesRadixTracker else {
+            throw .invalidConfiguration("ABI \(abi.rawValue) uses the kho-v1 bitmap tracker, which the emulator does not produce; use v2, v3, v4 or v4c")
+        }
+        let order = effectiveMaxPageOrder(g)
+        guard (0...g.order0Log2).contains(order) else {
+            throw .invalidConfiguration("max page order \(order) is out of range")
+        }
+        let granule = g.bytes(order: order)
+        guard memoryBase % granule == 0, memoryBase != 0 else {
+            throw .invalidConfiguration("memory base \(hex(memoryBase)) must be non-zero and aligned to \(hex(granule)) (a max-order block)")
+        }
+        guard memorySize > 0, memorySize % UInt64(g.pageSize) == 0, !memoryBase.addingReportingOverflow(memorySize).overflow else {
+            throw .invalidConfiguration("memory size \(memorySize) must be a non-zero multiple of the page size")
+        }
+        for area in scratchAreas(g) {
+            guard area.size > 0, area.address % UInt64(g.pageSize) == 0, area.size % UInt64(g.pageSize) == 0,
+                  area.address >= memoryBase, area.end <= memoryBase + memorySize else {
+                throw .invalidConfiguration("scratch area \(area) must be page aligned and inside memory \(MemoryRange(address: memoryBase, size: memorySize))")
+            }
+        }
+        if let numaNodeSize, numaNodeSize == 0 || numaNodeSize % UInt64(g.pageSize) != 0 {
+            throw .invalidConfiguration("NUMA node size \(numaNodeSize) must be a non-zero multiple of the page size")
+        }
+    }
+}

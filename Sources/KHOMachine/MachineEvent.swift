@@ -1,0 +1,115 @@
+import KHOABI
+
+/// Everything one machine call did, for whoever records it (the ledger).
+///
+/// The machine emits one event per call, successful or not, in call order.
+/// Events carry values only; the machine knows nothing about storage.
+public struct MachineEvent: Sendable {
+    /// What kind of call this was.
+    public enum Kind: String, Sendable, CaseIterable, Codable {
+        case boot, vmalloc, vfree, write, allocPages = "alloc_pages", freePages = "free_pages"
+        case preserveFolio = "preserve_folio", unpreserveFolio = "unpreserve_folio"
+        case preservePages = "preserve_pages", unpreservePages = "unpreserve_pages"
+        case preserveVmalloc = "preserve_vmalloc", unpreserveVmalloc = "unpreserve_vmalloc"
+        case restoreVmalloc = "restore_vmalloc"
+        case allocPreserve = "alloc_preserve", unpreserveFree = "unpreserve_free", restoreFree = "restore_free"
+        case addSubtree = "add_subtree", removeSubtree = "remove_subtree", retrieveSubtree = "retrieve_subtree"
+        case restoreFolio = "restore_folio", restorePages = "restore_pages"
+        case kexec
+    }
+
+    /// How the call ended.
+    public enum Outcome: Hashable, Sendable, CustomStringConvertible {
+        case ok
+        case errno(KernelErrno)
+        /// A restore function returned NULL.
+        case null(String)
+
+        public var description: String {
+            switch self {
+            case .ok: return "ok"
+            case .errno(let e): return e.description
+            case .null(let reason): return "NULL (\(reason))"
+            }
+        }
+    }
+
+    /// One chunk page of a vmalloc preservation, with its exact bytes.
+    public struct Chunk: Hashable, Sendable {
+        public var index: Int
+        public var phys: UInt64
+        public var bytes: [UInt8]
+    }
+
+    /// A run of `count` blocks of `order`, contiguous in physical memory,
+    /// starting at `phys`: the page-frame layout of an object, run-length encoded.
+    public struct Extent: Hashable, Sendable {
+        public var phys: UInt64
+        public var order: Int
+        public var count: Int
+    }
+
+    /// A page whose content the call set, with its bytes after the call.
+    public struct Page: Hashable, Sendable {
+        public var phys: UInt64
+        public var bytes: [UInt8]
+    }
+
+    /// The machine's generation (boot number, 0 for the cold boot).
+    public var generation: Int
+    public var kind: Kind
+    /// The object the call is about (area, blob or subtree name), if any.
+    public var subject: String?
+    /// The call's arguments, in a stable order, as text.
+    public var arguments: [(name: String, value: String)] = []
+    public var outcome: Outcome = .ok
+    /// One change to the preserved-memory tracker.
+    public struct TrackerChange: Hashable, Sendable {
+        public var block: PreservedBlock
+        /// True for an insertion, false for a removal.
+        public var added: Bool
+    }
+
+    /// Tracker insertions and removals, in the order the kernel makes them
+    /// (a failed call's rollback included).
+    public var tracker: [TrackerChange] = []
+
+    /// The blocks this call added, in order.
+    public var trackerAdded: [PreservedBlock] { tracker.filter(\.added).map(\.block) }
+    /// The blocks this call removed, in order.
+    public var trackerRemoved: [PreservedBlock] { tracker.filter { !$0.added }.map(\.block) }
+    /// Blocks whose KHO page magic this call consumed (restores).
+    public var restored: [PreservedBlock] = []
+    /// Chunk pages of a vmalloc preservation or restore.
+    public var chunks: [Chunk] = []
+    /// The descriptor written or read, and where it lives.
+    public var descriptor: (phys: UInt64, value: VmallocDescriptor)?
+    /// The object's frame layout, in the object's order.
+    public var extents: [Extent] = []
+    /// Pages whose content the call set or handed over.
+    public var pages: [Page] = []
+    /// The root FDT handed over (kexec only).
+    public var fdt: [UInt8]? = nil
+
+    public init(generation: Int, kind: Kind, subject: String? = nil) {
+        self.generation = generation
+        self.kind = kind
+        self.subject = subject
+    }
+
+    /// Run-length encodes blocks into extents: consecutive blocks of one
+    /// order that are physically contiguous share an extent.
+    public static func extents(of blocks: [PreservedBlock], geometry: PageGeometry) -> [Extent] {
+        var result: [Extent] = []
+        for block in blocks {
+            if var last = result.last, last.order == block.order,
+               last.phys + UInt64(last.count) * geometry.bytes(order: last.order) == block.phys {
+                last.count += 1
+                result[result.count - 1] = last
+            } else {
+                result.append(Extent(phys: block.phys, order: block.order, count: 1))
+            }
+        }
+        return result
+    }
+}
