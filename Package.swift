@@ -18,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -30,7 +31,7 @@ let package = Package(
         ),
         .target(
             name: "KHOMachine",
-            dependencies: ["KHOABI"]
+            dependencies: ["KHOABI", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "KHOImage",
@@ -41,6 +42,7 @@ let package = Package(
             dependencies: [
                 "KHOABI",
                 "KHOImage",
+                "KHOMachine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
