@@ -46,21 +46,26 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(
+            name: "KHOTestSupport",
+            dependencies: ["KHOABI", "KHOImage", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/KHOTestSupport"
+        ),
         .testTarget(
             name: "KHOABITests",
-            dependencies: [
-                "KHOABI",
-                "KHOImage",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            dependencies: ["KHOABI", "KHOImage", "KHOTestSupport"]
         ),
         .testTarget(
             name: "KHOMachineTests",
-            dependencies: ["KHOMachine", "KHOImage"]
+            dependencies: ["KHOMachine", "KHOImage", "KHOTestSupport"]
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["kholedger", "KHOTestSupport"]
         ),
         .testTarget(
             name: "KHOImageTests",
-            dependencies: ["KHOImage"]
+            dependencies: ["KHOImage", "KHOTestSupport"]
         ),
     ]
 )

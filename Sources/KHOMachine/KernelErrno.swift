@@ -11,7 +11,19 @@ public enum KernelErrno: Int32, Sendable, CaseIterable, Codable, CustomStringCon
     case EOPNOTSUPP = 95
 
     /// The symbolic name, e.g. `EINVAL`.
-    public var name: String { String(describing: self) }
+    public var name: String {
+        switch self {
+        case .ENOENT: return "ENOENT"
+        case .EIO: return "EIO"
+        case .E2BIG: return "E2BIG"
+        case .ENOMEM: return "ENOMEM"
+        case .EBUSY: return "EBUSY"
+        case .EEXIST: return "EEXIST"
+        case .EINVAL: return "EINVAL"
+        case .ENOSPC: return "ENOSPC"
+        case .EOPNOTSUPP: return "EOPNOTSUPP"
+        }
+    }
 
     /// `-EINVAL (-22)` style.
     public var description: String { "-\(name) (-\(rawValue))" }

@@ -1,3 +1,4 @@
+import KHOTestSupport
 import Foundation
 import KHOImage
 

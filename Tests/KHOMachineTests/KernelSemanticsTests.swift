@@ -161,3 +161,14 @@ struct KernelSemanticsTests {
         #expect(r.last?.arguments.contains { $0.name == "warning" } == true)
     }
 }
+
+@Suite("errno values")
+struct KernelErrnoTests {
+    @Test func namesAndNumbers() {
+        #expect(KernelErrno.EINVAL.description == "-EINVAL (-22)")
+        #expect(KernelErrno.EOPNOTSUPP.rawValue == 95)
+        #expect(KernelErrno(name: "-enomem") == .ENOMEM)
+        #expect(KernelErrno(name: "EWHAT") == nil)
+        #expect(Set(KernelErrno.allCases.map(\.name)).count == KernelErrno.allCases.count)
+    }
+}

@@ -1,3 +1,4 @@
+import KHOTestSupport
 import Crypto
 import KHOABI
 import KHOImage

@@ -5,25 +5,25 @@ import KHOImage
 
 extension ReferenceVector {
     /// The vector's page geometry, from expected.json.
-    func geometry() throws -> PageGeometry {
+    public func geometry() throws -> PageGeometry {
         guard let size = try expected()["page_size"] as? Int else {
-            throw VectorError.malformed(name, "expected.json has no page_size")
+            throw FixtureError("\(name)/expected.json has no page_size")
         }
         return try PageGeometry(pageSize: size)
     }
 
     /// memory.elf, opened with the project's ELF core reader.
-    func memory() throws -> ElfCoreImage {
+    public func memory() throws -> ElfCoreImage {
         try ElfCoreImage(path: directory.appendingPathComponent("memory.elf").path)
     }
 
     /// The block lines of walk.txt (`0x<phys> <order>`).
-    func walkBlockLines() throws -> [String] {
+    public func walkBlockLines() throws -> [String] {
         try walkLines().filter { !$0.hasPrefix("subtree ") }
     }
 
     /// The `subtree <name> 0x<phys> <size>` lines of walk.txt.
-    func walkSubtreeLines() throws -> [String] {
+    public func walkSubtreeLines() throws -> [String] {
         try walkLines().filter { $0.hasPrefix("subtree ") }
     }
 
@@ -33,9 +33,9 @@ extension ReferenceVector {
     }
 
     /// The `areas` array of expected.json.
-    func areas() throws -> [[String: Any]] {
+    public func areas() throws -> [[String: Any]] {
         guard let areas = try expected()["areas"] as? [[String: Any]] else {
-            throw VectorError.malformed(name, "expected.json has no areas")
+            throw FixtureError("\(name)/expected.json has no areas")
         }
         return areas
     }
@@ -43,10 +43,10 @@ extension ReferenceVector {
 
 extension PhysicalMemoryImage {
     /// A ``MemoryReader`` over this image.
-    var reader: MemoryReader { { phys, count in try self.read(phys: phys, count: count) } }
+    public var reader: MemoryReader { { phys, count in try self.read(phys: phys, count: count) } }
 }
 
 /// Lowercase hex SHA-256 of `bytes`.
-func sha256Hex(_ bytes: some DataProtocol) -> String {
+public func sha256Hex(_ bytes: some DataProtocol) -> String {
     SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
 }
