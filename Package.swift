@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "KHOABI", targets: ["KHOABI"]),
         .library(name: "KHOMachine", targets: ["KHOMachine"]),
+        .library(name: "KHOLedger", targets: ["KHOLedger"]),
         .library(name: "KHOImage", targets: ["KHOImage"]),
         .executable(name: "kholedger", targets: ["kholedger"]),
     ],
@@ -19,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -34,6 +36,17 @@ let package = Package(
             dependencies: ["KHOABI", .product(name: "Yams", package: "Yams")]
         ),
         .target(
+            name: "KHOLedger",
+            dependencies: [
+                "KHOABI",
+                "KHOMachine",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            // The top-level Migrations/ folder is a link to this one.
+            resources: [.copy("Migrations")]
+        ),
+        .target(
             name: "KHOImage",
             dependencies: ["KHOABI"]
         ),
@@ -43,6 +56,7 @@ let package = Package(
                 "KHOABI",
                 "KHOImage",
                 "KHOMachine",
+                "KHOLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -58,6 +72,10 @@ let package = Package(
         .testTarget(
             name: "KHOMachineTests",
             dependencies: ["KHOMachine", "KHOImage", "KHOTestSupport"]
+        ),
+        .testTarget(
+            name: "KHOLedgerTests",
+            dependencies: ["KHOLedger", "KHOMachine", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "CLITests",

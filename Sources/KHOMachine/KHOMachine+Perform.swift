@@ -7,11 +7,15 @@ extension KHOMachine {
                     _ body: (inout MachineEvent) throws(MachineError) -> T) throws(MachineError) -> T {
         var event = MachineEvent(generation: generation, kind: kind, subject: subject)
         event.arguments = arguments.map { (name: $0.0, value: $0.1) }
+        zeroedInCall = []
+        defer { zeroedInCall = [] }
         do {
             let result = try body(&event)
+            event.zeroed = zeroedInCall
             emit(event)
             return result
         } catch {
+            event.zeroed = zeroedInCall
             switch error {
             case .kernel(let errno, let detail):
                 event.outcome = .errno(errno)

@@ -16,6 +16,9 @@ extension KHOMachine {
             }
             try syncFDTPage()
             event.pages = [.init(phys: fdtPhys, bytes: memory.page(fdtPhys))]
+            if size <= UInt64(Int.max), (try? memory.check(phys, count: Int(size))) != nil {
+                event.blob = try memory.read(phys, count: Int(size))
+            }
         }
     }
 

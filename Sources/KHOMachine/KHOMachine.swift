@@ -31,6 +31,8 @@ public final class KHOMachine {
     public internal(set) var incoming: IncomingHandover?
     /// Receives every event.
     public var onEvent: (MachineEvent) -> Void
+    /// Blocks zero-filled by allocations during the current call.
+    var zeroedInCall: [PreservedBlock] = []
 
     /// Builds and cold-boots a machine.
     public init(config: MachineConfig, onEvent: @escaping (MachineEvent) -> Void = { _ in }) throws(MachineError) {
@@ -61,6 +63,7 @@ public final class KHOMachine {
     func allocateZeroed(order: Int) -> UInt64? {
         guard let phys = allocator.allocate(order: order) else { return nil }
         memory.zero(phys, pageCount: 1 << UInt64(order))
+        zeroedInCall.append(PreservedBlock(phys: phys, order: order))
         return phys
     }
 

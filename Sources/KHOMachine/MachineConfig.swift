@@ -12,7 +12,7 @@ public struct MachineConfig: Hashable, Sendable {
     public var memorySize: UInt64 = 256 << 20
     /// Seed of the frame allocator and of random fills.
     public var seed: UInt64 = 1
-    /// Scratch areas; `nil` places one area of 1/16 of memory at its top.
+    /// Scratch areas; `nil` places one area of 1/16 of memory (whole pages) at its top.
     public var scratch: [MemoryRange]? = nil
     /// The handover ABI generation (radix generations: v2, v3, v4, v4c).
     public var abi: ABIGeneration = .v3
@@ -43,8 +43,8 @@ public struct MachineConfig: Hashable, Sendable {
     /// The effective scratch areas.
     public func scratchAreas(_ geometry: PageGeometry) -> [MemoryRange] {
         if let scratch { return scratch }
-        let granule = geometry.bytes(order: effectiveMaxPageOrder(geometry))
-        let size = max(granule, (memorySize / 16) / granule * granule)
+        let page = UInt64(geometry.pageSize)
+        let size = max(page, memorySize / 16 / page * page)
         return size < memorySize ? [MemoryRange(address: memoryBase + memorySize - size, size: size)] : []
     }
 

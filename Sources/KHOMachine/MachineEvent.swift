@@ -88,8 +88,15 @@ public struct MachineEvent: Sendable {
     public var extents: [Extent] = []
     /// Pages whose content the call set or handed over.
     public var pages: [Page] = []
+    /// Blocks the call allocated and zero-filled (new areas, folios, chunk
+    /// and tracker pages), in allocation order; later entries of `pages` or
+    /// `chunks` may overwrite them.
+    public var zeroed: [PreservedBlock] = []
     /// The root FDT handed over (kexec only).
     public var fdt: [UInt8]? = nil
+    /// The blob's bytes when a subtree is added (nil when [phys, phys + size)
+    /// is not inside memory).
+    public var blob: [UInt8]? = nil
 
     public init(generation: Int, kind: Kind, subject: String? = nil) {
         self.generation = generation

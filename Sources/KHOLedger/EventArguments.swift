@@ -1,0 +1,59 @@
+import Foundation
+import KHOMachine
+
+extension MachineEvent {
+    /// The value of argument `name`, if present.
+    func argument(_ name: String) -> String? { arguments.first { $0.name == name }?.value }
+
+    /// Argument `name` as an integer (`0x…` hex or decimal).
+    func integerArgument(_ name: String) -> UInt64? {
+        guard let text = argument(name) else { return nil }
+        if text.hasPrefix("0x") { return UInt64(text.dropFirst(2), radix: 16) }
+        return UInt64(text)
+    }
+
+    /// The call's arguments (warnings and errors excluded) as a JSON object,
+    /// in call order; decimal values become numbers, everything else strings.
+    var argumentsJSON: String {
+        let fields = arguments.filter { !Self.detailNames.contains($0.name) }.map { name, value in
+            let encoded = value.allSatisfy(\.isNumber) && !value.isEmpty && value.count < 19 ? value : jsonString(value)
+            return "\(jsonString(name)):\(encoded)"
+        }
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+
+    /// Warnings and error reasons, joined, or nil.
+    var detail: String? {
+        var parts = arguments.filter { Self.detailNames.contains($0.name) }.map { "\($0.name): \($0.value)" }
+        if case .null(let reason) = outcome { parts.insert(reason, at: 0) }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
+    }
+
+    private static let detailNames: Set<String> = ["warning", "error"]
+
+    /// `ok`, `-EINVAL`, `NULL`.
+    var resultText: String {
+        switch outcome {
+        case .ok: return "ok"
+        case .errno(let errno): return "-\(errno.name)"
+        case .null: return "NULL"
+        }
+    }
+}
+
+/// A JSON string literal.
+func jsonString(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case let s where s.value < 0x20: out += String(format: "\\u%04x", s.value)
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}

@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+
+/// A ledger file: a SQLite database in WAL mode holding the operation log and
+/// everything derived from it.
+///
+/// Opening for writing creates the file if needed and migrates an older
+/// schema forward; a file written by a newer kholedger is refused.
+public final class Ledger {
+    /// The database file.
+    public let path: String
+    /// The connection.
+    public let database: DatabaseQueue
+
+    /// The database page size of new ledgers: large pages store 4 KiB page
+    /// blobs without overflow chains.
+    public static let databasePageSize = 65536
+
+    /// The default ledger path: `$KHOLEDGER_DB`, else `./kholedger.db`.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let path = environment["KHOLEDGER_DB"], !path.isEmpty { return path }
+        return "kholedger.db"
+    }
+
+    /// Opens (creating or migrating) the ledger at `path` for recording.
+    public init(path: String) throws(LedgerError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // page_size only takes effect on a new, empty file, before WAL.
+            try db.execute(sql: "PRAGMA page_size = \(Ledger.databasePageSize)")
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        let migrator = try LedgerSchema.migrator()
+        do {
+            database = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.refuseNewer(database, migrator: migrator, path: path)
+            try migrator.migrate(database)
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw .database("\(path): \(error)")
+        }
+    }
+
+    /// Opens an existing ledger read-only (queries, reports, audits).
+    public init(readingAt path: String) throws(LedgerError) {
+        self.path = path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw .notFound("no ledger at \(path): record one with `kholedger simulate FILE --ledger \(path)`")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        let migrator = try LedgerSchema.migrator()
+        do {
+            database = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.refuseNewer(database, migrator: migrator, path: path)
+            let applied = try database.read { try migrator.appliedIdentifiers($0) }
+            if applied.count < migrator.migrations.count {
+                throw LedgerError.inconsistent("\(path) uses an older schema; open it once for writing (e.g. `kholedger simulate`) to migrate it")
+            }
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw .database("\(path): \(error)")
+        }
+    }
+
+    private static func refuseNewer(_ database: DatabaseQueue, migrator: DatabaseMigrator, path: String) throws {
+        let unknown: [String] = try database.read { db in
+            guard try db.tableExists("grdb_migrations") else { return [] }
+            let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
+            let known = Set(migrator.migrations)
+            return applied.filter { !known.contains($0) }
+        }
+        if !unknown.isEmpty { throw LedgerError.newerSchema(path: path, unknown: unknown) }
+    }
+}

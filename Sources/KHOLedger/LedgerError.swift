@@ -1,0 +1,26 @@
+import KHOABI
+
+/// Why the ledger could not be opened, written or read.
+public enum LedgerError: Error, Equatable, CustomStringConvertible {
+    /// The file was written by a newer kholedger (it has migrations this build does not know).
+    case newerSchema(path: String, unknown: [String])
+    /// The bundled migrations are missing from the installation.
+    case missingMigrations(String)
+    /// SQLite reported an error.
+    case database(String)
+    /// The ledger's content contradicts itself (e.g. an op refers to a missing generation).
+    case inconsistent(String)
+    /// A requested item does not exist.
+    case notFound(String)
+
+    public var description: String {
+        switch self {
+        case let .newerSchema(path, unknown):
+            return "\(path) was written by a newer kholedger (unknown schema migrations: \(unknown.joined(separator: ", "))); upgrade kholedger to read it"
+        case .missingMigrations(let detail): return "schema migrations not found: \(detail)"
+        case .database(let message): return "ledger database error: \(message)"
+        case .inconsistent(let message): return "ledger is inconsistent: \(message)"
+        case .notFound(let message): return message
+        }
+    }
+}

@@ -1,0 +1,364 @@
+import Crypto
+import Foundation
+import GRDB
+import KHOABI
+import KHOMachine
+
+/// Records the events of one emulated machine (from its cold boot on) into
+/// a ledger.
+///
+/// Each event becomes one `op` row plus its derived rows; events are written
+/// in batches, one transaction per batch, so an interrupted run leaves a
+/// prefix of whole operations. Call ``flush()`` at the end.
+public final class LedgerRecorder {
+    public let ledger: Ledger
+    public let config: MachineConfig
+    let geometry: PageGeometry
+    /// How the generations were made: `simulate`, `import`, `record`.
+    public let source: String
+    public let label: String?
+    /// Operations per transaction.
+    public let batchSize: Int
+
+    private var pending: [MachineEvent] = []
+    private var pendingBytes = 0
+    private var nextSeq: Int64 = 1
+    private var lastHash = HashChain.genesis
+    private var nextGeneration: Int64 = 0
+    private var lineage: Int64?
+    private var generation: Int64?
+    private var runs: PreservedRuns
+    private var content: [UInt64: Data] = [:]
+    private var openObjects: [ObjectKey: Int64] = [:]
+    private var openSubtrees: [(phys: UInt64, id: Int64)] = []
+    private var handedOver: Set<PreservedBlock> = []
+    private var handedOverFDT: [UInt8]?
+    private var storedHashes: Set<Data> = []
+    /// Operations written so far.
+    public private(set) var recorded = 0
+
+    private enum ObjectKey: Hashable {
+        case vmalloc(descriptor: UInt64)
+        case folio(phys: UInt64)
+        case pages(phys: UInt64, count: UInt64)
+    }
+
+    public init(ledger: Ledger, config: MachineConfig, source: String = "simulate", label: String? = nil,
+                batchSize: Int = 256) throws(LedgerError) {
+        self.ledger = ledger
+        self.config = config
+        do {
+            geometry = try config.geometry()
+        } catch {
+            throw .inconsistent("machine configuration: \(error)")
+        }
+        self.source = source
+        self.label = label
+        self.batchSize = batchSize
+        runs = PreservedRuns(geometry: geometry)
+        do {
+            try ledger.database.read { db in
+                if let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM op ORDER BY seq DESC LIMIT 1") {
+                    nextSeq = row["seq"] + 1
+                    lastHash = row["hash"]
+                }
+                nextGeneration = try Int64.fetchOne(db, sql: "SELECT coalesce(max(generation) + 1, 0) FROM generation") ?? 0
+            }
+        } catch {
+            throw .database("\(ledger.path): \(error)")
+        }
+    }
+
+    /// Queues an event; writes a batch when it is full.
+    public func record(_ event: MachineEvent) throws(LedgerError) {
+        pending.append(event)
+        pendingBytes += event.pages.count * geometry.pageSize + event.chunks.count * geometry.pageSize
+        if pending.count >= batchSize || pendingBytes >= 64 << 20 { try flush() }
+    }
+
+    /// Writes every queued event in one transaction.
+    public func flush() throws(LedgerError) {
+        guard !pending.isEmpty else { return }
+        let batch = pending
+        pending = []
+        pendingBytes = 0
+        do {
+            try ledger.database.inTransaction { db in
+                for event in batch { try write(event, db: db) }
+                return .commit
+            }
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw .database("\(ledger.path): \(error)")
+        }
+        recorded += batch.count
+    }
+
+    // MARK: one event
+
+    private func write(_ event: MachineEvent, db: Database) throws {
+        let seq = nextSeq
+        if event.kind == .boot { try startGeneration(event, seq: seq, db: db) }
+        guard let generation, let lineage else {
+            throw LedgerError.inconsistent("event \(event.kind.rawValue) before the machine's boot")
+        }
+        var rows = OpRows(op: OpRow(seq: seq, generation: generation, time: LedgerTime.now(), kind: event.kind.rawValue,
+                                    subject: event.subject, args: event.argumentsJSON, result: event.resultText,
+                                    errno: event.outcome.errnoValue, detail: event.detail))
+        rows.changes = changeRows(event)
+        if event.outcome == .ok { rows.objects = objectRows(event) }
+        if event.kind == .boot, !handedOver.isEmpty || handedOverFDT != nil { try scrub(seq: seq, lineage: lineage, db: db) }
+        rows.contents = try contentRows(event, seq: seq, lineage: lineage, db: db)
+        if event.outcome == .ok { rows.subtrees = subtreeRows(event) }
+
+        let hash = HashChain.hash(rows, previous: lastHash)
+        try insert(rows, previous: lastHash, hash: hash, lineage: lineage, db: db)
+        lastHash = hash
+        nextSeq += 1
+
+        for change in event.tracker { runs.apply(change.block, added: change.added, seq: seq) }
+        try runs.finishOp(seq: seq, generation: generation, db: db)
+        if event.outcome == .ok { try closeObjects(event, seq: seq, db: db) }
+        if event.kind == .kexec { try endGeneration(event, seq: seq, generation: generation, db: db) }
+    }
+
+    private func startGeneration(_ event: MachineEvent, seq: Int64, db: Database) throws {
+        let parent = event.generation == 0 ? nil : generation
+        let id = nextGeneration
+        nextGeneration += 1
+        if event.generation == 0 {
+            lineage = id
+            content = [:]
+            handedOver = []
+            handedOverFDT = nil
+        }
+        try db.execute(sql: """
+            INSERT INTO generation (generation, parent, lineage, boot_number, abi, page_size, memory_base, memory_size,
+                                    boot_seq, tracker_root, fdt_phys, source, label)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [id, parent, lineage, event.generation, config.abi.compatible, geometry.pageSize,
+                             Int64(bitPattern: config.memoryBase), Int64(bitPattern: config.memorySize), seq,
+                             event.integerArgument("tracker").map { Int64(bitPattern: $0) },
+                             event.integerArgument("fdt").map { Int64(bitPattern: $0) }, source, label])
+        generation = id
+    }
+
+    private func endGeneration(_ event: MachineEvent, seq: Int64, generation: Int64, db: Database) throws {
+        try db.execute(sql: "UPDATE generation SET kexec_seq = ?, root_fdt = ? WHERE generation = ?",
+                       arguments: [seq, event.fdt.map { Data($0) }, generation])
+        for table in ["preserved_run", "object", "subtree"] {
+            try db.execute(sql: "UPDATE \(table) SET to_seq = ? WHERE generation = ? AND to_seq IS NULL",
+                           arguments: [seq + 1, generation])
+        }
+        handedOver = runs.blocks
+        handedOverFDT = event.fdt
+        runs.reset()
+        openObjects = [:]
+        openSubtrees = []
+    }
+
+    // MARK: derived rows
+
+    private func changeRows(_ event: MachineEvent) -> [ChangeRow] {
+        var rows: [ChangeRow] = []
+        let steps = event.tracker.map { ($0.added ? "add" : "remove", $0.block) } + event.restored.map { ("restore", $0) }
+        for (action, block) in steps {
+            if var last = rows.last, last.action == action, last.ord == Int64(block.order),
+               UInt64(bitPattern: last.phys) + UInt64(last.count) * geometry.bytes(order: block.order) == block.phys {
+                last.count += 1
+                rows[rows.count - 1] = last
+            } else {
+                rows.append(ChangeRow(part: Int64(rows.count), action: action, phys: Int64(bitPattern: block.phys),
+                                      ord: Int64(block.order), count: 1))
+            }
+        }
+        return rows
+    }
+
+    private func objectRows(_ event: MachineEvent) -> [ObjectRows] {
+        let kind: String
+        switch event.kind {
+        case .preserveVmalloc: kind = "vmalloc"
+        case .preserveFolio: kind = "folio"
+        case .preservePages: kind = "pages"
+        case .allocPreserve: kind = "blob"
+        case .restoreVmalloc: kind = "restored_vmalloc"
+        case .restoreFolio: kind = "restored_folio"
+        case .restorePages: kind = "restored_pages"
+        default: return []
+        }
+        let first = event.extents.first?.phys ?? 0
+        var object = ObjectRows(kind: kind, name: event.subject ?? "\(kind)@\(hex(first))")
+        if let (phys, descriptor) = event.descriptor {
+            object.descriptorPhys = Int64(bitPattern: phys)
+            object.firstChunk = Int64(bitPattern: descriptor.first)
+            object.totalPages = Int64(descriptor.totalPages)
+            object.flags = Int64(descriptor.flags.rawValue)
+            object.ord = Int64(descriptor.order)
+        } else {
+            object.totalPages = event.extents.reduce(0) { $0 + Int64($1.count) << Int64($1.order) }
+        }
+        var index: Int64 = 0
+        for extent in event.extents {
+            object.extents.append(ExtentRow(firstIndex: index, phys: Int64(bitPattern: extent.phys),
+                                            ord: Int64(extent.order), count: Int64(extent.count)))
+            index += Int64(extent.count)
+        }
+        object.chunks = event.chunks.map { chunk in
+            let entries = (0..<geometry.vmallocChunkEntries).first { chunk.bytes.loadLittleEndian(UInt64.self, at: 8 + 8 * $0) == 0 }
+                ?? geometry.vmallocChunkEntries
+            return ChunkRow(idx: Int64(chunk.index), phys: Int64(bitPattern: chunk.phys),
+                            next: Int64(bitPattern: chunk.bytes.loadLittleEndian(UInt64.self, at: 0)),
+                            entries: Int64(entries), bytes: Data(chunk.bytes))
+        }
+        return [object]
+    }
+
+    /// Content changes: zero-filled allocations first, then the pages and
+    /// chunk pages the call wrote; only pages whose content differs from the
+    /// recorded one produce rows (zero pages produce none).
+    private func contentRows(_ event: MachineEvent, seq: Int64, lineage: Int64, db: Database) throws -> [ContentRow] {
+        var final: [UInt64: Data?] = [:]
+        let ps = UInt64(geometry.pageSize)
+        for block in event.zeroed {
+            for i in 0..<(UInt64(1) << UInt64(block.order)) { final[block.phys + i * ps] = .some(nil) }
+        }
+        for chunk in event.chunks { final[chunk.phys] = .some(pageHash(chunk.bytes)) }
+        for page in event.pages { final[page.phys] = .some(pageHash(page.bytes)) }
+        let bytes = Dictionary(event.pages.map { ($0.phys, $0.bytes) } + event.chunks.map { ($0.phys, $0.bytes) },
+                               uniquingKeysWith: { _, last in last })
+
+        var rows: [ContentRow] = []
+        for (phys, hash) in final.sorted(by: { $0.key < $1.key }) where content[phys] != hash {
+            if content[phys] != nil { try closeContent(phys, seq: seq, lineage: lineage, db: db) }
+            content[phys] = hash
+            if let hash {
+                if storedHashes.insert(hash).inserted, let page = bytes[phys] {
+                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO page_data (hash, bytes) VALUES (?, ?)")
+                        .execute(arguments: [hash, Data(page)])
+                }
+                rows.append(ContentRow(phys: Int64(bitPattern: phys), hash: hash))
+            }
+        }
+        return rows
+    }
+
+    /// At a KHO boot, every page outside the handed-over blocks was scrubbed.
+    private func scrub(seq: Int64, lineage: Int64, db: Database) throws {
+        for phys in content.keys.sorted() where !isHandedOver(phys) {
+            try closeContent(phys, seq: seq, lineage: lineage, db: db)
+            content[phys] = nil
+        }
+        handedOver = []
+    }
+
+    private func isHandedOver(_ phys: UInt64) -> Bool {
+        for order in 0...geometry.order0Log2 {
+            let size = geometry.bytes(order: order)
+            if handedOver.contains(PreservedBlock(phys: phys & ~(size - 1), order: order)) { return true }
+            if size > config.memorySize { break }
+        }
+        return false
+    }
+
+    private func closeContent(_ phys: UInt64, seq: Int64, lineage: Int64, db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE page_content SET to_seq = ? WHERE lineage = ? AND phys = ? AND to_seq IS NULL")
+            .execute(arguments: [seq, lineage, Int64(bitPattern: phys)])
+    }
+
+    private func pageHash(_ bytes: [UInt8]) -> Data? {
+        bytes.allSatisfy { $0 == 0 } ? nil : Data(SHA256.hash(data: bytes))
+    }
+
+    private func subtreeRows(_ event: MachineEvent) -> [SubtreeRow] {
+        switch event.kind {
+        case .addSubtree:
+            guard let name = event.subject, let phys = event.integerArgument("phys") else { return [] }
+            return [SubtreeRow(direction: "out", name: name, phys: Int64(bitPattern: phys),
+                               size: config.abi.hasBlobSize ? event.integerArgument("size").map { Int64($0) } : nil,
+                               blob: event.blob.map { Data($0) })]
+        case .boot:
+            guard let bytes = handedOverFDT, let fdt = try? KHORootFDT(bytes: bytes) else { return [] }
+            return fdt.subtrees.map {
+                SubtreeRow(direction: "in", name: $0.name, phys: Int64(bitPattern: $0.phys), size: $0.size.map { Int64($0) }, blob: nil)
+            }
+        default:
+            return []
+        }
+    }
+
+    // MARK: writing rows
+
+    private func insert(_ rows: OpRows, previous: Data, hash: Data, lineage: Int64, db: Database) throws {
+        let op = rows.op
+        try db.cachedStatement(sql: """
+            INSERT INTO op (seq, generation, time, kind, subject, args, result, errno, detail, prev_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [op.seq, op.generation, op.time, op.kind, op.subject, op.args, op.result,
+                                     op.errno, op.detail, previous, hash])
+        let change = try db.cachedStatement(sql: "INSERT INTO op_change (seq, part, action, phys, ord, count) VALUES (?, ?, ?, ?, ?, ?)")
+        for c in rows.changes { try change.execute(arguments: [op.seq, c.part, c.action, c.phys, c.ord, c.count]) }
+        for object in rows.objects {
+            try db.cachedStatement(sql: """
+                INSERT INTO object (generation, kind, name, from_seq, descriptor_phys, first_chunk, total_pages, flags, ord)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [op.generation, object.kind, object.name, op.seq, object.descriptorPhys,
+                                         object.firstChunk, object.totalPages, object.flags, object.ord])
+            let id = db.lastInsertedRowID
+            let extent = try db.cachedStatement(sql: "INSERT INTO object_extent (object_id, first_index, phys, ord, count) VALUES (?, ?, ?, ?, ?)")
+            for e in object.extents { try extent.execute(arguments: [id, e.firstIndex, e.phys, e.ord, e.count]) }
+            let chunk = try db.cachedStatement(sql: "INSERT INTO chunk (object_id, idx, phys, next, entries, bytes) VALUES (?, ?, ?, ?, ?, ?)")
+            for c in object.chunks { try chunk.execute(arguments: [id, c.idx, c.phys, c.next, c.entries, c.bytes]) }
+            if let key = objectKey(object) { openObjects[key] = id }
+        }
+        let content = try db.cachedStatement(sql: "INSERT INTO page_content (lineage, phys, from_seq, hash) VALUES (?, ?, ?, ?)")
+        for c in rows.contents { try content.execute(arguments: [lineage, c.phys, op.seq, c.hash]) }
+        for s in rows.subtrees {
+            try db.cachedStatement(sql: """
+                INSERT INTO subtree (generation, direction, name, phys, size, blob, from_seq) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [op.generation, s.direction, s.name, s.phys, s.size, s.blob, op.seq])
+            if s.direction == "out" { openSubtrees.append((UInt64(bitPattern: s.phys), db.lastInsertedRowID)) }
+        }
+    }
+
+    private func objectKey(_ object: ObjectRows) -> ObjectKey? {
+        switch object.kind {
+        case "vmalloc": return object.descriptorPhys.map { .vmalloc(descriptor: UInt64(bitPattern: $0)) }
+        case "folio", "blob": return object.extents.first.map { .folio(phys: UInt64(bitPattern: $0.phys)) }
+        case "pages":
+            guard let first = object.extents.first, let pages = object.totalPages else { return nil }
+            return .pages(phys: UInt64(bitPattern: first.phys), count: UInt64(pages))
+        default: return nil
+        }
+    }
+
+    private func closeObjects(_ event: MachineEvent, seq: Int64, db: Database) throws {
+        let key: ObjectKey?
+        switch event.kind {
+        case .unpreserveVmalloc: key = event.integerArgument("descriptor").map { .vmalloc(descriptor: $0) }
+        case .unpreserveFolio, .unpreserveFree: key = event.integerArgument("phys").map { .folio(phys: $0) }
+        case .unpreservePages:
+            guard let phys = event.integerArgument("phys"), let count = event.integerArgument("nr_pages") else { return }
+            key = .pages(phys: phys, count: count)
+        case .removeSubtree:
+            guard let phys = event.integerArgument("phys"), event.argument("warning") == nil,
+                  let index = openSubtrees.firstIndex(where: { $0.phys == phys }) else { return }
+            try db.execute(sql: "UPDATE subtree SET to_seq = ? WHERE id = ?", arguments: [seq, openSubtrees[index].id])
+            openSubtrees.remove(at: index)
+            return
+        default:
+            return
+        }
+        guard let key, let id = openObjects.removeValue(forKey: key) else { return }
+        try db.execute(sql: "UPDATE object SET to_seq = ? WHERE id = ?", arguments: [seq, id])
+    }
+}
+
+extension MachineEvent.Outcome {
+    /// The positive errno of a failed call, else nil.
+    var errnoValue: Int64? {
+        if case .errno(let errno) = self { return Int64(errno.rawValue) }
+        return nil
+    }
+}

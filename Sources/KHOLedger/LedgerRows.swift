@@ -1,0 +1,85 @@
+import Foundation
+
+/// The immutable rows one operation adds to the ledger; together with the
+/// previous hash they determine the op's hash.
+///
+/// Rows that only close intervals (setting `to_seq`) are not part of an op's
+/// rows: closing is derived state, re-derivable from the log.
+public struct OpRows: Equatable, Sendable {
+    public var op: OpRow
+    public var changes: [ChangeRow] = []
+    public var objects: [ObjectRows] = []
+    public var contents: [ContentRow] = []
+    public var subtrees: [SubtreeRow] = []
+
+    public init(op: OpRow) { self.op = op }
+}
+
+/// A row of `op` (without its hashes).
+public struct OpRow: Equatable, Sendable {
+    public var seq: Int64
+    public var generation: Int64
+    public var time: String
+    public var kind: String
+    public var subject: String?
+    /// JSON object text.
+    public var args: String
+    public var result: String
+    public var errno: Int64?
+    public var detail: String?
+}
+
+/// A row of `op_change`: `count` consecutive blocks of `ord` from `phys`.
+public struct ChangeRow: Equatable, Sendable {
+    public var part: Int64
+    public var action: String
+    public var phys: Int64
+    public var ord: Int64
+    public var count: Int64
+}
+
+/// A row of `object` with its extents and chunk pages.
+public struct ObjectRows: Equatable, Sendable {
+    public var kind: String
+    public var name: String
+    public var descriptorPhys: Int64?
+    public var firstChunk: Int64?
+    public var totalPages: Int64?
+    public var flags: Int64?
+    public var ord: Int64?
+    public var extents: [ExtentRow] = []
+    public var chunks: [ChunkRow] = []
+}
+
+/// A row of `object_extent`.
+public struct ExtentRow: Equatable, Sendable {
+    public var firstIndex: Int64
+    public var phys: Int64
+    public var ord: Int64
+    public var count: Int64
+}
+
+/// A row of `chunk`.
+public struct ChunkRow: Equatable, Sendable {
+    public var idx: Int64
+    public var phys: Int64
+    public var next: Int64
+    public var entries: Int64
+    public var bytes: Data
+}
+
+/// A new interval of `page_content`: the page at `phys` holds the data
+/// with SHA-256 `hash` from this op on.
+public struct ContentRow: Equatable, Sendable {
+    public var phys: Int64
+    public var hash: Data
+}
+
+/// A row of `subtree`.
+public struct SubtreeRow: Equatable, Sendable {
+    public var direction: String
+    public var name: String
+    public var phys: Int64
+    public var size: Int64?
+    public var blob: Data?
+}

@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import KHOABI
+import Testing
+@testable import KHOLedger
+@testable import KHOMachine
+
+@Suite("Ledger recording")
+struct LedgerRecordingTests {
+    @Test func newLedgerHasTheSchemaAndViews() throws {
+        let temp = try TemporaryLedger()
+        let ledger = try Ledger(path: temp.path)
+        let names = try ledger.database.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name") }
+        for view in ["v_areas", "v_chunks", "v_frames", "v_generations", "v_ops", "v_preserved", "v_subtrees"] {
+            #expect(names.contains(view))
+        }
+        #expect(try ledger.database.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
+        #expect(try ledger.count("PRAGMA page_size") == Ledger.databasePageSize)
+    }
+
+    @Test func newerLedgerIsRefused() throws {
+        let temp = try TemporaryLedger()
+        let ledger = try Ledger(path: temp.path)
+        try ledger.database.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('9999_future')") }
+        #expect(throws: LedgerError.newerSchema(path: temp.path, unknown: ["9999_future"])) { try Ledger(path: temp.path) }
+        #expect(throws: LedgerError.newerSchema(path: temp.path, unknown: ["9999_future"])) { try Ledger(readingAt: temp.path) }
+    }
+
+    @Test func olderLedgerIsMigratedForward() throws {
+        let temp = try TemporaryLedger()
+        let empty = try DatabaseQueue(path: temp.path)
+        try empty.write { try $0.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)") }
+        try empty.close()
+        #expect(throws: LedgerError.self) { try Ledger(readingAt: temp.path) }
+        let ledger = try Ledger(path: temp.path)
+        #expect(try ledger.count("SELECT count(*) FROM grdb_migrations") == (try LedgerSchema.migrationFiles().count))
+    }
+
+    /// Every preserve_vmalloc stores the chunk pages exactly as they are in
+    /// emulated memory, and v_frames lists exactly the area's frames in order.
+    @Test(arguments: [4096, 16384, 65536])
+    func vmallocLayoutIsRecordedExactly(pageSize: Int) throws {
+        let temp = try TemporaryLedger()
+        let k = (pageSize - 8) / 8
+        let (ledger, machine) = try temp.record(pageSize: pageSize, memory: pageSize == 65536 ? 2 << 30 : 128 << 20) { m in
+            for (name, pages) in [("one", 1), ("full", k), ("three", 2 * k + 5)] {
+                try m.vmalloc(name: name, size: UInt64(pages * pageSize))
+                try m.write(area: name, offset: 0, bytes: Array(repeating: 0x5A, count: 64))
+                let blob = try m.allocPreserve(size: 16, name: "\(name)-desc")
+                try m.preserveVmalloc(area: name, descriptorPhys: blob)
+                try m.addSubtree(name: name, phys: blob, size: 16)
+            }
+        }
+        for (name, area) in machine.areas {
+            let chunks = try ledger.database.read {
+                try Row.fetchAll($0, sql: "SELECT phys, bytes FROM v_chunks WHERE area = ? ORDER BY idx", arguments: [name])
+            }
+            #expect(chunks.count == area.blocks.count / k + 1)
+            for chunk in chunks {
+                let phys = try #require(UInt64((chunk["phys"] as String).dropFirst(2), radix: 16))
+                #expect((chunk["bytes"] as Data) == Data(machine.memory.page(phys)), "\(name) chunk \(hex(phys))")
+            }
+            let frames = try ledger.database.read {
+                try String.fetchAll($0, sql: "SELECT phys FROM v_frames WHERE owner = ? ORDER BY index_in_owner", arguments: [name])
+            }
+            #expect(frames == area.blocks.map { hex($0) })
+        }
+        #expect(try ledger.count("SELECT count(*) FROM v_frames") > 0)
+        #expect(try ChainVerifier(ledger: ledger).verify().isIntact)
+    }
+
+    @Test func preservedIntervalsAnswerAsOfQueries() throws {
+        let temp = try TemporaryLedger()
+        var folio: UInt64 = 0
+        let (ledger, _) = try temp.record { m in
+            folio = try m.allocPages(order: 2)
+            try m.preserveFolio(folio, order: 2)     // seq 3
+            try m.unpreserveFolio(folio, order: 2)   // seq 4
+            try m.preserveFolio(folio, order: 2)     // seq 5
+            try m.kexec()                            // seq 6, boot 7
+        }
+        func preserved(at seq: Int) throws -> Int {
+            try ledger.count("SELECT count(*) FROM v_preserved WHERE phys = ? AND \"order\" = 2 AND from_seq <= ? AND (to_seq IS NULL OR to_seq > ?)",
+                             [hex(folio), seq, seq])
+        }
+        #expect(try [2, 3, 4, 5, 6, 7].map(preserved) == [0, 1, 0, 1, 1, 0])
+        #expect(try ledger.count("SELECT count(*) FROM v_generations") == 2)
+        #expect(try ledger.count("SELECT kexec_seq FROM generation WHERE generation = 0") == 6)
+    }
+
+    @Test func contentIsDeduplicatedAndZeroPagesCostNothing() throws {
+        let temp = try TemporaryLedger()
+        let (ledger, _) = try temp.record { m in
+            try m.vmalloc(name: "a", size: 4096 * 8)
+            var page = [UInt8](repeating: 7, count: 4096)
+            for i in 0..<4 { try m.write(area: "a", offset: i * 4096, bytes: page) }  // 4 identical pages
+            page[0] = 8
+            try m.write(area: "a", offset: 4 * 4096, bytes: page)                    // 1 different page
+        }
+        let stored = try ledger.count("SELECT count(*) FROM page_data WHERE length(bytes) = 4096")
+        #expect(stored == 2 + 1, "two distinct area pages plus the root FDT page")
+        #expect(try ledger.count("SELECT count(*) FROM page_content") == 5 + 1)
+    }
+}
