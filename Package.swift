@@ -33,7 +33,11 @@ let package = Package(
         ),
         .target(
             name: "KHOMachine",
-            dependencies: ["KHOABI", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "KHOABI",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "KHOLedger",
@@ -71,7 +75,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KHOMachineTests",
-            dependencies: ["KHOMachine", "KHOImage", "KHOTestSupport"]
+            dependencies: ["KHOMachine", "KHOImage", "KHOTestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
             name: "KHOLedgerTests",

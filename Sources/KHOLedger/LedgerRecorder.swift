@@ -36,6 +36,18 @@ public final class LedgerRecorder {
     private var storedHashes: Set<Data> = []
     /// Operations written so far.
     public private(set) var recorded = 0
+    /// The first error recording met; later events are dropped, so the
+    /// ledger holds a prefix of the run.
+    public private(set) var failure: LedgerError?
+
+    /// A closure for `KHOMachine.onEvent` / `ScenarioRunner(onEvent:)`:
+    /// records each event, and after the first failure drops the rest.
+    public var eventSink: (MachineEvent) -> Void {
+        { [self] event in
+            guard failure == nil else { return }
+            do throws(LedgerError) { try record(event) } catch { failure = error }
+        }
+    }
 
     private enum ObjectKey: Hashable {
         case vmalloc(descriptor: UInt64)

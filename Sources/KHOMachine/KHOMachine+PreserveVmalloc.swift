@@ -9,8 +9,9 @@ extension KHOMachine {
     /// only on success. A full chunk immediately gets a successor, so an area
     /// whose block count is a multiple of K ends in an empty chunk.
     /// -EINVAL: no such area; -EOPNOTSUPP: unsupported vm flags; -ENOMEM: no
-    /// chunk page; tracker errors. On failure everything preserved so far is
-    /// unpreserved again and the chunk pages are freed.
+    /// chunk page; tracker errors. A failure after chunk 0 exists unpreserves
+    /// everything preserved so far and frees the chunk pages; a failure to
+    /// get chunk 0 returns at once, leaving the descriptor untouched.
     public func preserveVmalloc(area name: String, descriptorPhys: UInt64) throws(MachineError) {
         try memory.check(descriptorPhys, count: VmallocDescriptor.size)
         try perform(.preserveVmalloc, subject: name, arguments: [("descriptor", hex(descriptorPhys))]) { event throws(MachineError) in
@@ -19,18 +20,22 @@ extension KHOMachine {
                 throw .kernel(.EOPNOTSUPP, "area \"\(name)\" has vm flags outside VM_ALLOC | VM_ALLOW_HUGE_VMAP")
             }
             event.extents = MachineEvent.extents(of: area.blocks.map { PreservedBlock(phys: $0, order: area.order) }, geometry: geometry)
+            var firstStored = false
             do throws(MachineError) {
-                try buildChunks(area, descriptorPhys: descriptorPhys, into: &event)
+                try buildChunks(area, descriptorPhys: descriptorPhys, firstStored: &firstStored, into: &event)
             } catch {
                 event.chunks = []
-                try unpreserveChunks(descriptorPhys: descriptorPhys, into: &event)
+                // Without chunk 0 the kernel returns at once: `desc.first` may
+                // still point at an older chain, which must not be touched.
+                if firstStored { try unpreserveChunks(descriptorPhys: descriptorPhys, into: &event) }
                 event.pages = touchedPages(descriptorPhys, count: VmallocDescriptor.size)
                 throw error
             }
         }
     }
 
-    private func buildChunks(_ area: VmallocArea, descriptorPhys: UInt64, into event: inout MachineEvent) throws(MachineError) {
+    private func buildChunks(_ area: VmallocArea, descriptorPhys: UInt64, firstStored: inout Bool,
+                             into event: inout MachineEvent) throws(MachineError) {
         let k = geometry.vmallocChunkEntries
         var chunks: [UInt64] = []
         func newChunk() throws(MachineError) -> UInt64 {
@@ -47,6 +52,7 @@ extension KHOMachine {
         }
         var current = try newChunk()
         try memory.storeWord(current, at: descriptorPhys)
+        firstStored = true
         var index = 0
         let blockPages = UInt64(1) << UInt64(area.order)
         for block in area.blocks {

@@ -7,3 +7,8 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     /// One JSON document for tools.
     case json
 }
+
+/// How a command prints rows.
+enum TabularFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, csv
+}

@@ -1,0 +1,98 @@
+import Crypto
+import Foundation
+import GRDB
+
+/// One operation with everything it recorded, as `kholedger show` prints it.
+public struct OpDetail: Codable, Equatable, Sendable {
+    /// A run of tracker changes: `count` blocks of `order` from `phys`.
+    public struct Change: Codable, Equatable, Sendable {
+        public var action: String
+        public var phys: String
+        public var order: Int64
+        public var count: Int64
+    }
+
+    /// A run of an object's frames.
+    public struct Extent: Codable, Equatable, Sendable {
+        public var firstIndex: Int64
+        public var phys: String
+        public var order: Int64
+        public var count: Int64
+    }
+
+    /// A vmalloc chunk page.
+    public struct Chunk: Codable, Equatable, Sendable {
+        public var index: Int64
+        public var phys: String
+        public var next: String
+        public var entries: Int64
+        /// SHA-256 of the page bytes.
+        public var sha256: String
+    }
+
+    /// An object the op created.
+    public struct Object: Codable, Equatable, Sendable {
+        public var kind: String
+        public var name: String
+        public var descriptorPhys: String?
+        public var totalPages: Int64?
+        public var flags: Int64?
+        public var order: Int64?
+        public var validTo: Int64?
+        public var extents: [Extent]
+        public var chunks: [Chunk]
+    }
+
+    /// A subtree the op added or found.
+    public struct Subtree: Codable, Equatable, Sendable {
+        public var direction: String
+        public var name: String
+        public var phys: String
+        public var size: Int64?
+    }
+
+    public var op: OpSummary
+    public var changes: [Change]
+    public var objects: [Object]
+    /// Pages whose content this op set.
+    public var pagesWritten: Int
+    public var subtrees: [Subtree]
+}
+
+extension Ledger {
+    /// The operation `seq` with its derived rows.
+    public func operation(_ seq: Int64) throws(LedgerError) -> OpDetail {
+        do {
+            return try database.read { db in
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM op WHERE seq = ?", arguments: [seq]) else {
+                    let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op")
+                    throw LedgerError.notFound("no operation \(seq) in \(path) (last seq: \(last.map(String.init) ?? "none"))")
+                }
+                let rows = try ChainVerifier.rows(of: row, db: db)
+                let ids = try Row.fetchAll(db, sql: "SELECT id, to_seq FROM object WHERE from_seq = ? ORDER BY id", arguments: [seq])
+                return OpDetail(
+                    op: OpSummary(row: row),
+                    changes: rows.changes.map { .init(action: $0.action, phys: hexAddress($0.phys), order: $0.ord, count: $0.count) },
+                    objects: zip(rows.objects, ids).map { object, ids in
+                        OpDetail.Object(
+                            kind: object.kind, name: object.name, descriptorPhys: object.descriptorPhys.map(hexAddress),
+                            totalPages: object.totalPages, flags: object.flags, order: object.ord, validTo: ids["to_seq"],
+                            extents: object.extents.map { .init(firstIndex: $0.firstIndex, phys: hexAddress($0.phys), order: $0.ord, count: $0.count) },
+                            chunks: object.chunks.map {
+                                .init(index: $0.idx, phys: hexAddress($0.phys), next: hexAddress($0.next), entries: $0.entries,
+                                      sha256: SHA256.hash(data: $0.bytes).map { String(format: "%02x", $0) }.joined())
+                            })
+                    },
+                    pagesWritten: rows.contents.count,
+                    subtrees: rows.subtrees.map { .init(direction: $0.direction, name: $0.name, phys: hexAddress($0.phys), size: $0.size) })
+            }
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw .database("\(path): \(error)")
+        }
+    }
+}
+
+/// `0x…` for a stored address.
+func hexAddress(_ value: Int64) -> String { "0x" + String(UInt64(bitPattern: value), radix: 16) }

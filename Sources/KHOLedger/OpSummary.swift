@@ -1,0 +1,73 @@
+import Foundation
+import GRDB
+
+/// One operation of the log, as `kholedger log` lists it.
+public struct OpSummary: Codable, Equatable, Sendable {
+    public var seq: Int64
+    public var generation: Int64
+    public var time: String
+    public var kind: String
+    public var subject: String?
+    public var result: String
+    public var errno: Int64?
+    /// The call's arguments as a JSON object text.
+    public var args: String
+    public var detail: String?
+    /// Lowercase hex SHA-256 of the op (the chain link).
+    public var hash: String
+
+    init(row: Row) {
+        seq = row["seq"]
+        generation = row["generation"]
+        time = row["time"]
+        kind = row["kind"]
+        subject = row["subject"]
+        result = row["result"]
+        errno = row["errno"]
+        args = row["args"]
+        detail = row["detail"]
+        hash = (row["hash"] as Data).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Which operations `kholedger log` lists.
+public struct OpFilter: Sendable {
+    public var generation: Int64?
+    public var fromSeq: Int64?
+    public var toSeq: Int64?
+    public var subject: String?
+    public var kind: String?
+    public var limit: Int?
+
+    public init(generation: Int64? = nil, fromSeq: Int64? = nil, toSeq: Int64? = nil,
+                subject: String? = nil, kind: String? = nil, limit: Int? = nil) {
+        self.generation = generation
+        self.fromSeq = fromSeq
+        self.toSeq = toSeq
+        self.subject = subject
+        self.kind = kind
+        self.limit = limit
+    }
+}
+
+extension Ledger {
+    /// The operations matching `filter`, in seq order.
+    public func operations(_ filter: OpFilter) throws(LedgerError) -> [OpSummary] {
+        var clauses: [String] = []
+        var arguments: StatementArguments = []
+        if let generation = filter.generation { clauses.append("generation = ?"); arguments += [generation] }
+        if let from = filter.fromSeq { clauses.append("seq >= ?"); arguments += [from] }
+        if let to = filter.toSeq { clauses.append("seq <= ?"); arguments += [to] }
+        if let subject = filter.subject { clauses.append("subject = ?"); arguments += [subject] }
+        if let kind = filter.kind { clauses.append("kind = ?"); arguments += [kind] }
+        var sql = "SELECT * FROM op"
+        if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
+        sql += " ORDER BY seq"
+        if let limit = filter.limit { sql += " LIMIT \(max(0, limit))" }
+        do {
+            return try database.read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(OpSummary.init) }
+        } catch {
+            throw .database("\(path): \(error)")
+        }
+    }
+}

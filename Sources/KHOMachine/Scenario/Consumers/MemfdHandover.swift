@@ -1,0 +1,170 @@
+import KHOABI
+
+/// A LUO memfd handover (`memfd-v1` inside a `luo-v1` FDT, KHO-ABI.md §7.2,
+/// §7.3) built only from the machine's public calls, so every KHO call
+/// emits its own event.
+///
+/// Preserve: `kho_alloc_preserve` the `memfd_luo_ser`; allocate, fill and
+/// `kho_preserve_folio` each folio of the file; vmalloc the
+/// `memfd_luo_folio_ser` array and `kho_preserve_vmalloc` it into the
+/// struct's `folios` descriptor; write the struct; then the LUO records (a
+/// file array, a session header with one session) and the LUO FDT, each in
+/// an `alloc_preserve`d blob, and `kho_add_subtree("LUO")`.
+///
+/// Restore (next generation): retrieve `LUO`, walk sessions and files to the
+/// memfd-v1 file, `kho_restore_vmalloc` the array, `kho_restore_folio`
+/// every folio (-EIO when one fails, as memfd does), copy the data into the
+/// file, `vfree` the array and `kho_restore_free` the struct and LUO blobs.
+public enum MemfdHandover {
+    /// Default name of the memfd (object name prefix and restored file name).
+    public static let defaultName = "memfd"
+    /// Default LUO session name.
+    public static let defaultSession = "scenario"
+
+    /// Arguments of `memfd_preserve`.
+    public struct PreserveSpec: Hashable, Sendable {
+        /// Prefix of the names of the objects made (`memfd/ser`, `memfd/folios`).
+        public var name: String
+        /// The file size (`i_size`).
+        public var size: UInt64
+        public var fill: ScenarioFill
+        /// Order of each folio of the file.
+        public var folioOrder: Int
+        /// The file position.
+        public var pos: UInt64
+        /// The LUO token of the file.
+        public var token: UInt64
+        public var session: String
+        /// Records the content's SHA-256 under this name.
+        public var record: String?
+    }
+
+    /// Arguments of `memfd_restore`.
+    public struct RestoreSpec: Hashable, Sendable {
+        /// Name of the rebuilt file (for `check file:`).
+        public var file: String
+        /// Selects the file by LUO token; nil takes the first memfd-v1 file.
+        public var token: UInt64?
+        /// Expected SHA-256 (64 hex digits or a recorded name).
+        public var sha256: String?
+        public var record: String?
+    }
+
+    /// What a helper did: the file's bytes and the step's facts.
+    struct Result {
+        var content: [UInt8]
+        var facts: [ScenarioFact]
+    }
+
+    static func preserve(_ spec: PreserveSpec, on m: KHOMachine, random: inout SplitMix64) throws -> Result {
+        let g = m.geometry
+        guard spec.folioOrder <= m.maxPageOrder else {
+            throw StepFault("folio_order \(spec.folioOrder) is above MAX_PAGE_ORDER \(m.maxPageOrder)")
+        }
+        let folioBytes = g.bytes(order: spec.folioOrder)
+        let content = spec.fill.bytes(count: try ScenarioRunner.int(spec.size, "size"), random: &random)
+        let ser = try m.allocPreserve(size: UInt64(MemfdLuoSer.byteCount), name: "\(spec.name)/ser")
+        var entries: [MemfdLuoFolioSer] = []
+        for (index, start) in stride(from: 0, to: content.count, by: Int(folioBytes)).enumerated() {
+            let phys = try m.allocPages(order: spec.folioOrder, name: "\(spec.name)/folio")
+            try m.write(phys: phys, bytes: Array(content[start..<min(content.count, start + Int(folioBytes))]),
+                        name: "\(spec.name)/folio")
+            try m.preserveFolio(phys, order: spec.folioOrder, name: "\(spec.name)/folio")
+            entries.append(MemfdLuoFolioSer(pfn: phys >> UInt64(g.pageShift), flags: [.dirty, .uptodate],
+                                            index: UInt64(index) << UInt64(spec.folioOrder)))
+        }
+        var descriptor = [UInt8](repeating: 0, count: VmallocDescriptor.size)
+        let descriptorPhys = ser + UInt64(MemfdLuoSer.folioArrayDescriptorOffset)
+        var facts: [ScenarioFact] = [.address("ser", ser), .count("folios", entries.count)]
+        if !entries.isEmpty {
+            let array = "\(spec.name)/folios"
+            try m.vmalloc(name: array, size: UInt64(entries.count * MemfdLuoFolioSer.byteCount))
+            try m.write(area: array, offset: 0, bytes: ConsumerCoding.encode("folio array") { try MemfdLuoFolioSer.encodeArray(entries) })
+            try m.preserveVmalloc(area: array, descriptorPhys: descriptorPhys)
+            descriptor = try m.memory.read(descriptorPhys, count: VmallocDescriptor.size)
+            facts.append(.address("descriptor", descriptorPhys))
+        }
+        let record = MemfdLuoSer(pos: spec.pos, size: spec.size, nrFolios: UInt64(entries.count), folioArrayDescriptorBytes: descriptor)
+        try m.write(phys: ser, bytes: ConsumerCoding.encode("memfd_luo_ser") { try record.encode() }, name: "\(spec.name)/ser")
+        let luo = try preserveLUO(file: LUOFileSer(compatible: MemfdLuoSer.compatible, data: ser, token: spec.token),
+                                  session: spec.session, on: m)
+        return Result(content: content, facts: facts + [.address("luo", luo)])
+    }
+
+    /// Writes the LUO records for one session with one file, and the LUO FDT
+    /// as subtree `LUO`; returns the FDT's address.
+    private static func preserveLUO(file: LUOFileSer, session: String, on m: KHOMachine) throws -> UInt64 {
+        let files = try m.allocPreserve(size: UInt64(LUOFileSer.byteCount), name: "luo/files")
+        try m.write(phys: files, bytes: ConsumerCoding.encode("luo_file_ser") { try file.encode() }, name: "luo/files")
+        let header = try m.allocPreserve(size: UInt64(LUOSessionHeaderSer.byteCount + LUOSessionSer.byteCount),
+                                         name: "luo/session-header")
+        let sessions = try ConsumerCoding.encode("luo session") {
+            try LUOSessionHeaderSer(count: 1).encode() + LUOSessionSer(name: session, files: files, count: 1).encode()
+        }
+        try m.write(phys: header, bytes: sessions, name: "luo/session-header")
+        let tree = try ConsumerCoding.encode("LUO FDT") {
+            try LUOFDT(liveupdateNumber: UInt64(m.generation), sessionHeaderPhys: header).encode()
+        }
+        let fdt = try m.allocPreserve(size: UInt64(m.geometry.pageSize), name: LUOFDT.subtreeName)
+        try m.write(phys: fdt, bytes: tree, name: LUOFDT.subtreeName)
+        try m.addSubtree(name: LUOFDT.subtreeName, phys: fdt, size: UInt64(tree.count))
+        return fdt
+    }
+
+    static func restore(_ spec: RestoreSpec, on m: KHOMachine) throws -> Result {
+        let g = m.geometry
+        let luoPhys = try m.retrieveSubtree(name: LUOFDT.subtreeName).phys
+        let tree = try m.readFDT(at: luoPhys, "LUO FDT")
+        let luo = try ConsumerCoding.decode("LUO FDT") { try LUOFDT(tree: tree) }
+        let count = try m.readRecords(LUOSessionHeaderSer.self, at: luo.sessionHeaderPhys, count: 1)[0].count
+        let sessions = try m.readRecords(LUOSessionSer.self, at: luo.sessionHeaderPhys + UInt64(LUOSessionHeaderSer.byteCount),
+                                         count: count)
+        var found: LUOFileSer?
+        for session in sessions where found == nil {
+            found = try m.readRecords(LUOFileSer.self, at: session.files, count: session.count).first {
+                $0.compatible == MemfdLuoSer.compatible && (spec.token == nil || $0.token == spec.token)
+            }
+        }
+        guard let file = found else {
+            throw MachineError.kernel(.ENOENT, "no \(MemfdLuoSer.compatible) file" + (spec.token.map { " with token \($0)" } ?? ""))
+        }
+        let ser = try m.readRecords(MemfdLuoSer.self, at: file.data, count: 1)[0]
+        guard ser.size <= m.memory.range.size else { throw MachineError.kernel(.EINVAL, "memfd size \(ser.size) exceeds memory") }
+        var content = [UInt8](repeating: 0, count: Int(ser.size))
+        var restored = 0
+        if ser.nrFolios > 0 {
+            let array = "\(spec.file)/folios"
+            let area = try m.restoreVmalloc(descriptorPhys: file.data + UInt64(MemfdLuoSer.folioArrayDescriptorOffset), name: array)
+            guard ser.nrFolios <= UInt64(area.size(g) / MemfdLuoFolioSer.byteCount) else {
+                throw MachineError.kernel(.EINVAL, "nr_folios \(ser.nrFolios) exceeds the folio array")
+            }
+            let entries = try ConsumerCoding.decode("folio array") {
+                try MemfdLuoFolioSer.decodeArray(m.read(area: array, count: Int(ser.nrFolios) * MemfdLuoFolioSer.byteCount),
+                                                 count: Int(ser.nrFolios))
+            }
+            for entry in entries where entry.pfn != 0 {
+                let phys = entry.pfn << UInt64(g.pageShift)
+                let order: Int
+                do {
+                    order = try m.restoreFolio(phys, name: "\(spec.file)/folio")
+                } catch {
+                    guard case .restoreFailed(let reason) = error else { throw error }
+                    throw MachineError.kernel(.EIO, "folio \(hex(phys)) at index \(entry.index): \(reason)")
+                }
+                restored += 1
+                let start = entry.index.multipliedReportingOverflow(by: UInt64(g.pageSize))
+                guard !start.overflow, start.partialValue < ser.size else { continue }
+                let length = min(g.bytes(order: order), ser.size - start.partialValue)
+                let bytes = try m.memory.read(phys, count: Int(length))
+                content.replaceSubrange(Int(start.partialValue)..<Int(start.partialValue + length), with: bytes)
+            }
+            try m.vfree(name: array)
+        }
+        try m.restoreFree(file.data, name: "\(spec.file)/ser")
+        for session in sessions { try m.restoreFree(session.files, name: "luo/files") }
+        try m.restoreFree(luo.sessionHeaderPhys, name: "luo/session-header")
+        try m.restoreFree(luoPhys, name: LUOFDT.subtreeName)
+        return Result(content: content, facts: [.address("ser", file.data), .text("token", "\(file.token)"),
+                                                .bytes("size", ser.size), .count("folios", restored)])
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import KHOLedger
+
+/// `kholedger show SEQ`: one operation in full.
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show one operation with its tracker changes, frame layout and chunk pages.",
+        discussion: """
+            Example:
+              kholedger show 12
+              kholedger show 12 --format json
+            """
+    )
+
+    @OptionGroup var ledger: LedgerOptions
+
+    @Argument(help: "The operation's seq (see `kholedger log`).")
+    var seq: Int64
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        let detail = try ledger.openForReading().operation(seq)
+        switch format {
+        case .json: print(try JSONOutput.string(detail))
+        case .text: print(text(detail))
+        }
+    }
+
+    private func text(_ detail: OpDetail) -> String {
+        let op = detail.op
+        var lines = ["seq \(op.seq)  generation \(op.generation)  \(op.time)",
+                     "\(op.kind)\(op.subject.map { " \($0)" } ?? "")  -> \(op.result)",
+                     "args \(op.args)"]
+        if let reason = op.detail { lines.append("detail \(reason)") }
+        lines.append("hash \(op.hash)")
+        if !detail.changes.isEmpty {
+            lines.append("tracker changes:")
+            for c in detail.changes { lines.append("  \(c.action) \(c.phys) order \(c.order) x\(c.count)") }
+        }
+        for object in detail.objects {
+            var header = "\(object.kind) \(object.name)"
+            if let phys = object.descriptorPhys { header += " descriptor \(phys)" }
+            if let pages = object.totalPages { header += " total_pages \(pages)" }
+            if let order = object.order { header += " order \(order)" }
+            if let flags = object.flags { header += " flags 0x\(String(flags, radix: 16))" }
+            lines.append(header)
+            for e in object.extents { lines.append("  frames \(e.firstIndex)..<\(e.firstIndex + e.count) at \(e.phys) order \(e.order)") }
+            for c in object.chunks { lines.append("  chunk \(c.index) at \(c.phys) next \(c.next) entries \(c.entries) sha256 \(c.sha256)") }
+        }
+        for s in detail.subtrees {
+            lines.append("subtree \(s.direction) \(s.name) \(s.phys)\(s.size.map { " size \($0)" } ?? "")")
+        }
+        if detail.pagesWritten > 0 { lines.append("pages written: \(detail.pagesWritten)") }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import KHOLedger
+import KHOMachine
+
+/// `kholedger simulate FILE`: runs a scenario on the emulated KHO machine
+/// and prints what each step did.
+struct SimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Run a YAML scenario on the emulated KHO machine and print what happened.",
+        discussion: """
+            A scenario describes a machine (page size, memory, seed, scratch areas, ABI) \
+            and a list of steps: vmalloc areas, folios and blobs, every KHO call \
+            (preserve/unpreserve/restore, subtrees), kexec into the next generation, \
+            content checks, and the LUO memfd and test_kho consumers. A step may \
+            expect a failure (expect: EINVAL, expect: NULL). The format is documented \
+            in Examples/README.md.
+
+            Text output has one line per step (number, generation, op, subject, \
+            outcome, key facts such as addresses, chunk pages and tracker entries) \
+            and a summary; --format json prints {"steps": [...], "summary": {...}}. \
+            An unexpected outcome or a failed check stops the run: the error names \
+            the step and the exit status is 1.
+
+            Every operation is recorded into the ledger (--ledger, default \
+            $KHOLEDGER_DB or ./kholedger.db) as it happens, in batched \
+            transactions that never hold part of an operation; --no-ledger only \
+            runs the machine. Each run adds new generations to the ledger.
+
+            A scenario (save it as demo.yaml and run kholedger simulate demo.yaml):
+              machine: {page_size: 4096, memory: 256MiB, seed: 7}
+              steps:
+                - vmalloc: {name: buf, size: 511 pages, fill: text, text: "hello "}
+                - alloc_preserve: {size: 16, as: desc}
+                - preserve_vmalloc: {area: buf, descriptor: desc, chunks: 2}
+                - kexec: {carry: [desc]}
+                - restore_vmalloc: {descriptor: desc, as: buf}
+                - check: {area: buf, offset: 0, text: "hello hello"}
+                - restore_vmalloc: {descriptor: desc, as: again}
+                  expect: NULL
+
+            Examples:
+              kholedger simulate Examples/memfd-luo.yaml
+              kholedger simulate Examples/errors.yaml --format json
+              kholedger simulate big.yaml --quiet
+            """
+    )
+
+    @Argument(help: "The scenario file (YAML).")
+    var file: String
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Flag(name: .long, help: "Text: print only the summary line, not one line per step.")
+    var quiet = false
+
+    @OptionGroup var ledger: LedgerOptions
+
+    @Flag(name: .long, help: "Run the machine without recording into a ledger.")
+    var noLedger = false
+
+    func run() throws {
+        let scenario: Scenario
+        do {
+            scenario = try Scenario(contentsOfFile: file)
+        } catch {
+            printError(error.description.replacingOccurrences(of: "\n", with: " "))
+            throw ExitCode.failure
+        }
+        let recorder = try noLedger ? nil : LedgerRecorder(ledger: Ledger(path: ledger.path), config: scenario.machine,
+                                                            source: "simulate", label: URL(fileURLWithPath: file).lastPathComponent)
+        let runner = ScenarioRunner(scenario, onEvent: recorder?.eventSink ?? { _ in })
+        let progress = ProgressLine(total: scenario.steps.count)
+        do throws(ScenarioError) {
+            switch format {
+            case .text:
+                if !quiet { print(SimulationText.header(file: file, scenario: scenario)) }
+                let summary = try runner.run { report in
+                    if quiet { progress.step() } else { print(SimulationText.line(report)) }
+                }
+                progress.clear()
+                print(SimulationText.summary(summary.totals))
+            case .json:
+                let summary = try runner.run { _ in progress.step() }
+                progress.clear()
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: (try? encoder.encode(summary)) ?? Data(), as: UTF8.self))
+            }
+        } catch {
+            progress.clear()
+            printError(error.description.replacingOccurrences(of: "\n", with: " "))
+            try? finish(recorder)
+            throw ExitCode.failure
+        }
+        try finish(recorder)
+    }
+
+    /// Writes the last batch and says where the run was recorded; throws
+    /// (exit 1) when recording failed.
+    private func finish(_ recorder: LedgerRecorder?) throws {
+        guard let recorder else { return }
+        if let failure = recorder.failure {
+            printError("recording into \(recorder.ledger.path) stopped after \(recorder.recorded) operations: \(failure)")
+            throw ExitCode.failure
+        }
+        try recorder.flush()
+        FileHandle.standardError.write(Data("recorded \(recorder.recorded) operations into \(recorder.ledger.path)\n".utf8))
+    }
+}
