@@ -4,8 +4,10 @@ import PackageDescription
 /// kholedger: emulate Linux Kexec HandOver (KHO) byte-exactly, keep a SQLite
 /// ledger of every preservation, and replay it.
 ///
-/// Modules follow the pipeline: `KHOABI` (byte layouts) ← `KHOImage`
-/// (memory images) ← the `kholedger` command-line tool.
+/// Modules follow the pipeline: `KHOABI` (byte layouts) ← `KHOMachine`
+/// (the emulator) → `KHOLedger` (SQLite) → `KHOReplay` (as-of state,
+/// restores, diffs) → the `kholedger` command-line tool; `KHOImage` reads
+/// and writes real memory images.
 let package = Package(
     name: "kholedger",
     platforms: [.macOS(.v13)],
@@ -13,6 +15,7 @@ let package = Package(
         .library(name: "KHOABI", targets: ["KHOABI"]),
         .library(name: "KHOMachine", targets: ["KHOMachine"]),
         .library(name: "KHOLedger", targets: ["KHOLedger"]),
+        .library(name: "KHOReplay", targets: ["KHOReplay"]),
         .library(name: "KHOImage", targets: ["KHOImage"]),
         .executable(name: "kholedger", targets: ["kholedger"]),
     ],
@@ -54,6 +57,14 @@ let package = Package(
             name: "KHOImage",
             dependencies: ["KHOABI"]
         ),
+        .target(
+            name: "KHOReplay",
+            dependencies: [
+                "KHOABI",
+                "KHOLedger",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "kholedger",
             dependencies: [
@@ -61,6 +72,7 @@ let package = Package(
                 "KHOImage",
                 "KHOMachine",
                 "KHOLedger",
+                "KHOReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,6 +92,10 @@ let package = Package(
         .testTarget(
             name: "KHOLedgerTests",
             dependencies: ["KHOLedger", "KHOMachine", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "KHOReplayTests",
+            dependencies: ["KHOReplay", "KHOTestSupport"]
         ),
         .testTarget(
             name: "CLITests",
