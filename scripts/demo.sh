@@ -1,12 +1,30 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds kholedger, and runs the demo.
+# Installs what is missing, builds kholedger (release) and runs the demo:
+# a three-kexec handover simulated into a fresh ./kholedger.db, then the
+# ledger read back through the CLI and the sqlite3 shell.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
 swift build -c release --product kholedger
-bin=.build/release/kholedger
-echo "\$ kholedger abi"
-"$bin" abi
-echo
-echo "\$ kholedger abi --page-size 16384 --format json"
-"$bin" abi --page-size 16384 --format json
+kholedger() { .build/release/kholedger "$@"; }
+step() { printf '\n$ %s\n' "$*"; }
+
+rm -f kholedger.db kholedger.db-wal kholedger.db-shm
+step kholedger simulate Examples/multi-generation.yaml
+kholedger simulate Examples/multi-generation.yaml
+
+step kholedger log --kind kexec
+kholedger log --kind kexec
+
+seq=$(sqlite3 kholedger.db "SELECT min(seq) FROM op WHERE kind = 'preserve_vmalloc' AND subject = 'journal'")
+step kholedger show "$seq"
+kholedger show "$seq"
+
+step sqlite3 kholedger.db "SELECT generation, name, descriptor_phys, total_pages, \"order\", chunks FROM v_areas"
+sqlite3 -header -column kholedger.db "SELECT generation, name, kind, descriptor_phys, total_pages, \"order\", chunks FROM v_areas"
+
+step sqlite3 kholedger.db "SELECT count(*) FROM v_frames"
+sqlite3 kholedger.db "SELECT count(*) FROM v_frames"
+
+step kholedger audit --chain
+kholedger audit --chain

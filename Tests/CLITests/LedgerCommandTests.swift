@@ -1,0 +1,115 @@
+import Foundation
+import KHOTestSupport
+import Testing
+
+/// simulate → ledger → log / show / audit / plain sqlite3, end to end.
+@Suite("Ledger commands")
+struct LedgerCommandTests {
+    let directory: TemporaryDirectory
+    let ledger: String
+    let recorded: Int
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        ledger = directory.path("test.db")
+        let scenario = ToolRunner.examples.appendingPathComponent("multi-generation.yaml").path
+        let result = try ToolRunner.run(["simulate", scenario, "--ledger", ledger, "--quiet"])
+        guard result.status == 0, let line = result.stderr.split(separator: "\n").last(where: { $0.hasPrefix("recorded ") }),
+              let count = Int(line.split(separator: " ")[1]) else {
+            throw FixtureError("simulate failed: \(result.status) \(result.stderr)")
+        }
+        recorded = count
+    }
+
+    private func kholedger(_ arguments: [String]) throws -> ToolResult {
+        try ToolRunner.run(arguments + ["--ledger", ledger])
+    }
+
+    @Test func logListsEveryOperation() throws {
+        let text = try kholedger(["log"])
+        #expect(text.status == 0)
+        #expect(text.stdout.split(separator: "\n").count == recorded + 1)
+
+        let json = try kholedger(["log", "--format", "json"])
+        let ops = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(ops.count == recorded)
+        #expect(ops.map { $0["seq"] as? Int } == Array(1...recorded).map { $0 })
+
+        let csv = try kholedger(["log", "--format", "csv", "--kind", "kexec"])
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.first == "seq,generation,time,kind,subject,result,args,detail")
+        #expect(lines.count == 1 + 3, "three kexecs")
+
+        let gen1 = try kholedger(["log", "--generation", "1", "--format", "json"])
+        let gen1Ops = try #require(try JSONSerialization.jsonObject(with: Data(gen1.stdout.utf8)) as? [[String: Any]])
+        #expect(!gen1Ops.isEmpty && gen1Ops.allSatisfy { $0["generation"] as? Int == 1 })
+    }
+
+    @Test func showPrintsLayoutAndChunks() throws {
+        let json = try kholedger(["log", "--kind", "preserve_vmalloc", "--limit", "1", "--format", "json"])
+        let op = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])?.first)
+        let seq = try #require(op["seq"] as? Int)
+        let text = try kholedger(["show", "\(seq)"])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("preserve_vmalloc"))
+        #expect(text.stdout.contains("chunk 0 at 0x"))
+        let detail = try kholedger(["show", "\(seq)", "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(detail.stdout.utf8)) as? [String: Any])
+        let objects = try #require(object["objects"] as? [[String: Any]])
+        #expect((objects.first?["chunks"] as? [Any])?.isEmpty == false)
+        #expect((objects.first?["extents"] as? [Any])?.isEmpty == false)
+
+        let missing = try kholedger(["show", "999999"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("999999"))
+    }
+
+    @Test func auditFindsTampering() throws {
+        let clean = try kholedger(["audit", "--chain"])
+        #expect(clean.status == 0)
+        #expect(clean.stdout.contains("hash chain intact: \(recorded) ops"))
+
+        let tamper = try ToolRunner.sqlite(ledger, "UPDATE op SET time = replace(time, 'Z', '0Z') WHERE seq = 5")
+        #expect(tamper.status == 0)
+        let broken = try kholedger(["audit", "--chain", "--format", "json"])
+        #expect(broken.status == 1)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(broken.stdout.utf8)) as? [String: Any])
+        let finding = try #require((report["findings"] as? [[String: Any]])?.first)
+        #expect(finding["code"] as? String == "CHAIN_BROKEN")
+        #expect(finding["seq"] as? Int == 5)
+    }
+
+    @Test func plainSQLiteReadsTheViews() throws {
+        let frames = try ToolRunner.sqlite(ledger, "SELECT count(*) FROM v_frames")
+        #expect(frames.status == 0)
+        #expect((Int(frames.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0)
+        let generations = try ToolRunner.sqlite(ledger, "SELECT count(*) FROM v_generations")
+        #expect(generations.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "4")
+    }
+
+    @Test func missingLedgerIsOneClearError() throws {
+        let result = try ToolRunner.run(["log", "--ledger", directory.path("absent.db")])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("absent.db"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path("absent.db")))
+    }
+
+    @Test func newerLedgerIsRefused() throws {
+        _ = try ToolRunner.sqlite(ledger, "INSERT INTO grdb_migrations (identifier) VALUES ('9000_future')")
+        let result = try kholedger(["log"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("newer kholedger"))
+        #expect(result.stderr.contains("9000_future"))
+    }
+
+    @Test func environmentNamesTheDefaultLedger() throws {
+        let other = directory.path("env.db")
+        let scenario = ToolRunner.examples.appendingPathComponent("chunk-exact.yaml").path
+        let run = try ToolRunner.run(["simulate", scenario, "--quiet"], environment: ["KHOLEDGER_DB": other])
+        #expect(run.status == 0)
+        #expect(FileManager.default.fileExists(atPath: other))
+        let dry = try ToolRunner.run(["simulate", scenario, "--quiet", "--no-ledger"], environment: ["KHOLEDGER_DB": directory.path("dry.db")])
+        #expect(dry.status == 0)
+        #expect(!FileManager.default.fileExists(atPath: directory.path("dry.db")))
+    }
+}
