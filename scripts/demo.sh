@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds kholedger (release) and runs the demo:
-# a three-kexec handover simulated into a fresh ./kholedger.db, then the
-# ledger read back through the CLI and the sqlite3 shell.
+# the 4 KiB layout constants, a three-kexec handover simulated into a fresh
+# ./kholedger.db, then the ledger read back through the CLI and the sqlite3 shell.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
 swift build -c release --product kholedger
 kholedger() { .build/release/kholedger "$@"; }
 step() { printf '\n$ %s\n' "$*"; }
+
+step kholedger abi
+kholedger abi
 
 rm -f kholedger.db kholedger.db-wal kholedger.db-shm
 step kholedger simulate Examples/multi-generation.yaml

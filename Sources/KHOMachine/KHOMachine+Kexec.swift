@@ -67,23 +67,28 @@ extension KHOMachine {
     /// Early boot of a KHO kernel: FDT check, tracker walk, reservations, magic.
     private func takeOver(fdtPhys: UInt64, into event: inout MachineEvent) throws(MachineError) -> IncomingHandover? {
         let page = try memory.read(fdtPhys, count: geometry.pageSize)
-        let fdt: KHORootFDT
-        let bytes: [UInt8]
+        let tree: FlattenedDeviceTree
+        let generation: ABIGeneration
+        let map: UInt64
         do {
-            let tree = try FlattenedDeviceTree(bytes: page)
-            bytes = Array(page.prefix(Int(tree.header.totalSize)))
-            fdt = try KHORootFDT(tree: tree)
+            tree = try FlattenedDeviceTree(bytes: page)
+            generation = try ABIGeneration.detect(compatible: tree.property(named: "compatible", of: .root) ?? [],
+                                                  bitmapVariant: .v1b)
+            guard let bytes = try tree.property(named: KHORootFDT.preservedMemoryMapProperty, of: .root), bytes.count == 8 else {
+                throw MachineError.abi("preserved-memory-map is missing or not 8 bytes")
+            }
+            map = bytes.loadLittleEndian(UInt64.self, at: 0)
         } catch {
             event.arguments.append(("warning", "incoming FDT rejected, cold boot: \(error)"))
             return nil
         }
-        guard fdt.generation.compatible == config.abi.compatible, fdt.preservedMemoryMap != 0 else {
-            event.arguments.append(("warning", "incoming FDT \(fdt.generation.compatible) map \(hex(fdt.preservedMemoryMap)) not usable, cold boot"))
+        guard generation.compatible == config.abi.compatible, map != 0 else {
+            event.arguments.append(("warning", "incoming FDT \(generation.compatible) map \(hex(map)) not usable, cold boot"))
             return nil
         }
         let blocks: [PreservedBlock]
         do {
-            blocks = try RadixTrackerWalker(geometry: geometry, rootPhys: fdt.preservedMemoryMap, depthFormula: config.depthFormula)
+            blocks = try RadixTrackerWalker(geometry: geometry, rootPhys: map, depthFormula: config.depthFormula)
                 .blocks(read: memory.reader)
         } catch {
             event.arguments.append(("warning", "incoming tracker unreadable, cold boot: \(error)"))
@@ -102,7 +107,7 @@ extension KHOMachine {
         }
         if outside > 0 { event.arguments.append(("warning", "\(outside) tracker entries lie outside memory")) }
         event.arguments += [("incoming_fdt", hex(fdtPhys)), ("incoming_blocks", "\(blocks.count)")]
-        return IncomingHandover(fdtPhys: fdtPhys, fdtBytes: bytes, fdt: fdt, preserved: blocks,
+        return IncomingHandover(fdtPhys: fdtPhys, tree: tree, generation: generation, preserved: blocks,
                                 pageShift: geometry.pageShift, pagePrivate: pagePrivate)
     }
 }

@@ -109,22 +109,26 @@ extension KHOMachine {
     }
 
     func readDescriptor(_ phys: UInt64) throws(MachineError) -> VmallocDescriptor {
-        do {
-            return try VmallocDescriptor(bytes: memory.read(phys, count: VmallocDescriptor.size), geometry: geometry)
-        } catch let error as KHOABIError {
-            throw .abi("descriptor at \(hex(phys)): \(error)")
-        } catch {
-            throw error as! MachineError
+        try decode("descriptor", at: phys, count: VmallocDescriptor.size) { bytes throws(KHOABIError) in
+            try VmallocDescriptor(bytes: bytes, geometry: geometry)
         }
     }
 
     func decodeChunk(_ phys: UInt64) throws(MachineError) -> VmallocChunk {
+        try decode("vmalloc chunk", at: phys, count: geometry.pageSize) { bytes throws(KHOABIError) in
+            try VmallocChunk(bytes: bytes, geometry: geometry)
+        }
+    }
+
+    /// Reads `count` bytes at `phys` and decodes them, naming `what` and the
+    /// address when the bytes are not a valid structure.
+    private func decode<T>(_ what: String, at phys: UInt64, count: Int,
+                           _ body: ([UInt8]) throws(KHOABIError) -> T) throws(MachineError) -> T {
+        let bytes = try memory.read(phys, count: count)
         do {
-            return try VmallocChunk(bytes: memory.read(phys, count: geometry.pageSize), geometry: geometry)
-        } catch let error as KHOABIError {
-            throw .abi("vmalloc chunk at \(hex(phys)): \(error)")
+            return try body(bytes)
         } catch {
-            throw error as! MachineError
+            throw .abi("\(what) at \(hex(phys)): \(error)")
         }
     }
 }

@@ -42,15 +42,14 @@ extension KHOMachine {
 
     /// `kho_retrieve_subtree(name)` in this generation: the blob's phys and
     /// (kho-v3+) size. -ENOENT when this is not a KHO boot or no subnode has
-    /// that name.
+    /// that name; -EINVAL when the subnode's address or `blob-size` property
+    /// is missing or not 8 bytes.
     public func retrieveSubtree(name: String) throws(MachineError) -> (phys: UInt64, size: UInt64?) {
         try perform(.retrieveSubtree, subject: name) { event throws(MachineError) in
             guard let incoming else { throw .kernel(.ENOENT, "not a KHO boot") }
-            guard let subtree = incoming.subtree(named: name) else {
-                throw .kernel(.ENOENT, "no subtree \"\(name)\" in the incoming FDT")
-            }
+            let subtree = try incoming.retrieve(name)
             event.arguments += [("result", hex(subtree.phys)), ("size", subtree.size.map { "\($0)" } ?? "-")]
-            return (subtree.phys, subtree.size)
+            return subtree
         }
     }
 

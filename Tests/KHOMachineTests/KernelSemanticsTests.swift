@@ -120,6 +120,24 @@ struct KernelSemanticsTests {
         #expect(try m.retrieveSubtree(name: "subtree-with-a-long-name-0").phys == blob)
     }
 
+    /// A subnode whose blob-size is missing passes early boot (only the
+    /// header, compatible and map are checked) but its retrieve is -EINVAL.
+    @Test func retrievingAMalformedSubnodeIsEINVAL() throws {
+        let m = try Recorder().machine
+        let blob = try m.allocPreserve(size: 64)
+        try m.addSubtree(name: "good", phys: blob, size: 64)
+        var editor = try FDTEditor(opening: m.rootFDT.tree, capacity: m.geometry.pageSize)
+        let node = try editor.addSubnode(named: "bad", to: .root)
+        try editor.setProperty("preserved-data", to: Array(repeating: 0, count: 8), of: node)
+        try editor.pack()
+        var page = try editor.tree().bytes
+        page += [UInt8](repeating: 0, count: m.geometry.pageSize - page.count)
+        try m.write(phys: m.fdtPhys, bytes: page)
+        try m.kexec()
+        #expect(try m.retrieveSubtree(name: "good").phys == blob)
+        expectErrno(.EINVAL) { _ = try m.retrieveSubtree(name: "bad") }
+    }
+
     @Test func restoreChecksMagicAndConsumesIt() throws {
         let r = try Recorder()
         let m = r.machine

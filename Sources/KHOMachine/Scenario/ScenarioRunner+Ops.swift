@@ -125,7 +125,7 @@ extension ScenarioRunner {
             try m.kexec()
             let incoming = m.incoming
             return [.count("generation", m.generation), .count("handed_over", incoming?.preserved.count ?? 0),
-                    .text("subtrees", incoming.map { $0.fdt.subtrees.map(\.name).joined(separator: ",") }.flatMap { $0.isEmpty ? nil : $0 } ?? "-")]
+                    .text("subtrees", incoming.map { $0.subtreeNames.joined(separator: ",") }.flatMap { $0.isEmpty ? nil : $0 } ?? "-")]
 
         case .check(let check):
             return try runCheck(check, on: m)
