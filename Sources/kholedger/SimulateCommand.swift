@@ -107,6 +107,6 @@ struct SimulateCommand: ParsableCommand {
             throw ExitCode.failure
         }
         try recorder.flush()
-        FileHandle.standardError.write(Data("recorded \(recorder.recorded) operations into \(recorder.ledger.path)\n".utf8))
+        printNote("recorded \(recorder.recorded) operations into \(recorder.ledger.path)")
     }
 }
