@@ -72,7 +72,10 @@ public struct ChainVerifier {
             }
             rows.objects.append(value)
         }
-        rows.contents = try Row.fetchAll(db, sql: "SELECT phys, hash FROM page_content WHERE from_seq = ? ORDER BY phys",
+        rows.contents = try Row.fetchAll(db, sql: """
+            SELECT c.phys, d.hash FROM page_content c JOIN page_data d ON d.id = c.data_id
+            WHERE c.from_seq = ? ORDER BY c.phys
+            """,
                                          arguments: [seq]).map { ContentRow(phys: $0["phys"], hash: $0["hash"]) }
         rows.subtrees = try Row.fetchAll(db, sql: "SELECT * FROM subtree WHERE from_seq = ? ORDER BY id", arguments: [seq]).map {
             SubtreeRow(direction: $0["direction"], name: $0["name"], phys: $0["phys"], size: $0["size"], blob: $0["blob"])

@@ -33,6 +33,8 @@ public final class Ledger {
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            // A 256 MiB page cache keeps a large batch's b-tree pages in memory.
+            try db.execute(sql: "PRAGMA cache_size = -262144")
         }
         let migrator = try LedgerSchema.migrator()
         do {

@@ -33,7 +33,8 @@ public final class LedgerRecorder {
     private var openSubtrees: [(phys: UInt64, id: Int64)] = []
     private var handedOver: Set<PreservedBlock> = []
     private var handedOverFDT: [UInt8]?
-    private var storedHashes: Set<Data> = []
+    /// page_data ids of the hashes this recorder stored or looked up.
+    private var dataIDs: [Data: Int64] = [:]
     /// Operations written so far.
     public private(set) var recorded = 0
     /// The first error recording met; later events are dropped, so the
@@ -246,14 +247,22 @@ public final class LedgerRecorder {
             if content[phys] != nil { try closeContent(phys, seq: seq, lineage: lineage, db: db) }
             content[phys] = hash
             if let hash {
-                if storedHashes.insert(hash).inserted, let page = bytes[phys] {
-                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO page_data (hash, bytes) VALUES (?, ?)")
-                        .execute(arguments: [hash, Data(page)])
-                }
+                if dataIDs[hash] == nil { dataIDs[hash] = try storeData(hash, bytes[phys] ?? [], db: db) }
                 rows.append(ContentRow(phys: Int64(bitPattern: phys), hash: hash))
             }
         }
         return rows
+    }
+
+    /// The page_data id of `hash`, storing `bytes` when the ledger lacks it.
+    private func storeData(_ hash: Data, _ bytes: [UInt8], db: Database) throws -> Int64 {
+        try db.cachedStatement(sql: "INSERT INTO page_data (hash, bytes) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING")
+            .execute(arguments: [hash, Data(bytes)])
+        if db.changesCount > 0 { return db.lastInsertedRowID }
+        guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM page_data WHERE hash = ?"), arguments: [hash]) else {
+            throw LedgerError.inconsistent("page data \(hash.map { String(format: "%02x", $0) }.joined()) vanished")
+        }
+        return id
     }
 
     /// At a KHO boot, every page outside the handed-over blocks was scrubbed.
@@ -324,8 +333,8 @@ public final class LedgerRecorder {
             for c in object.chunks { try chunk.execute(arguments: [id, c.idx, c.phys, c.next, c.entries, c.bytes]) }
             if let key = objectKey(object) { openObjects[key] = id }
         }
-        let content = try db.cachedStatement(sql: "INSERT INTO page_content (lineage, phys, from_seq, hash) VALUES (?, ?, ?, ?)")
-        for c in rows.contents { try content.execute(arguments: [lineage, c.phys, op.seq, c.hash]) }
+        let content = try db.cachedStatement(sql: "INSERT INTO page_content (lineage, phys, from_seq, data_id) VALUES (?, ?, ?, ?)")
+        for c in rows.contents { try content.execute(arguments: [lineage, c.phys, op.seq, dataIDs[c.hash]]) }
         for s in rows.subtrees {
             try db.cachedStatement(sql: """
                 INSERT INTO subtree (generation, direction, name, phys, size, blob, from_seq) VALUES (?, ?, ?, ?, ?, ?, ?)

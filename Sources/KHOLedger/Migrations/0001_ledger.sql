@@ -119,11 +119,14 @@ CREATE TABLE chunk (
     PRIMARY KEY (object_id, idx)
 ) WITHOUT ROWID;
 
--- Content-addressed page data: SHA-256 → bytes. Zero pages are never stored.
+-- Content-addressed page data: SHA-256 → bytes, each distinct page once.
+-- Zero pages are never stored. Rows are appended in rowid order, so the
+-- 4 KiB blobs pack densely; the hash index stays small.
 CREATE TABLE page_data (
-    hash  BLOB PRIMARY KEY NOT NULL,
+    id    INTEGER PRIMARY KEY,
+    hash  BLOB NOT NULL UNIQUE,
     bytes BLOB NOT NULL
-) WITHOUT ROWID;
+);
 
 -- Content of physical pages as intervals, per lineage (one physical machine).
 -- A page with no interval covering a seq is zero at that seq.
@@ -132,7 +135,7 @@ CREATE TABLE page_content (
     phys     INTEGER NOT NULL,
     from_seq INTEGER NOT NULL,
     to_seq   INTEGER,
-    hash     BLOB NOT NULL REFERENCES page_data(hash),
+    data_id  INTEGER NOT NULL REFERENCES page_data(id),
     PRIMARY KEY (lineage, phys, from_seq)
 ) WITHOUT ROWID;
 CREATE INDEX page_content_by_seq ON page_content(from_seq);
