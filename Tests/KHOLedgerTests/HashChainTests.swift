@@ -28,40 +28,73 @@ struct HashChainTests {
         #expect(report.checked == (try ledger.count("SELECT count(*) FROM op")))
     }
 
-    /// Flipping any single byte of an op row or a chunk row breaks the chain
-    /// at exactly that op.
+    /// A value with one byte changed: the low bit of a middle byte of text or
+    /// a blob (ASCII stays ASCII), or an integer plus one.
+    private func flipped(_ value: DatabaseValue) -> DatabaseValue? {
+        switch value.storage {
+        case .int64(let n): return (n + 1).databaseValue
+        case .string(let text):
+            var bytes = Array(text.utf8)
+            guard !bytes.isEmpty else { return nil }
+            bytes[bytes.count / 2] ^= 0x01
+            return String(decoding: bytes, as: UTF8.self).databaseValue
+        case .blob(var data):
+            guard !data.isEmpty else { return nil }
+            data[data.count / 2] ^= 0x01
+            return data.databaseValue
+        default: return nil
+        }
+    }
+
+    /// Changes one byte of `column` in the row `key`, checks which op the
+    /// chain verifier blames, and restores the row.
+    private func blamed(_ ledger: Ledger, table: String, column: String, key: String, _ arguments: StatementArguments) throws -> Int64?? {
+        let original = try ledger.database.read {
+            try DatabaseValue.fetchOne($0, sql: "SELECT \(column) FROM \(table) WHERE \(key)", arguments: arguments)
+        }
+        guard let original, let changed = flipped(original) else { return .none }
+        // A tamperer is not bound by foreign keys.
+        try ledger.database.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "UPDATE \(table) SET \(column) = ? WHERE \(key)", arguments: [changed] + arguments)
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        let broken = try ChainVerifier(ledger: ledger).verify().firstBroken
+        try ledger.database.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "UPDATE \(table) SET \(column) = ? WHERE \(column) = ? AND \(key)",
+                           arguments: [original, changed] + arguments)
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        return .some(broken)
+    }
+
+    /// Changing any single byte of any column of an op row or a chunk row
+    /// breaks the chain at exactly that op.
     @Test func everyTamperedByteIsFound() throws {
         let (_, ledger) = try recorded()
-        let columns = ["time", "kind", "subject", "args", "result", "hash"]
+        let opColumns = try ledger.database.read { try $0.columns(in: "op").map(\.name) }.filter { $0 != "seq" }
         let seqs = try ledger.database.read { try Int64.fetchAll($0, sql: "SELECT seq FROM op ORDER BY seq") }
+        var tried = 0
         for seq in seqs {
-            for column in columns {
-                let original = try ledger.database.read { try DatabaseValue.fetchOne($0, sql: "SELECT \(column) FROM op WHERE seq = ?", arguments: [seq]) }
-                guard let original, !original.isNull else { continue }
-                try ledger.database.write { db in
-                    if column == "hash" {
-                        try db.execute(sql: "UPDATE op SET hash = zeroblob(32) WHERE seq = ?", arguments: [seq])
-                    } else {
-                        try db.execute(sql: "UPDATE op SET \(column) = \(column) || 'x' WHERE seq = ?", arguments: [seq])
-                    }
-                }
-                let report = try ChainVerifier(ledger: ledger).verify()
-                #expect(report.firstBroken == seq, "op \(seq) column \(column)")
-                try ledger.database.write { try $0.execute(sql: "UPDATE op SET \(column) = ? WHERE seq = ?", arguments: [original, seq]) }
+            for column in opColumns {
+                guard let blamed = try blamed(ledger, table: "op", column: column, key: "seq = ?", [seq]) else { continue }
+                // A changed hash or prev_hash breaks the link at this op or at the next one.
+                #expect(blamed == seq || (column == "hash" && blamed == seq + 1), "op \(seq) column \(column)")
+                tried += 1
             }
         }
+        #expect(tried > seqs.count * 5)
+
+        let chunkColumns = ["phys", "next", "entries", "bytes"]
         let chunks = try ledger.database.read { try Row.fetchAll($0, sql: "SELECT object_id, idx, from_seq FROM v_chunks") }
         #expect(chunks.count >= 4)
         for chunk in chunks {
             let objectID: Int64 = chunk["object_id"], idx: Int64 = chunk["idx"], seq: Int64 = chunk["from_seq"]
-            let original = try ledger.database.read {
-                try Data.fetchOne($0, sql: "SELECT bytes FROM chunk WHERE object_id = ? AND idx = ?", arguments: [objectID, idx])
-            }!
-            var tampered = original
-            tampered[tampered.count / 2] ^= 0x01
-            try ledger.database.write { try $0.execute(sql: "UPDATE chunk SET bytes = ? WHERE object_id = ? AND idx = ?", arguments: [tampered, objectID, idx]) }
-            #expect(try ChainVerifier(ledger: ledger).verify().firstBroken == seq)
-            try ledger.database.write { try $0.execute(sql: "UPDATE chunk SET bytes = ? WHERE object_id = ? AND idx = ?", arguments: [original, objectID, idx]) }
+            for column in chunkColumns {
+                let blamed = try blamed(ledger, table: "chunk", column: column, key: "object_id = ? AND idx = ?", [objectID, idx])
+                #expect(blamed == .some(seq), "chunk \(objectID)/\(idx) column \(column)")
+            }
         }
         #expect(try ChainVerifier(ledger: ledger).verify().isIntact)
     }
