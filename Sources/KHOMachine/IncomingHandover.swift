@@ -17,8 +17,6 @@ public struct IncomingHandover: Sendable {
     public let generation: ABIGeneration
     /// The tracker walk, in the kernel's order.
     public let preserved: [PreservedBlock]
-    /// PAGE_SHIFT of both generations.
-    let pageShift: Int
     /// `page->private` of preserved head pages, by pfn: magic << 32 | order.
     var pagePrivate: [UInt64: UInt64]
 
@@ -27,11 +25,6 @@ public struct IncomingHandover: Sendable {
 
     /// True when the page at `pfn` still carries the KHO magic (not yet restored).
     public func hasMagic(pfn: UInt64) -> Bool { pagePrivate[pfn].map { $0 >> 32 == Self.pageMagic } ?? false }
-
-    /// Head pages whose magic has not been consumed by a restore yet.
-    public var unrestored: [PreservedBlock] {
-        preserved.filter { hasMagic(pfn: $0.phys >> UInt64(pageShift)) }
-    }
 
     /// Names of the incoming subnodes, in FDT order.
     public var subtreeNames: [String] { ((try? tree.subnodes(of: .root)) ?? []).map(\.name) }

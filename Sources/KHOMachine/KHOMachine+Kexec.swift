@@ -108,6 +108,6 @@ extension KHOMachine {
         if outside > 0 { event.arguments.append(("warning", "\(outside) tracker entries lie outside memory")) }
         event.arguments += [("incoming_fdt", hex(fdtPhys)), ("incoming_blocks", "\(blocks.count)")]
         return IncomingHandover(fdtPhys: fdtPhys, tree: tree, generation: generation, preserved: blocks,
-                                pageShift: geometry.pageShift, pagePrivate: pagePrivate)
+                                pagePrivate: pagePrivate)
     }
 }

@@ -47,9 +47,6 @@ public struct PhysicalMemory: Sendable {
         pages[phys >> shift] ?? [UInt8](repeating: 0, count: geometry.pageSize)
     }
 
-    /// True when the page at `phys` has ever been written with non-zero data.
-    public func isTouched(_ phys: UInt64) -> Bool { pages[phys >> shift] != nil }
-
     /// Writes `bytes` at `phys`.
     public mutating func write(_ bytes: [UInt8], at phys: UInt64) throws(MachineError) {
         try check(phys, count: bytes.count)
