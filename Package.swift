@@ -95,7 +95,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KHOReplayTests",
-            dependencies: ["KHOReplay", "KHOTestSupport"]
+            dependencies: ["KHOReplay", "KHOImage", "KHOTestSupport"]
         ),
         .testTarget(
             name: "CLITests",

@@ -7,15 +7,16 @@ import Darwin
 /// A file written front to back through a temporary sibling (`<path>.partial`)
 /// that replaces `path` only on `commit()`: a failed or abandoned write never
 /// leaves a half-written file under the final name.
-final class OutputFile {
-    let path: String
+public final class OutputFile {
+    /// The final name.
+    public let path: String
     private let temporaryPath: String
     private var descriptor: Int32
     /// Bytes written so far.
-    private(set) var position: UInt64 = 0
+    public private(set) var position: UInt64 = 0
 
     /// Creates (or truncates) `<path>.partial` for writing.
-    init(path: String) throws(ImageError) {
+    public init(path: String) throws(ImageError) {
         self.path = path
         temporaryPath = path + ".partial"
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -30,12 +31,12 @@ final class OutputFile {
     }
 
     /// Appends `bytes`.
-    func append(_ bytes: [UInt8]) throws(ImageError) {
+    public func append(_ bytes: [UInt8]) throws(ImageError) {
         try check(bytes.withUnsafeBytes(writeAll))
     }
 
     /// Appends zero bytes until the file is `offset` bytes long.
-    func pad(to offset: UInt64) throws(ImageError) {
+    public func pad(to offset: UInt64) throws(ImageError) {
         precondition(offset >= position, "padding backwards")
         while position < offset {
             let count = Int(min(offset - position, UInt64(Self.zeros.count)))
@@ -67,7 +68,7 @@ final class OutputFile {
     }
 
     /// Closes the file and renames it to `path`.
-    func commit() throws(ImageError) {
+    public func commit() throws(ImageError) {
         let result = close(descriptor)
         descriptor = -1
         guard result == 0 else {

@@ -5,6 +5,8 @@ import KHOABI
 public enum RestoreError: Error, Equatable, CustomStringConvertible {
     /// The 16 descriptor bytes could not be read.
     case unreadableDescriptor(phys: UInt64, reason: String)
+    /// Descriptor bytes were given, but not exactly 16 of them.
+    case descriptorLength(Int)
     /// The descriptor's order is above what the page geometry allows.
     case orderTooLarge(order: Int, maximum: Int)
     /// A chunk pointer is not page aligned.
@@ -20,15 +22,22 @@ public enum RestoreError: Error, Equatable, CustomStringConvertible {
     /// A block or chunk page is not preserved at that order (the kernel's
     /// restore of its head page would fail).
     case notPreserved(chunk: Int, slot: Int?, phys: UInt64, order: Int)
+    /// A block or chunk page was already restored earlier in this walk (it is
+    /// listed twice); the kernel cleared its KHO magic the first time.
+    case alreadyRestored(chunk: Int, slot: Int?, phys: UInt64)
     /// A block's data could not be read.
     case unreadableBlock(chunk: Int, slot: Int, phys: UInt64, reason: String)
     /// The chunks list fewer pages than `total_pages` (the kernel's final check).
     case pageCountMismatch(listed: UInt64, totalPages: UInt32)
+    /// The consumer of the restored bytes (a file being written) failed.
+    case outputFailed(reason: String)
 
     public var description: String {
         switch self {
         case let .unreadableDescriptor(phys, reason):
             return "descriptor at \(hex(phys)) cannot be read: \(reason)"
+        case .descriptorLength(let count):
+            return "a kho_vmalloc descriptor is \(VmallocDescriptor.size) bytes, got \(count)"
         case let .orderTooLarge(order, maximum):
             return "descriptor order \(order) is above the maximum \(maximum)"
         case let .misalignedChunk(index, phys):
@@ -42,12 +51,20 @@ public enum RestoreError: Error, Equatable, CustomStringConvertible {
         case let .tooManyPages(chunk, slot, phys, total):
             return "chunk \(chunk) entry \(slot) (\(hex(phys))) lists more pages than total_pages \(total)"
         case let .notPreserved(chunk, slot, phys, order):
-            let place = slot.map { "chunk \(chunk) entry \($0)" } ?? "chunk \(chunk) page"
-            return "\(place): \(hex(phys)) is not preserved at order \(order)"
+            return "\(place(chunk, slot)): \(hex(phys)) is not preserved at order \(order)"
+        case let .alreadyRestored(chunk, slot, phys):
+            return "\(place(chunk, slot)): \(hex(phys)) was already restored (listed twice)"
         case let .unreadableBlock(chunk, slot, phys, reason):
             return "chunk \(chunk) entry \(slot): block \(hex(phys)) cannot be read: \(reason)"
         case let .pageCountMismatch(listed, total):
             return "the chunks list \(listed) pages, the descriptor declares total_pages \(total)"
+        case .outputFailed(let reason):
+            return "writing the restored bytes failed: \(reason)"
         }
+    }
+
+    /// `chunk C entry S` for a block, `chunk C page` for the chunk page itself.
+    private func place(_ chunk: Int, _ slot: Int?) -> String {
+        slot.map { "chunk \(chunk) entry \($0)" } ?? "chunk \(chunk) page"
     }
 }

@@ -1,0 +1,112 @@
+/// Lists what a captured handover preserves: every block of the
+/// preserved-memory tracker and every subtree of the root FDT.
+///
+/// Works for every ABI generation: the radix tracker (kho-v2, v3, v4, v4c)
+/// through ``RadixTrackerWalker`` and the bitmap tracker (kho-v1) through
+/// ``BitmapTrackerWalker``. Pure: every page comes through a ``MemoryReader``.
+public struct HandoverWalker: Sendable {
+    public let geometry: PageGeometry
+    /// The kho-v1 bitmap layout, which the `kho-v1` string does not reveal.
+    public let bitmapVariant: BitmapVariant
+    /// The radix depth formula (they differ only at 16 KiB pages).
+    public let depthFormula: RadixDepthFormula
+
+    public init(geometry: PageGeometry, bitmapVariant: BitmapVariant = .v1b, depthFormula: RadixDepthFormula = .fixed) {
+        self.geometry = geometry
+        self.bitmapVariant = bitmapVariant
+        self.depthFormula = depthFormula
+    }
+
+    /// Decodes the root FDT `fdt` and walks the tracker it points to.
+    ///
+    /// Subtree sizes: kho-v3 and later record `blob-size`; kho-v1 and kho-v2
+    /// blobs are FDTs, so their size is the `totalsize` of the FDT header
+    /// read at the blob's address (a blob without an FDT header is an error).
+    public func walk(fdt: [UInt8], read: MemoryReader) throws(HandoverWalkError) -> HandoverWalk {
+        let root: KHORootFDT
+        do {
+            root = try KHORootFDT(bytes: fdt, bitmapVariant: bitmapVariant)
+        } catch {
+            throw .rootFDT(error)
+        }
+        let preserved = try blocks(root, read: read)
+        var subtrees: [KHOSubtree] = []
+        for var subtree in root.subtrees {
+            if subtree.size == nil {
+                subtree.size = try fdtTotalSize(subtree, generation: root.generation, read: read)
+            }
+            subtrees.append(subtree)
+        }
+        return HandoverWalk(generation: root.generation, trackerRoot: root.preservedMemoryMap,
+                            preserved: preserved.sorted(), subtrees: subtrees)
+    }
+
+    /// The tracker's blocks in the kernel's walk order.
+    private func blocks(_ root: KHORootFDT, read: MemoryReader) throws(HandoverWalkError) -> [PreservedBlock] {
+        do {
+            if let variant = root.generation.bitmapVariant {
+                return try BitmapTrackerWalker(geometry: geometry, variant: variant, firstChunkPhys: root.preservedMemoryMap)
+                    .blocks(read: read)
+            }
+            return try RadixTrackerWalker(geometry: geometry, rootPhys: root.preservedMemoryMap, depthFormula: depthFormula)
+                .blocks(read: read)
+        } catch {
+            throw .tracker(generation: root.generation, root: root.preservedMemoryMap, reason: "\(error)")
+        }
+    }
+
+    /// `totalsize` of the FDT a kho-v1/v2 subtree points to.
+    private func fdtTotalSize(_ subtree: KHOSubtree, generation: ABIGeneration, read: MemoryReader) throws(HandoverWalkError) -> UInt64 {
+        let header: FDTHeader
+        do {
+            header = try FDTHeader(bytes: read(subtree.phys, FDTHeader.size))
+        } catch {
+            throw .subtreeBlob(name: subtree.name, phys: subtree.phys, reason: "\(error)")
+        }
+        guard header.magic == FDTHeader.magicValue else {
+            throw .subtreeBlob(name: subtree.name, phys: subtree.phys,
+                               reason: "\(generation.compatible) blobs are FDTs, but the magic is \(hex(header.magic))")
+        }
+        return UInt64(header.totalSize)
+    }
+}
+
+/// The result of a ``HandoverWalker`` walk.
+public struct HandoverWalk: Hashable, Sendable {
+    /// The generation the root FDT's `compatible` names.
+    public var generation: ABIGeneration
+    /// The root FDT's `preserved-memory-map`.
+    public var trackerRoot: UInt64
+    /// Every preserved block, sorted by physical address, then order.
+    public var preserved: [PreservedBlock]
+    /// The subtrees in FDT order (newest first), each with its size.
+    public var subtrees: [KHOSubtree]
+
+    public init(generation: ABIGeneration, trackerRoot: UInt64, preserved: [PreservedBlock], subtrees: [KHOSubtree]) {
+        self.generation = generation
+        self.trackerRoot = trackerRoot
+        self.preserved = preserved
+        self.subtrees = subtrees
+    }
+}
+
+/// Why a handover could not be walked.
+public enum HandoverWalkError: Error, Equatable, CustomStringConvertible {
+    /// The root FDT is malformed or names no known generation.
+    case rootFDT(FDTError)
+    /// The preserved-memory tracker at `root` could not be walked.
+    case tracker(generation: ABIGeneration, root: UInt64, reason: String)
+    /// A kho-v1/v2 subtree's blob is unreadable or not an FDT.
+    case subtreeBlob(name: String, phys: UInt64, reason: String)
+
+    public var description: String {
+        switch self {
+        case .rootFDT(let error):
+            return "root FDT: \(error)"
+        case let .tracker(generation, root, reason):
+            return "\(generation.compatible) tracker at \(hex(root)): \(reason)"
+        case let .subtreeBlob(name, phys, reason):
+            return "subtree \(name) blob at \(hex(phys)): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import KHOABI
+import KHOImage
+import KHOReplay
+
+/// Pages of 4 KiB physical memory built by a test, and the blocks the
+/// (imaginary) tracker preserves. Reads of a missing page throw
+/// ``Unmapped``.
+struct CraftedMemory {
+    static let geometry = PageGeometry.kib4
+    static let pageSize = UInt64(geometry.pageSize)
+
+    private(set) var pages: [UInt64: [UInt8]] = [:]
+    var preserved: Set<PreservedBlock> = []
+
+    /// A read outside every crafted page.
+    struct Unmapped: Error, CustomStringConvertible {
+        let address: UInt64
+        var description: String { "no page at \(hex(address))" }
+    }
+
+    /// Writes `bytes` at `phys`, mapping zeroed pages as needed.
+    mutating func write(_ bytes: [UInt8], at phys: UInt64) {
+        var done = 0
+        while done < bytes.count {
+            let address = phys + UInt64(done)
+            let page = address & ~(Self.pageSize - 1)
+            let offset = Int(address - page)
+            let taken = min(bytes.count - done, Int(Self.pageSize) - offset)
+            pages[page, default: [UInt8](repeating: 0, count: Int(Self.pageSize))]
+                .replaceSubrange(offset ..< offset + taken, with: bytes[done ..< done + taken])
+            done += taken
+        }
+    }
+
+    /// Writes a little-endian u64 at `phys`.
+    mutating func store(_ value: UInt64, at phys: UInt64) {
+        var bytes: [UInt8] = []
+        bytes.appendLittleEndian(value)
+        write(bytes, at: phys)
+    }
+
+    /// Removes the page at `phys` (it becomes a hole).
+    mutating func unmap(_ phys: UInt64) { pages[phys] = nil }
+
+    /// Reads through the crafted pages.
+    var reader: MemoryReader {
+        let pages = self.pages
+        return { phys, count in
+            var result: [UInt8] = []
+            result.reserveCapacity(count)
+            var address = phys
+            while result.count < count {
+                let page = address & ~(Self.pageSize - 1)
+                guard let bytes = pages[page] else { throw Unmapped(address: address) }
+                let offset = Int(address - page)
+                let taken = min(count - result.count, bytes.count - offset)
+                result += bytes[offset ..< offset + taken]
+                address += UInt64(taken)
+            }
+            return result
+        }
+    }
+
+    /// Writes the pages as an ELF core, one segment per run of contiguous pages.
+    func writeElf(to path: String) throws {
+        var segments: [(paddr: UInt64, bytes: [UInt8])] = []
+        for phys in pages.keys.sorted() {
+            if let last = segments.last, last.paddr + UInt64(last.bytes.count) == phys {
+                segments[segments.count - 1].bytes += pages[phys]!
+            } else {
+                segments.append((phys, pages[phys]!))
+            }
+        }
+        try ElfCoreWriter().write(segments: segments, toPath: path)
+    }
+}
+
+/// A vmalloc area laid out in ``CraftedMemory``: descriptor at
+/// ``descriptorPhys``, chunk pages from ``chunkBase`` on, blocks of `order`
+/// from ``blockBase`` on, each block filled with its own byte pattern, every
+/// chunk page and block preserved. Tests then break one thing.
+struct CraftedArea {
+    static let descriptorPhys: UInt64 = 0x10000
+    static let chunkBase: UInt64 = 0x20000
+    static let blockBase: UInt64 = 0x400000
+
+    var memory = CraftedMemory()
+    let order: Int
+    private(set) var chunkPhys: [UInt64] = []
+    private(set) var blockPhys: [UInt64] = []
+
+    /// Chunk `i` lists `blocksPerChunk[i]` blocks; `total_pages` counts them all.
+    init(blocksPerChunk: [Int], order: Int = 0) {
+        self.order = order
+        let blockBytes = CraftedMemory.geometry.bytes(order: order)
+        chunkPhys = blocksPerChunk.indices.map { Self.chunkBase + UInt64($0) * CraftedMemory.pageSize }
+        for (index, count) in blocksPerChunk.enumerated() {
+            let blocks = (0 ..< count).map { Self.blockBase + UInt64(blockPhys.count + $0) * blockBytes }
+            blockPhys += blocks
+            let next = index + 1 < chunkPhys.count ? chunkPhys[index + 1] : 0
+            memory.write(try! VmallocChunk(next: next, entries: blocks).encode(geometry: CraftedMemory.geometry), at: chunkPhys[index])
+            memory.preserved.insert(PreservedBlock(phys: chunkPhys[index], order: 0))
+            for block in blocks {
+                memory.write(Self.content(of: block, bytes: Int(blockBytes)), at: block)
+                memory.preserved.insert(PreservedBlock(phys: block, order: order))
+            }
+        }
+        writeDescriptor(first: chunkPhys.first ?? 0, totalPages: UInt32(blockPhys.count << order), order: UInt16(order))
+    }
+
+    /// Overwrites the descriptor.
+    mutating func writeDescriptor(first: UInt64, totalPages: UInt32, order: UInt16, flags: VmallocFlags = .alloc) {
+        memory.write(VmallocDescriptor(first: first, totalPages: totalPages, flags: flags, order: order).encode(), at: Self.descriptorPhys)
+    }
+
+    /// Overwrites chunk `chunk`'s `next` pointer.
+    mutating func setNext(ofChunk chunk: Int, to phys: UInt64) {
+        memory.store(phys, at: chunkPhys[chunk])
+    }
+
+    /// Overwrites entry `slot` of chunk `chunk`.
+    mutating func setEntry(chunk: Int, slot: Int, to phys: UInt64) {
+        memory.store(phys, at: chunkPhys[chunk] + 8 + 8 * UInt64(slot))
+    }
+
+    /// Restores the area through the crafted pages, with the preserved check
+    /// unless `checked` is false.
+    func restore(checked: Bool = true, into sink: VmallocRestorer.Sink? = nil) throws(RestoreError) -> RestoredArea {
+        try restorer(read: memory.reader, checked: checked).restore(descriptorAt: Self.descriptorPhys, into: sink)
+    }
+
+    /// A restorer over `read` with (or without) this area's preserved set.
+    func restorer(read: @escaping MemoryReader, checked: Bool = true) -> VmallocRestorer {
+        let preserved = memory.preserved
+        return VmallocRestorer(geometry: CraftedMemory.geometry, read: read, isPreserved: checked ? { preserved.contains($0) } : nil)
+    }
+
+    /// The bytes the block at `phys` holds.
+    static func content(of phys: UInt64, bytes: Int) -> [UInt8] {
+        (0 ..< bytes).map { UInt8(truncatingIfNeeded: $0 / 7 &+ Int(phys >> 12) &* 13) }
+    }
+
+    /// The area's bytes in restore order.
+    var expectedBytes: [UInt8] {
+        let blockBytes = Int(CraftedMemory.geometry.bytes(order: order))
+        return blockPhys.flatMap { Self.content(of: $0, bytes: blockBytes) }
+    }
+}
