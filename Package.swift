@@ -62,6 +62,7 @@ let package = Package(
             dependencies: [
                 "KHOABI",
                 "KHOLedger",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

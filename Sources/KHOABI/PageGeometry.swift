@@ -111,7 +111,7 @@ public struct PageGeometry: Hashable, Sendable, CustomStringConvertible {
 /// yields 4 levels and drops the order-0 order bit (bit 50): order-0 keys
 /// cannot be reconstructed. The fix ("kho: fix KHO_TREE_MAX_DEPTH for non-4KB
 /// page sizes", 7.1-rc) adds one to the numerator. Both agree at 4 KiB and 64 KiB.
-public enum RadixDepthFormula: String, Sendable, CaseIterable {
+public enum RadixDepthFormula: String, Sendable, CaseIterable, Codable {
     /// `ceil((O0 − B + 1) / T) + 1`, the fixed formula (default).
     case fixed
     /// `ceil((O0 − B) / T) + 1`, the original formula; broken at 16 KiB pages.

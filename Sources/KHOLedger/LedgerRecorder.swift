@@ -148,13 +148,21 @@ public final class LedgerRecorder {
         }
         try db.execute(sql: """
             INSERT INTO generation (generation, parent, lineage, boot_number, abi, page_size, memory_base, memory_size,
-                                    boot_seq, tracker_root, fdt_phys, source, label)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    boot_seq, tracker_root, fdt_phys, source, label, machine)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [id, parent, lineage, event.generation, config.abi.compatible, geometry.pageSize,
                              Int64(bitPattern: config.memoryBase), Int64(bitPattern: config.memorySize), seq,
                              event.integerArgument("tracker").map { Int64(bitPattern: $0) },
-                             event.integerArgument("fdt").map { Int64(bitPattern: $0) }, source, label])
+                             event.integerArgument("fdt").map { Int64(bitPattern: $0) }, source, label, machineJSON])
         generation = id
+    }
+
+    /// The machine configuration as JSON, stored with every generation so a
+    /// replay can rebuild the same machine.
+    private var machineJSON: String? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(config)).map { String(decoding: $0, as: UTF8.self) }
     }
 
     private func endGeneration(_ event: MachineEvent, seq: Int64, generation: Int64, db: Database) throws {

@@ -2,7 +2,7 @@ import KHOABI
 
 /// How an emulated machine is built: memory, page size, randomness, scratch
 /// areas and which kernel behaviour it follows.
-public struct MachineConfig: Hashable, Sendable {
+public struct MachineConfig: Hashable, Sendable, Codable {
     /// Bytes per page: 4096, 16384 or 65536.
     public var pageSize: Int = 4096
     /// Physical address of the first byte of RAM (default 4 GiB, so that

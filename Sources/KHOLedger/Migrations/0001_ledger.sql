@@ -30,7 +30,8 @@ CREATE TABLE generation (
     fdt_phys     INTEGER,                      -- phys of the outgoing root FDT page
     root_fdt     BLOB,                         -- root FDT bytes handed over at kexec
     source       TEXT NOT NULL,                -- 'simulate' | 'import' | 'record'
-    label        TEXT
+    label        TEXT,
+    machine      TEXT                          -- JSON of the emulated machine's configuration (simulate only)
 );
 
 -- The operation log. `hash` = SHA-256(prev_hash || canonical encoding of this

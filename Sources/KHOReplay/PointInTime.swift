@@ -1,0 +1,94 @@
+import Foundation
+import GRDB
+import KHOLedger
+
+/// A moment of a ledger's history, in the one syntax every command accepts:
+///
+/// - `SEQ` — right after operation SEQ;
+/// - `gen:G` — the handover point of generation G (its kexec; the last
+///   operation of G when it never kexec'd);
+/// - `gen:G+K` — K operations into generation G (`gen:G+0` is its boot);
+/// - an ISO-8601 time such as `2026-11-25T10:42:00Z` — the last operation
+///   at or before it.
+public enum PointInTime: Equatable, Sendable, CustomStringConvertible {
+    case seq(Int64)
+    case generation(Int64, offset: Int64?)
+    case time(Date)
+
+    /// Parses the command-line syntax.
+    public init(parsing text: String) throws(ReplayError) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let seq = Int64(trimmed), seq > 0 {
+            self = .seq(seq)
+        } else if trimmed.hasPrefix("gen:") {
+            let body = trimmed.dropFirst(4)
+            let parts = body.split(separator: "+", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let generation = Int64(parts[0]), generation >= 0 else { throw .badPoint(text) }
+            if parts.count == 2 {
+                guard let offset = Int64(parts[1]), offset >= 0 else { throw .badPoint(text) }
+                self = .generation(generation, offset: offset)
+            } else {
+                self = .generation(generation, offset: nil)
+            }
+        } else if let date = Self.parseDate(trimmed) {
+            self = .time(date)
+        } else {
+            throw .badPoint(text)
+        }
+    }
+
+    private static func parseDate(_ text: String) -> Date? {
+        let withFraction = ISO8601DateFormatter()
+        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let plain = ISO8601DateFormatter()
+        return withFraction.date(from: text) ?? plain.date(from: text)
+    }
+
+    public var description: String {
+        switch self {
+        case .seq(let seq): return "\(seq)"
+        case let .generation(generation, offset): return "gen:\(generation)" + (offset.map { "+\($0)" } ?? "")
+        case .time(let date): return date.formatted(.iso8601)
+        }
+    }
+
+    /// The seq this point stands for in `ledger`.
+    public func resolve(in ledger: Ledger) throws(ReplayError) -> Int64 {
+        do {
+            return try ledger.database.read { db in try resolve(db) }
+        } catch let error as ReplayError {
+            throw error
+        } catch {
+            throw .ledger("\(ledger.path): \(error)")
+        }
+    }
+
+    func resolve(_ db: Database) throws -> Int64 {
+        let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op")
+        guard let last else { throw ReplayError.emptyLedger }
+        switch self {
+        case .seq(let seq):
+            guard seq <= last else { throw ReplayError.pointOutOfRange("\(self)", "the ledger ends at seq \(last)") }
+            return seq
+        case let .generation(generation, offset):
+            guard let row = try Row.fetchOne(db, sql: "SELECT boot_seq, kexec_seq FROM generation WHERE generation = ?", arguments: [generation]) else {
+                let known = try Int64.fetchOne(db, sql: "SELECT max(generation) FROM generation") ?? 0
+                throw ReplayError.pointOutOfRange("\(self)", "generations are 0…\(known)")
+            }
+            let boot: Int64 = row["boot_seq"]
+            let end: Int64 = try row["kexec_seq"] ?? Int64.fetchOne(db, sql: "SELECT max(seq) FROM op WHERE generation = ?", arguments: [generation]) ?? boot
+            guard let offset else { return end }
+            guard boot + offset <= end else {
+                throw ReplayError.pointOutOfRange("\(self)", "generation \(generation) has \(end - boot + 1) operations (gen:\(generation)+0 … gen:\(generation)+\(end - boot))")
+            }
+            return boot + offset
+        case .time(let date):
+            let text = date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+            guard let seq = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op WHERE time <= ?", arguments: [text]) else {
+                let first = try String.fetchOne(db, sql: "SELECT min(time) FROM op") ?? "?"
+                throw ReplayError.pointOutOfRange("\(self)", "the first operation is at \(first)")
+            }
+            return seq
+        }
+    }
+}

@@ -1,0 +1,24 @@
+/// Why a replay question (state, restore, diff) could not be answered.
+public enum ReplayError: Error, Equatable, CustomStringConvertible {
+    /// A point in time that does not parse.
+    case badPoint(String)
+    /// A point in time outside the ledger's history.
+    case pointOutOfRange(String, String)
+    /// The ledger has no operations.
+    case emptyLedger
+    /// No object of that name at that point.
+    case notFound(String)
+    /// The ledger could not be read.
+    case ledger(String)
+
+    public var description: String {
+        switch self {
+        case .badPoint(let text):
+            return "cannot read point in time \"\(text)\": use SEQ, gen:G, gen:G+K or an ISO-8601 time like 2026-11-25T10:42:00Z"
+        case let .pointOutOfRange(point, reason): return "point \(point) is outside the ledger: \(reason)"
+        case .emptyLedger: return "the ledger has no operations yet"
+        case .notFound(let what): return what
+        case .ledger(let message): return "ledger error: \(message)"
+        }
+    }
+}
