@@ -25,7 +25,7 @@ public struct RadixTrackerWalker: Sendable {
     /// is reached twice (a real tree never shares pages), errors from `read`,
     /// and ``KHOABIError/invalidRadixKey(_:)`` for a key without a valid order.
     public func forEachBlock(read: MemoryReader, _ visit: (PreservedBlock) throws -> Void) throws {
-        guard rootPhys != 0 else { throw KHOABIError.invalidField(structure: "root FDT", field: "preserved-memory-map", value: 0) }
+        try checkRoot()
         var visited: Set<UInt64> = []
         var path: [Int] = []
         try walk(phys: rootPhys, level: depth - 1, path: &path, visited: &visited, read: read, visit: visit)
@@ -40,12 +40,21 @@ public struct RadixTrackerWalker: Sendable {
 
     /// Physical addresses of every node page of the tree (root first, depth-first).
     public func nodePages(read: MemoryReader) throws -> [UInt64] {
+        try checkRoot()
         var pages: [UInt64] = []
         var visited: Set<UInt64> = []
         var path: [Int] = []
         try walk(phys: rootPhys, level: depth - 1, path: &path, visited: &visited, read: read,
                  onNode: { pages.append($0) }, visit: { _ in })
         return pages
+    }
+
+    /// The root must be a page: non-zero and page aligned.
+    private func checkRoot() throws(KHOABIError) {
+        guard rootPhys != 0 else { throw .invalidField(structure: "root FDT", field: "preserved-memory-map", value: 0) }
+        guard geometry.isAligned(rootPhys, order: 0) else {
+            throw .misalignedAddress(field: "preserved-memory-map (radix root)", address: rootPhys, alignment: UInt64(geometry.pageSize))
+        }
     }
 
     private func walk(phys: UInt64, level: Int, path: inout [Int], visited: inout Set<UInt64>,

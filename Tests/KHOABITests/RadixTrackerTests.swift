@@ -116,6 +116,9 @@ struct RadixTrackerTests {
             try walker.blocks(read: memory.reader)
         }
         #expect(throws: KHOABIError.self) { try RadixTrackerWalker(geometry: g, rootPhys: 0).blocks(read: memory.reader) }
+        #expect(throws: KHOABIError.misalignedAddress(field: "preserved-memory-map (radix root)", address: root + 1, alignment: 4096)) {
+            try RadixTrackerWalker(geometry: g, rootPhys: root + 1).blocks(read: memory.reader)
+        }
     }
 
     @Test func leafBitLayout() throws {
