@@ -54,6 +54,8 @@ public final class LedgerRecorder {
         case vmalloc(descriptor: UInt64)
         case folio(phys: UInt64)
         case pages(phys: UInt64, count: UInt64)
+        /// An area a restore rebuilt, until it is freed.
+        case restoredArea(name: String)
     }
 
     public init(ledger: Ledger, config: MachineConfig, source: String = "simulate", label: String? = nil,
@@ -358,6 +360,7 @@ public final class LedgerRecorder {
         case "pages":
             guard let first = object.extents.first, let pages = object.totalPages else { return nil }
             return .pages(phys: UInt64(bitPattern: first.phys), count: UInt64(pages))
+        case "restored_vmalloc": return .restoredArea(name: object.name)
         default: return nil
         }
     }
@@ -367,6 +370,7 @@ public final class LedgerRecorder {
         switch event.kind {
         case .unpreserveVmalloc: key = event.integerArgument("descriptor").map { .vmalloc(descriptor: $0) }
         case .unpreserveFolio, .unpreserveFree: key = event.integerArgument("phys").map { .folio(phys: $0) }
+        case .vfree: key = event.subject.map { .restoredArea(name: $0) }
         case .unpreservePages:
             guard let phys = event.integerArgument("phys"), let count = event.integerArgument("nr_pages") else { return }
             key = .pages(phys: phys, count: count)

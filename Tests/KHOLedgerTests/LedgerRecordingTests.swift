@@ -88,6 +88,20 @@ struct LedgerRecordingTests {
         #expect(try ledger.count("SELECT kexec_seq FROM generation WHERE generation = 0") == 6)
     }
 
+    @Test func restoredAreaEndsWhenFreed() throws {
+        let temp = try TemporaryLedger()
+        let (ledger, _) = try temp.record { m in
+            try m.vmalloc(name: "a", size: 4096 * 3)
+            let blob = try m.allocPreserve(size: 16)
+            try m.preserveVmalloc(area: "a", descriptorPhys: blob)
+            try m.kexec()
+            try m.restoreVmalloc(descriptorPhys: blob, name: "a")
+            try m.vfree(name: "a")
+        }
+        let vfree = try ledger.count("SELECT seq FROM op WHERE kind = 'vfree'")
+        #expect(try ledger.count("SELECT to_seq FROM object WHERE kind = 'restored_vmalloc'") == vfree)
+    }
+
     @Test func contentIsDeduplicatedAndZeroPagesCostNothing() throws {
         let temp = try TemporaryLedger()
         let (ledger, _) = try temp.record { m in

@@ -1,0 +1,196 @@
+import Crypto
+import Foundation
+import GRDB
+import KHOABI
+import KHOLedger
+
+/// What a ledger says was true right after one operation: the preserved
+/// blocks of that operation's generation, its vmalloc areas and other
+/// objects, the root FDT's subtrees, and byte totals.
+///
+/// Read from the interval tables (`preserved_run`, `object`, `subtree`,
+/// whose rows hold over `[from_seq, to_seq)`) in one read transaction, with
+/// index range scans over the point's generation only; nothing is replayed.
+/// At a `kexec` operation the state is the handover itself (the outgoing
+/// generation's rows are closed one seq later).
+public struct AsOfState: Equatable, Sendable {
+    /// A vmalloc area: preserved (with the descriptor it was preserved into)
+    /// or rebuilt by a restore (with the descriptor it was restored from).
+    public struct Area: Equatable, Sendable {
+        /// The ledger's `object.id`.
+        public var objectID: Int64
+        /// ``ObjectKind/vmalloc`` or ``ObjectKind/restoredVmalloc``.
+        public var kind: ObjectKind
+        public var name: String
+        /// Where the 16-byte `kho_vmalloc` descriptor lives.
+        public var descriptorPhys: UInt64
+        /// The descriptor's `first`.
+        public var firstChunk: UInt64
+        /// The descriptor's `total_pages`.
+        public var totalPages: UInt64
+        /// The descriptor's `order`.
+        public var order: Int
+        /// The descriptor's `flags`.
+        public var flags: UInt16
+        /// Chunk pages recorded for the area.
+        public var chunks: Int
+        /// The operation that preserved or restored it.
+        public var fromSeq: Int64
+    }
+
+    /// A preserved or restored folio, page range or `kho_alloc_preserve` blob.
+    public struct Object: Equatable, Sendable {
+        /// The ledger's `object.id`.
+        public var objectID: Int64
+        public var kind: ObjectKind
+        public var name: String
+        /// Physical address of its first block.
+        public var phys: UInt64
+        /// Base pages it covers.
+        public var totalPages: UInt64
+        /// The operation that preserved or restored it.
+        public var fromSeq: Int64
+    }
+
+    /// A subnode of the root FDT.
+    public struct Subtree: Equatable, Sendable {
+        /// Added by this generation, or found in the FDT the previous one handed over.
+        public enum Direction: String, Codable, Sendable {
+            case outgoing = "out"
+            case incoming = "in"
+        }
+
+        public var direction: Direction
+        public var name: String
+        /// The blob's address.
+        public var phys: UInt64
+        /// `blob-size` (kho-v3 and later).
+        public var size: UInt64?
+        /// Lowercase hex SHA-256 of the blob's bytes as recorded when the
+        /// subtree was added; nil when none were recorded (incoming subtrees).
+        public var blobSHA256: String?
+        /// The operation that added or found it.
+        public var fromSeq: Int64
+    }
+
+    /// The operation the state follows.
+    public let seq: Int64
+    /// That operation's generation.
+    public let generation: Int64
+    /// The cold boot the generation descends from (page contents are per lineage).
+    public let lineage: Int64
+    /// The generation's page geometry.
+    public let geometry: PageGeometry
+    public let memoryBase: UInt64
+    /// Bytes of RAM (from the generation row).
+    public let memorySize: UInt64
+    /// Every preserved block, sorted by address then order.
+    public let preserved: [PreservedBlock]
+    /// vmalloc areas, in the order they were preserved or restored.
+    public let areas: [Area]
+    /// Every other object, in the order it was preserved or restored.
+    public let objects: [Object]
+    /// Subtrees, outgoing and incoming, in the order they were added or found.
+    public let subtrees: [Subtree]
+
+    /// Bytes in preserved blocks.
+    public var preservedBytes: UInt64 { preserved.reduce(0) { $0 + geometry.bytes(order: $1.order) } }
+    /// Bytes of RAM outside preserved blocks (zero when the blocks cover more than RAM).
+    public var unpreservedBytes: UInt64 { memorySize - min(memorySize, preservedBytes) }
+    /// Bytes of vmalloc areas (`total_pages` × page size).
+    public var areaBytes: UInt64 { areas.reduce(0) { $0 + $1.totalPages * UInt64(geometry.pageSize) } }
+    /// Bytes of the other objects.
+    public var objectBytes: UInt64 { objects.reduce(0) { $0 + $1.totalPages * UInt64(geometry.pageSize) } }
+    /// The preserved blocks as runs of contiguous blocks of one order.
+    public var preservedRuns: [PreservedRun] { PreservedRun.runs(of: preserved, geometry: geometry) }
+}
+
+extension AsOfState {
+    /// The state of `ledger` right after operation `seq`.
+    public init(ledger: Ledger, seq: Int64) throws(ReplayError) {
+        self = try ledger.asOfRead { db in try AsOfState(db, seq: seq) }
+    }
+
+    /// Rows of the point's generation that hold at its seq; bind
+    /// `[generation, seq, seq]`.
+    static let validAt = "generation = ? AND from_seq <= ? AND (to_seq IS NULL OR to_seq > ?)"
+
+    init(_ db: Database, seq: Int64) throws {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT o.generation, g.lineage, g.page_size, g.memory_base, g.memory_size
+            FROM op o JOIN generation g ON g.generation = o.generation WHERE o.seq = ?
+            """, arguments: [seq]) else {
+            guard let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op") else { throw ReplayError.emptyLedger }
+            throw ReplayError.pointOutOfRange("\(seq)", "the ledger has seqs 1…\(last)")
+        }
+        self.seq = seq
+        generation = row["generation"]
+        lineage = row["lineage"]
+        let pageSize: Int = row["page_size"]
+        do {
+            geometry = try PageGeometry(pageSize: pageSize)
+        } catch {
+            throw ReplayError.ledger("generation \(generation): \(error)")
+        }
+        memoryBase = UInt64(bitPattern: row["memory_base"])
+        memorySize = UInt64(bitPattern: row["memory_size"])
+        let valid: StatementArguments = [generation, seq, seq]
+        preserved = try Self.preservedBlocks(db, valid, geometry: geometry)
+        (areas, objects) = try Self.objects(db, valid)
+        subtrees = try Row.fetchAll(db, sql: """
+            SELECT direction, name, phys, size, blob, from_seq FROM subtree WHERE \(Self.validAt) ORDER BY id
+            """, arguments: valid).map(Self.subtree)
+    }
+
+    private static func preservedBlocks(_ db: Database, _ valid: StatementArguments,
+                                        geometry: PageGeometry) throws -> [PreservedBlock] {
+        var blocks: [PreservedBlock] = []
+        let rows = try Row.fetchCursor(db, sql: "SELECT phys, ord, count FROM preserved_run WHERE \(validAt)", arguments: valid)
+        while let row = try rows.next() {
+            let phys = UInt64(bitPattern: row["phys"])
+            let order: Int = row["ord"]
+            let count: Int = row["count"]
+            for i in 0..<count { blocks.append(PreservedBlock(phys: phys + UInt64(i) * geometry.bytes(order: order), order: order)) }
+        }
+        return blocks.sorted()
+    }
+
+    private static func objects(_ db: Database, _ valid: StatementArguments) throws -> ([Area], [Object]) {
+        var areas: [Area] = []
+        var objects: [Object] = []
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT o.id, o.kind, o.name, o.from_seq, o.descriptor_phys, o.first_chunk, o.total_pages, o.flags, o.ord,
+                   (SELECT count(*) FROM chunk c WHERE c.object_id = o.id) AS chunks,
+                   (SELECT phys FROM object_extent e WHERE e.object_id = o.id ORDER BY first_index LIMIT 1) AS phys
+            FROM object o WHERE \(validAt) ORDER BY o.id
+            """, arguments: valid)
+        while let row = try rows.next() {
+            let id: Int64 = row["id"]
+            let kind = try ObjectKind(ledgerText: row["kind"])
+            let totalPages = UInt64(row["total_pages"] as Int64? ?? 0)
+            guard kind.isArea else {
+                objects.append(Object(objectID: id, kind: kind, name: row["name"], phys: UInt64(bitPattern: row["phys"] ?? 0),
+                                      totalPages: totalPages, fromSeq: row["from_seq"]))
+                continue
+            }
+            guard let descriptor: Int64 = row["descriptor_phys"] else {
+                throw ReplayError.ledger("vmalloc object \(id) has no descriptor")
+            }
+            areas.append(Area(objectID: id, kind: kind, name: row["name"], descriptorPhys: UInt64(bitPattern: descriptor),
+                              firstChunk: UInt64(bitPattern: row["first_chunk"] ?? 0), totalPages: totalPages,
+                              order: row["ord"] ?? 0, flags: UInt16(truncatingIfNeeded: row["flags"] as Int64? ?? 0),
+                              chunks: row["chunks"], fromSeq: row["from_seq"]))
+        }
+        return (areas, objects)
+    }
+
+    private static func subtree(_ row: Row) throws -> Subtree {
+        let text: String = row["direction"]
+        guard let direction = Subtree.Direction(rawValue: text) else { throw ReplayError.ledger("unknown subtree direction \"\(text)\"") }
+        let blob: Data? = row["blob"]
+        return Subtree(direction: direction, name: row["name"], phys: UInt64(bitPattern: row["phys"]),
+                       size: (row["size"] as Int64?).map { UInt64(bitPattern: $0) },
+                       blobSHA256: blob.map { SHA256.hash(data: $0).map { String(format: "%02x", $0) }.joined() },
+                       fromSeq: row["from_seq"])
+    }
+}

@@ -1,0 +1,158 @@
+import GRDB
+import KHOABI
+import KHOLedger
+
+/// What differs between two points of a ledger, typically two handovers
+/// (`gen:1` and `gen:2`): vmalloc areas, preserved blocks, subtrees and the
+/// content of the preserved memory.
+///
+/// Areas of different generations are different objects; they are paired
+/// by name (the same kind first, so a preserved area pairs with the
+/// preserved one), then by descriptor address. Both states and every
+/// comparison are read in one read transaction, by index range scans.
+public struct GenerationDiff: Equatable, Sendable {
+    /// A subtree present at both points whose address, size or recorded
+    /// blob bytes differ.
+    public struct SubtreeChange: Equatable, Sendable {
+        public var from: AsOfState.Subtree
+        public var to: AsOfState.Subtree
+    }
+
+    /// Blocks of one order added and removed.
+    public struct OrderTotals: Equatable, Sendable {
+        public var order: Int
+        public var added: Int
+        public var removed: Int
+        public var addedBytes: UInt64
+        public var removedBytes: UInt64
+    }
+
+    /// The first point.
+    public let from: AsOfState
+    /// The second point.
+    public let to: AsOfState
+    /// Areas only at the second point.
+    public let addedAreas: [AsOfState.Area]
+    /// Areas only at the first point.
+    public let removedAreas: [AsOfState.Area]
+    /// Every area present at both points, changed or not, in the first point's order.
+    public let pairedAreas: [AreaChange]
+    /// Blocks preserved at the second point only, sorted.
+    public let addedBlocks: [PreservedBlock]
+    /// Blocks preserved at the first point only, sorted.
+    public let removedBlocks: [PreservedBlock]
+    /// Subtrees (by direction and name) only at the second point.
+    public let addedSubtrees: [AsOfState.Subtree]
+    /// Subtrees only at the first point.
+    public let removedSubtrees: [AsOfState.Subtree]
+    public let changedSubtrees: [SubtreeChange]
+    /// Page frame numbers of the pages preserved at the second point whose
+    /// content differs from the same physical page's at the first point:
+    /// what was written into the handed-over memory in between.
+    public let changedContent: [IndexRange]
+
+    /// Paired areas that differ.
+    public var changedAreas: [AreaChange] { pairedAreas.filter { !$0.isUnchanged } }
+    /// Paired areas that do not.
+    public var unchangedAreas: [AreaChange] { pairedAreas.filter(\.isUnchanged) }
+
+    /// Added and removed blocks per order, ascending.
+    public var orderTotals: [OrderTotals] {
+        let orders = Set(addedBlocks.map(\.order) + removedBlocks.map(\.order)).sorted()
+        return orders.map { order in
+            let added = addedBlocks.count { $0.order == order }
+            let removed = removedBlocks.count { $0.order == order }
+            let bytes = to.geometry.bytes(order: order)
+            return OrderTotals(order: order, added: added, removed: removed,
+                               addedBytes: UInt64(added) * bytes, removedBytes: UInt64(removed) * bytes)
+        }
+    }
+
+    /// Bytes in ``addedBlocks``.
+    public var addedBytes: UInt64 { orderTotals.reduce(0) { $0 + $1.addedBytes } }
+    /// Bytes in ``removedBlocks``.
+    public var removedBytes: UInt64 { orderTotals.reduce(0) { $0 + $1.removedBytes } }
+    /// Pages in ``changedContent``.
+    public var changedContentPages: Int { IndexRange.total(changedContent) }
+    /// Bytes in ``changedContent``.
+    public var changedContentBytes: UInt64 { UInt64(changedContentPages) * UInt64(to.geometry.pageSize) }
+}
+
+extension GenerationDiff {
+    /// Compares `ledger` right after operation `from` with right after `to`.
+    public init(ledger: Ledger, from: Int64, to: Int64) throws(ReplayError) {
+        self = try ledger.asOfRead { db in
+            try GenerationDiff(db, from: AsOfState(db, seq: from), to: AsOfState(db, seq: to))
+        }
+    }
+
+    init(_ db: Database, from a: AsOfState, to b: AsOfState) throws {
+        from = a
+        to = b
+        let (pairs, removed, added) = Self.pair(a.areas, b.areas)
+        pairedAreas = try pairs.map { old, new in try AreaChange(db, from: old, at: a, to: new, at: b) }
+        removedAreas = removed
+        addedAreas = added
+        let (oldBlocks, newBlocks) = (Set(a.preserved), Set(b.preserved))
+        addedBlocks = b.preserved.filter { !oldBlocks.contains($0) }
+        removedBlocks = a.preserved.filter { !newBlocks.contains($0) }
+        (addedSubtrees, removedSubtrees, changedSubtrees) = Self.compareSubtrees(a.subtrees, b.subtrees)
+        changedContent = try Self.changedContent(db, from: a, to: b)
+    }
+
+    /// Pairs areas: same name and kind, then same name, then same descriptor
+    /// address; each rule in the areas' order. Returns the pairs (in `a`'s
+    /// order), the unpaired areas of `a` and those of `b`.
+    private static func pair(_ a: [AsOfState.Area], _ b: [AsOfState.Area])
+        -> ([(AsOfState.Area, AsOfState.Area)], [AsOfState.Area], [AsOfState.Area]) {
+        let rules: [(AsOfState.Area) -> AnyHashable] = [
+            { [$0.name, $0.kind.rawValue] },
+            { $0.name },
+            { $0.descriptorPhys },
+        ]
+        var (left, right) = (a, b)
+        var pairs: [(AsOfState.Area, AsOfState.Area)] = []
+        for key in rules {
+            var waiting = Dictionary(grouping: right.indices) { key(right[$0]) }
+            var taken: Set<Int> = []
+            left = left.filter { area in
+                guard let j = waiting[key(area)]?.first else { return true }
+                waiting[key(area)]?.removeFirst()
+                taken.insert(j)
+                pairs.append((area, right[j]))
+                return false
+            }
+            right = right.indices.filter { !taken.contains($0) }.map { right[$0] }
+        }
+        let order = Dictionary(uniqueKeysWithValues: a.enumerated().map { ($1.objectID, $0) })
+        return (pairs.sorted { order[$0.0.objectID, default: 0] < order[$1.0.objectID, default: 0] }, left, right)
+    }
+
+    private static func compareSubtrees(_ a: [AsOfState.Subtree], _ b: [AsOfState.Subtree])
+        -> ([AsOfState.Subtree], [AsOfState.Subtree], [SubtreeChange]) {
+        func key(_ s: AsOfState.Subtree) -> String { s.direction.rawValue + "/" + s.name }
+        let old = Dictionary(a.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
+        let new = Dictionary(b.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
+        let changed = a.compactMap { s -> SubtreeChange? in
+            guard let now = new[key(s)], now.phys != s.phys || now.size != s.size || now.blobSHA256 != s.blobSHA256 else { return nil }
+            return SubtreeChange(from: s, to: now)
+        }
+        return (b.filter { old[key($0)] == nil }, a.filter { new[key($0)] == nil }, changed)
+    }
+
+    /// Pages of `b`'s preserved blocks whose content differs at `a`: one
+    /// range scan per run of contiguous blocks at each point.
+    private static func changedContent(_ db: Database, from a: AsOfState, to b: AsOfState) throws -> [IndexRange] {
+        let pageSize = UInt64(b.geometry.pageSize)
+        var pfns: Set<Int> = []   // blocks of different orders may overlap
+        for run in b.preservedRuns {
+            let (start, end) = (run.phys, run.phys + run.bytes(b.geometry))
+            let old = try PageContents.ids(db, lineage: a.lineage, start: start, end: end, seq: a.seq)
+            let new = try PageContents.ids(db, lineage: b.lineage, start: start, end: end, seq: b.seq)
+            for page in stride(from: start, to: end, by: Int(pageSize)) where old[page] != new[page] {
+                pfns.insert(Int(page / pageSize))
+            }
+        }
+        return IndexRange.ranges(of: pfns.sorted())
+    }
+}

@@ -1,0 +1,20 @@
+/// What a row of the ledger's `object` table is: a preservation or the
+/// object a restore rebuilt. Raw values are the ledger's `kind` column.
+public enum ObjectKind: String, CaseIterable, Codable, Sendable {
+    case vmalloc
+    case folio
+    case pages
+    case blob
+    case restoredVmalloc = "restored_vmalloc"
+    case restoredFolio = "restored_folio"
+    case restoredPages = "restored_pages"
+
+    /// True for vmalloc areas, preserved or restored.
+    public var isArea: Bool { self == .vmalloc || self == .restoredVmalloc }
+
+    /// The kind stored as `text`; an unknown one is a ledger this build cannot read.
+    init(ledgerText text: String) throws(ReplayError) {
+        guard let kind = ObjectKind(rawValue: text) else { throw .ledger("unknown object kind \"\(text)\"") }
+        self = kind
+    }
+}
