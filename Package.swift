@@ -61,6 +61,7 @@ let package = Package(
             name: "KHOReplay",
             dependencies: [
                 "KHOABI",
+                "KHOMachine",
                 "KHOLedger",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import KHOABI
 import KHOImage
+import KHOLedger
 import KHOMachine
 import KHOReplay
 
@@ -11,6 +12,15 @@ struct RestoreCommand: ParsableCommand {
         commandName: "restore",
         abstract: "Restore a vmalloc area's bytes, as kho_restore_vmalloc would.",
         discussion: """
+            From the ledger (--area): the vmalloc area NAME as of --at POINT (default: \
+            the ledger's last operation), preserved or rebuilt by a restore in the \
+            point's generation (the preserved one when both exist). The descriptor \
+            and the chunk list are read through the memory as of the point, with \
+            every check below; blocks and chunk pages must be in the generation's \
+            tracker as of the point (for an area rebuilt by a restore: in what the \
+            previous generation handed over, with its descriptor and chunk pages as \
+            the restore read them).
+
             From a memory image (--image): reads the 16-byte kho_vmalloc descriptor at \
             --descriptor-phys and walks its chunk list through the image with every \
             check the kernel makes (pages listed vs total_pages, in the kernel's order) \
@@ -21,14 +31,25 @@ struct RestoreCommand: ParsableCommand {
 
             The bytes go to <output>.partial, renamed to <output> only when the whole \
             area was restored: a failure leaves no file. Text output gives the size, \
-            SHA-256 and chunk count; --format json prints {"size", "sha256", "chunks", \
-            "total_pages", "order", "flags", "descriptor_phys"}.
+            SHA-256 and chunk count (from the ledger after a line naming the area, its \
+            kind, seq, generation and descriptor); --format json prints {"size", "sha256", "chunks", \
+            "total_pages", "order", "flags", "descriptor_phys"}, and from the ledger \
+            also "area", "kind", "seq" and "generation".
 
             Examples:
+              kholedger restore --area journal --at gen:1 -o journal.bin
+              kholedger restore --area state --at 2026-11-25T10:42:00Z -o state.bin --format json
               kholedger restore --image memory.elf --fdt kho.dtb --descriptor-phys 0x1005a6000 -o area.bin
               kholedger restore --image ram.raw --base 0x100000000 --descriptor-phys 0x1005a6000 -o area.bin --format json
             """
     )
+
+    @Option(name: .long, help: ArgumentHelp("Restore the vmalloc area of this name from the ledger.", valueName: "name"))
+    var area: String?
+
+    @OptionGroup var point: PointOption
+
+    @OptionGroup var ledger: LedgerOptions
 
     @Option(name: .long, help: ArgumentHelp("Restore from this memory image: an ELF core, or a raw image with --base.", valueName: "path"))
     var image: String?
@@ -52,26 +73,46 @@ struct RestoreCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        guard let image else {
-            printError("restore needs --image: restoring an area from the ledger (--area NAME --at POINT) is not available yet")
-            throw ExitCode.failure
+        let summary = try exitOnError {
+            switch (area, image) {
+            case let (area?, nil): return try restoreFromLedger(area)
+            case let (nil, image?): return try restoreFromImage(image)
+            case (.some, .some): throw InputError("give either --area (restore from the ledger) or --image (from a memory image), not both")
+            case (nil, nil): throw InputError("restore needs --area NAME [--at POINT] to restore from the ledger, or --image PATH --descriptor-phys ADDRESS")
+            }
         }
-        let (area, phys) = try exitOnError { try restoreFromImage(image) }
         switch format {
         case .text:
+            if let heading = summary.heading { print(heading) }
             print("""
-                size \(area.size) bytes (\(ByteSize.format(area.size)))
-                sha256 \(area.sha256)
-                chunks \(area.chunkPhys.count)
+                size \(summary.size) bytes (\(ByteSize.format(summary.size)))
+                sha256 \(summary.sha256)
+                chunks \(summary.chunks)
                 """)
         case .json:
-            print(try JSONOutput.string(RestoreSummary(area: area, descriptorPhys: phys)))
+            print(try JSONOutput.string(summary))
         }
     }
 
+    /// Ledger mode: restores area `name` as of `--at` into `--output`.
+    private func restoreFromLedger(_ name: String) throws -> RestoreSummary {
+        if descriptorPhys != nil || fdt != nil { throw InputError("--descriptor-phys and --fdt go with --image; the ledger knows the area's descriptor") }
+        let ledger = try ledger.openForReading()
+        let seq = try point.resolve(in: ledger, default: .lastOperation)
+        let file = try OutputFile(path: output)
+        let result = try LedgerRestore(ledger: ledger).restore(area: name, at: seq, into: file.append)
+        try file.commit()
+        var summary = RestoreSummary(restored: result.restored, descriptorPhys: result.area.descriptorPhys)
+        summary.area = result.area.name
+        summary.kind = result.area.kind.rawValue
+        summary.seq = result.state.seq
+        summary.generation = result.state.generation
+        return summary
+    }
+
     /// Image mode: restores the area at `--descriptor-phys` from the image at
-    /// `path` into `--output`; returns the area and its descriptor address.
-    private func restoreFromImage(_ path: String) throws -> (RestoredArea, UInt64) {
+    /// `path` into `--output`.
+    private func restoreFromImage(_ path: String) throws -> RestoreSummary {
         guard let descriptorPhys else { throw InputError("--descriptor-phys is required with --image") }
         let phys = try parseAddress(descriptorPhys, option: "--descriptor-phys")
         let geometry = try imageOptions.geometry()
@@ -84,11 +125,11 @@ struct RestoreCommand: ParsableCommand {
         let area = try VmallocRestorer(geometry: geometry, read: read, isPreserved: isPreserved)
             .restore(descriptorAt: phys, into: file.append)
         try file.commit()
-        return (area, phys)
+        return RestoreSummary(restored: area, descriptorPhys: phys)
     }
 }
 
-/// The JSON shape of a restore.
+/// The JSON shape of a restore; the area's name, kind and point only from the ledger.
 private struct RestoreSummary: Encodable {
     var size: UInt64
     var sha256: String
@@ -97,14 +138,24 @@ private struct RestoreSummary: Encodable {
     var order: Int
     var flags: UInt16
     var descriptorPhys: String
+    var area: String?
+    var kind: String?
+    var seq: Int64?
+    var generation: Int64?
 
-    init(area: RestoredArea, descriptorPhys: UInt64) {
-        size = area.size
-        sha256 = area.sha256
-        chunks = area.chunkPhys.count
-        totalPages = area.descriptor.totalPages
-        order = area.order
-        flags = area.descriptor.flags.rawValue
+    init(restored: RestoredArea, descriptorPhys: UInt64) {
+        size = restored.size
+        sha256 = restored.sha256
+        chunks = restored.chunkPhys.count
+        totalPages = restored.descriptor.totalPages
+        order = restored.order
+        flags = restored.descriptor.flags.rawValue
         self.descriptorPhys = hex(descriptorPhys)
+    }
+
+    /// `area NAME (KIND) at seq S, generation G, descriptor 0x…` for a ledger restore.
+    var heading: String? {
+        guard let area, let kind, let seq, let generation else { return nil }
+        return "area \(area) (\(kind)) at seq \(seq), generation \(generation), descriptor \(descriptorPhys)"
     }
 }

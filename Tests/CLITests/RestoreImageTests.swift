@@ -118,9 +118,11 @@ struct RestoreImageTests {
         #expect(try String(contentsOfFile: output, encoding: .utf8) == "previous")
     }
 
-    @Test func withoutImageTheLedgerModeIsNotAvailable() throws {
-        let result = try ToolRunner.run(["restore", "-o", "/tmp/never-written.bin"])
+    @Test func neitherImageNorAreaIsOneClearError() throws {
+        let directory = try TemporaryDirectory()
+        let result = try ToolRunner.run(["restore", "-o", directory.path("never-written.bin")])
         try expectOneErrorLine(result, mentioning: "--image")
+        #expect(!FileManager.default.fileExists(atPath: directory.path("never-written.bin")))
     }
 
     @Test func descriptorAddressRequired() throws {

@@ -1,0 +1,161 @@
+import Foundation
+import GRDB
+import KHOABI
+import KHOLedger
+
+/// The physical memory of one lineage (one emulated machine, across its
+/// kexecs) as it was right after operation `seq`, read from the ledger: a
+/// page holds the `page_data` bytes of its `page_content` interval covering
+/// `seq`, and is zero when no interval covers it.
+///
+/// Reads go through ``reader`` like any other memory, may span pages, and
+/// are refused outside the lineage's RAM. Each page costs one primary-key
+/// lookup (never a replay); the last ``cacheCapacity`` pages read are kept,
+/// so memory stays bounded whatever the size of the reads.
+///
+/// Pages listed in `pinned` are read as of their own seq instead, e.g. the
+/// chunk pages of an area as `kho_restore_vmalloc` saw them before it freed
+/// them.
+public final class MemoryView {
+    public let ledger: Ledger
+    /// The generation of the cold boot whose machine this is.
+    public let lineage: Int64
+    /// The view shows memory right after this operation.
+    public let seq: Int64
+    public let geometry: PageGeometry
+    /// Physical address of the first byte of RAM.
+    public let memoryBase: UInt64
+    /// Bytes of RAM.
+    public let memorySize: UInt64
+    /// Pages (by page address) read as of another seq.
+    public let pinned: [UInt64: Int64]
+    /// Pages kept in the cache at most.
+    public let cacheCapacity: Int
+
+    private var cache: [UInt64: [UInt8]] = [:]
+    /// Cached page addresses in insertion order; the oldest is evicted first.
+    private var cacheRing: [UInt64] = []
+    private var ringNext = 0
+    private let zeroPage: [UInt8]
+
+    /// A view of lineage `lineage` right after op `seq`; `cacheBytes` bounds the page cache.
+    public init(ledger: Ledger, lineage: Int64, seq: Int64, pinned: [UInt64: Int64] = [:],
+                cacheBytes: Int = 4 << 20) throws(MemoryViewError) {
+        self.ledger = ledger
+        self.lineage = lineage
+        self.seq = seq
+        self.pinned = pinned
+        let row: Row?
+        do {
+            row = try ledger.database.read { db in
+                try Row.fetchOne(db, sql: """
+                    SELECT page_size, memory_base, memory_size FROM generation WHERE lineage = ? ORDER BY generation LIMIT 1
+                    """, arguments: [lineage])
+            }
+        } catch {
+            throw .ledger("\(ledger.path): \(error)")
+        }
+        guard let row else { throw .unknownLineage(lineage) }
+        do {
+            geometry = try PageGeometry(pageSize: row["page_size"])
+        } catch {
+            throw .ledger("lineage \(lineage): \(error)")
+        }
+        memoryBase = UInt64(bitPattern: row["memory_base"])
+        memorySize = UInt64(bitPattern: row["memory_size"])
+        cacheCapacity = max(8, cacheBytes / geometry.pageSize)
+        zeroPage = [UInt8](repeating: 0, count: geometry.pageSize)
+    }
+
+    /// A view of the machine that ran op `seq`, right after it.
+    public convenience init(ledger: Ledger, seq: Int64) throws(MemoryViewError) {
+        let lineage: Int64?
+        do {
+            lineage = try ledger.database.read { db in
+                try Int64.fetchOne(db, sql: """
+                    SELECT g.lineage FROM op JOIN generation g ON g.generation = op.generation WHERE op.seq = ?
+                    """, arguments: [seq])
+            }
+        } catch {
+            throw .ledger("\(ledger.path): \(error)")
+        }
+        guard let lineage else { throw .unknownSeq(seq) }
+        try self.init(ledger: ledger, lineage: lineage, seq: seq)
+    }
+
+    /// Pages currently cached.
+    public var cachedPages: Int { cache.count }
+
+    /// This memory as a ``MemoryReader``.
+    public var reader: MemoryReader {
+        { [self] phys, count in try self.read(phys, count: count) }
+    }
+
+    /// Reads `count` bytes at `phys`, across pages as needed.
+    public func read(_ phys: UInt64, count: Int) throws(MemoryViewError) -> [UInt8] {
+        let (end, overflow) = phys.addingReportingOverflow(UInt64(max(count, 0)))
+        guard count >= 0, !overflow, phys >= memoryBase, end <= memoryBase &+ memorySize else {
+            throw .outsideMemory(phys: phys, count: count, base: memoryBase, size: memorySize)
+        }
+        let pageMask = UInt64(geometry.pageSize - 1)
+        let pages = count == 0 ? [] : Array(stride(from: phys & ~pageMask, through: (end - 1) & ~pageMask, by: geometry.pageSize))
+        let contents = try load(pages)
+        var result: [UInt8] = []
+        result.reserveCapacity(count)
+        var address = phys
+        for (page, bytes) in zip(pages, contents) {
+            let offset = Int(address - page)
+            let taken = min(count - result.count, geometry.pageSize - offset)
+            result += bytes[offset ..< offset + taken]
+            address += UInt64(taken)
+        }
+        return result
+    }
+
+    /// The contents of page-aligned `pages`, from the cache or, for the
+    /// rest, in one read transaction.
+    private func load(_ pages: [UInt64]) throws(MemoryViewError) -> [[UInt8]] {
+        var contents = pages.map { cache[$0] }
+        let missing = contents.indices.filter { contents[$0] == nil }
+        guard !missing.isEmpty else { return contents.map { $0! } }
+        let fetched: [[UInt8]]
+        do {
+            fetched = try ledger.database.read { db in
+                let statement = try db.cachedStatement(sql: """
+                    SELECT d.bytes FROM page_content c JOIN page_data d ON d.id = c.data_id
+                    WHERE c.lineage = ? AND c.phys = ? AND c.from_seq <= ? AND (c.to_seq IS NULL OR c.to_seq > ?)
+                    ORDER BY c.from_seq DESC LIMIT 1
+                    """)
+                return try missing.map { index in
+                    let phys = pages[index]
+                    let asOf = pinned[phys] ?? seq
+                    let data = try Data.fetchOne(statement, arguments: [lineage, Int64(bitPattern: phys), asOf, asOf])
+                    return data.map { [UInt8]($0) } ?? zeroPage
+                }
+            }
+        } catch {
+            throw .ledger("\(ledger.path): \(error)")
+        }
+        for (index, bytes) in zip(missing, fetched) {
+            guard bytes.count == geometry.pageSize else {
+                throw .malformedPage(phys: pages[index], seq: pinned[pages[index]] ?? seq, bytes: bytes.count, pageSize: geometry.pageSize)
+            }
+            contents[index] = bytes
+            remember(pages[index], bytes)
+        }
+        return contents.map { $0! }
+    }
+
+    /// Caches a page, evicting the oldest one when full.
+    private func remember(_ phys: UInt64, _ bytes: [UInt8]) {
+        guard cache[phys] == nil else { return }
+        if cacheRing.count < cacheCapacity {
+            cacheRing.append(phys)
+        } else {
+            cache[cacheRing[ringNext]] = nil
+            cacheRing[ringNext] = phys
+            ringNext = (ringNext + 1) % cacheCapacity
+        }
+        cache[phys] = bytes
+    }
+}

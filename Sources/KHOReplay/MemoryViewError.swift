@@ -1,0 +1,30 @@
+import KHOABI
+
+/// Why a ``MemoryView`` could not be built or could not serve a read.
+public enum MemoryViewError: Error, Equatable, CustomStringConvertible {
+    /// No generation of the ledger belongs to this lineage.
+    case unknownLineage(Int64)
+    /// No operation has this seq.
+    case unknownSeq(Int64)
+    /// The read [phys, phys + count) is not inside the lineage's memory.
+    case outsideMemory(phys: UInt64, count: Int, base: UInt64, size: UInt64)
+    /// A stored page does not have the lineage's page size.
+    case malformedPage(phys: UInt64, seq: Int64, bytes: Int, pageSize: Int)
+    /// The ledger could not be read.
+    case ledger(String)
+
+    public var description: String {
+        switch self {
+        case .unknownLineage(let lineage):
+            return "no lineage \(lineage) in the ledger (a lineage is the generation of a cold boot)"
+        case .unknownSeq(let seq):
+            return "no operation \(seq) in the ledger"
+        case let .outsideMemory(phys, count, base, size):
+            return "\(hex(phys)) (+\(count) bytes) is outside memory [\(hex(base)), \(hex(base &+ size)))"
+        case let .malformedPage(phys, seq, bytes, pageSize):
+            return "the page at \(hex(phys)) as of seq \(seq) is stored as \(bytes) bytes, not \(pageSize)"
+        case .ledger(let message):
+            return "ledger error: \(message)"
+        }
+    }
+}
