@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "KHOReplay", targets: ["KHOReplay"]),
         .library(name: "KHOImage", targets: ["KHOImage"]),
         .executable(name: "kholedger", targets: ["kholedger"]),
+        .executable(name: "kholedger-bench", targets: ["kholedger-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -77,6 +78,16 @@ let package = Package(
                 "KHOReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .executableTarget(
+            name: "kholedger-bench",
+            dependencies: [
+                "KHOABI",
+                "KHOMachine",
+                "KHOLedger",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            path: "Benchmarks/kholedger-bench"
         ),
         .target(
             name: "KHOTestSupport",

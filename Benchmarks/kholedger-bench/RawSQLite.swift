@@ -1,0 +1,75 @@
+import Foundation
+import GRDBSQLite
+
+/// The physical floor of our storage: the same data written through the
+/// SQLite C API directly, with prepared statements in one transaction.
+enum RawSQLite {
+    /// `raw-blobs`: the bytes as 256 KiB blobs, 64 KiB database pages, WAL.
+    static func blobs(_ data: [UInt8], path: String) throws {
+        let db = try open(path)
+        defer { sqlite3_close(db) }
+        try exec(db, "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+        try exec(db, "CREATE TABLE blob (id INTEGER PRIMARY KEY, bytes BLOB NOT NULL)")
+        try exec(db, "BEGIN")
+        let statement = try prepare(db, "INSERT INTO blob (bytes) VALUES (?)")
+        defer { sqlite3_finalize(statement) }
+        let piece = 256 << 10
+        try data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let count = min(piece, raw.count - offset)
+                sqlite3_bind_blob(statement, 1, raw.baseAddress! + offset, Int32(count), nil)
+                try step(db, statement)
+                offset += count
+            }
+        }
+        try exec(db, "COMMIT")
+    }
+
+    /// `raw-rows`: one prepared INSERT per frame (pfn, order, owner, index).
+    static func rows(_ frames: [(pfn: UInt64, order: Int, index: Int)], path: String) throws {
+        let db = try open(path)
+        defer { sqlite3_close(db) }
+        try exec(db, "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+        try exec(db, "CREATE TABLE frame (pfn INTEGER NOT NULL, ord INTEGER NOT NULL, owner TEXT NOT NULL, idx INTEGER NOT NULL)")
+        try exec(db, "BEGIN")
+        let statement = try prepare(db, "INSERT INTO frame (pfn, ord, owner, idx) VALUES (?, ?, 'frames', ?)")
+        defer { sqlite3_finalize(statement) }
+        for frame in frames {
+            sqlite3_bind_int64(statement, 1, Int64(bitPattern: frame.pfn))
+            sqlite3_bind_int64(statement, 2, Int64(frame.order))
+            sqlite3_bind_int64(statement, 3, Int64(frame.index))
+            try step(db, statement)
+        }
+        try exec(db, "COMMIT")
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private static func open(_ path: String) throws -> OpaquePointer {
+        var db: OpaquePointer?
+        guard sqlite3_open(path, &db) == SQLITE_OK, let db else { throw Failure(description: "cannot open \(path)") }
+        return db
+    }
+
+    private static func exec(_ db: OpaquePointer, _ sql: String) throws {
+        guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else {
+            throw Failure(description: "\(sql): \(String(cString: sqlite3_errmsg(db)))")
+        }
+    }
+
+    private static func prepare(_ db: OpaquePointer, _ sql: String) throws -> OpaquePointer {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
+            throw Failure(description: "\(sql): \(String(cString: sqlite3_errmsg(db)))")
+        }
+        return statement
+    }
+
+    private static func step(_ db: OpaquePointer, _ statement: OpaquePointer) throws {
+        guard sqlite3_step(statement) == SQLITE_DONE else { throw Failure(description: String(cString: sqlite3_errmsg(db))) }
+        sqlite3_reset(statement)
+    }
+}
