@@ -21,16 +21,14 @@ struct ReplayCommandTests {
             expect: NULL
         """
 
-    let directory: TemporaryDirectory
-    let ledger: String
+    let simulated: SimulatedLedger
+    var directory: TemporaryDirectory { simulated.directory }
+    var ledger: String { simulated.path }
     let ops: Int
 
     init() throws {
-        directory = try TemporaryDirectory("replay-command")
-        ledger = directory.path("test.db")
-        let result = try ToolRunner.run(["simulate", try directory.write("story.yaml", Self.scenario), "--ledger", ledger, "--quiet"])
-        guard result.status == 0 else { throw FixtureError("simulate failed: \(result.stderr)") }
-        ops = Int(try ToolRunner.sqlite(ledger, "SELECT count(*) FROM op").stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        simulated = try SimulatedLedger(yaml: Self.scenario, prefix: "replay-command")
+        ops = Int(try ToolRunner.sqlite(simulated.path, "SELECT count(*) FROM op").stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 
     private func replay(_ arguments: [String]) throws -> ToolResult {

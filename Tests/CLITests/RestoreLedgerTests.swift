@@ -23,15 +23,11 @@ struct RestoreLedgerTests {
     /// The area's bytes at the handover: "hello " end to end.
     static let handedOver: [UInt8] = Array(String(repeating: "hello ", count: 600 * 4096 / 6 + 1).utf8.prefix(600 * 4096))
 
-    let directory: TemporaryDirectory
-    let ledger: String
+    let simulated: SimulatedLedger
+    var directory: TemporaryDirectory { simulated.directory }
+    var ledger: String { simulated.path }
 
-    init() throws {
-        directory = try TemporaryDirectory("restore-ledger")
-        ledger = directory.path("test.db")
-        let result = try ToolRunner.run(["simulate", try directory.write("story.yaml", Self.scenario), "--ledger", ledger, "--quiet"])
-        guard result.status == 0 else { throw FixtureError("simulate failed: \(result.stderr)") }
-    }
+    init() throws { simulated = try SimulatedLedger(yaml: Self.scenario, prefix: "restore-ledger") }
 
     private func restore(_ arguments: [String], output: String = "out.bin") throws -> ToolResult {
         try ToolRunner.run(["restore"] + arguments + ["-o", directory.path(output), "--ledger", ledger])
