@@ -85,6 +85,7 @@ let package = Package(
                 "KHOABI",
                 "KHOMachine",
                 "KHOLedger",
+                "KHOReplay",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             path: "Benchmarks/kholedger-bench"

@@ -3,45 +3,84 @@ import KHOABI
 import KHOLedger
 import KHOMachine
 
-/// `kholedger-bench`: measures recording against the SQLite floor, both in
-/// the same run. Prints a table and, with `--json FILE`, writes the rows.
+/// `kholedger-bench`: measures recording against the SQLite floor and as-of
+/// queries against a full replay, each pair in the same run. Prints a table and, with `--json FILE`, writes the rows.
 ///
-///     swift run -c release kholedger-bench [--quick] [--json FILE]
+///     swift run -c release kholedger-bench [--quick] [--only record|asof] [--json FILE] [--workspace DIR]
 @main
 struct Bench {
-    static func main() throws {
-        let arguments = CommandLine.arguments.dropFirst()
-        let quick = arguments.contains("--quick")
-        let jsonPath = arguments.firstIndex(of: "--json").flatMap { arguments.index(after: $0) < arguments.endIndex ? arguments[arguments.index(after: $0)] : nil }
-        let runs = 3
-        let contentBytes: UInt64 = quick ? 64 << 20 : 1 << 30
-        let frames = quick ? 100_000 : 1_000_000
+    /// The scenario groups, in the order they run; `--only NAME` picks one.
+    static let groups: [(name: String, run: @Sendable (Bench) throws -> [BenchResult])] = [
+        ("record", { try $0.recording() }),
+        ("asof", { try $0.asOfQueries() }),
+    ]
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kholedger-bench-\(UUID().uuidString)")
+    let quick: Bool
+    let workspace: Workspace
+    let runs = 3
+
+    static func main() {
+        do {
+            try run()
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    private static func run() throws {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        func value(after flag: String) -> String? {
+            arguments.firstIndex(of: flag).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+        }
+        let only = value(after: "--only")
+        if let only, !groups.contains(where: { $0.name == only }) {
+            throw RawSQLite.Failure(description: "unknown group \(only); groups: \(groups.map(\.name).joined(separator: ", "))")
+        }
+        // --workspace DIR keeps the ledgers and baseline databases for inspection.
+        let kept = value(after: "--workspace")
+        let directory = kept.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("kholedger-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let workspace = Workspace(directory: directory)
+        defer { if kept == nil { try? FileManager.default.removeItem(at: directory) } }
+        let bench = Bench(quick: arguments.contains("--quick"), workspace: Workspace(directory: directory))
 
         var results: [BenchResult] = []
-
-        let content = try Workload.randomContent(bytes: contentBytes)
-        results.append(try BenchResult.measure(
-            scenario: "record random content", size: "\(contentBytes >> 20) MiB", units: Double(contentBytes), unit: "B/s", runs: runs,
-            run: { try workspace.record(content) },
-            baseline: "raw-blobs", baselineRun: { try RawSQLite.blobs(content.data, path: workspace.fresh("raw-blobs.db")) }))
-
-        let layout = try Workload.zeroFrames(count: frames)
-        results.append(try BenchResult.measure(
-            scenario: "record page frames (layout only)", size: "\(frames) frames", units: Double(frames), unit: "frames/s", runs: runs,
-            run: { try workspace.record(layout) },
-            baseline: "raw-rows", baselineRun: { try RawSQLite.rows(layout.frames, path: workspace.fresh("raw-rows.db")) }))
+        for group in groups where only == nil || group.name == only { results += try group.run(bench) }
 
         print(BenchResult.table(results))
-        if let jsonPath {
+        if let jsonPath = value(after: "--json") {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             encoder.keyEncodingStrategy = .convertToSnakeCase
             try encoder.encode(results).write(to: URL(fileURLWithPath: jsonPath))
+        }
+    }
+
+    /// Recording captured events against `raw-blobs` and `raw-rows`.
+    func recording() throws -> [BenchResult] {
+        let contentBytes: UInt64 = quick ? 64 << 20 : 1 << 30
+        let frames = quick ? 100_000 : 1_000_000
+        let content = try Workload.randomContent(bytes: contentBytes)
+        let layout = try Workload.zeroFrames(count: frames)
+        return [
+            try BenchResult.measure(
+                scenario: "record random content", size: "\(contentBytes >> 20) MiB", units: Double(contentBytes), unit: "B/s", runs: runs,
+                run: { try workspace.record(content) },
+                baseline: "raw-blobs", baselineRun: { try RawSQLite.blobs(content.data, path: workspace.fresh("raw-blobs.db")) }),
+            try BenchResult.measure(
+                scenario: "record page frames (layout only)", size: "\(frames) frames", units: Double(frames), unit: "frames/s", runs: runs,
+                run: { try workspace.record(layout) },
+                baseline: "raw-rows", baselineRun: { try RawSQLite.rows(layout.frames, path: workspace.fresh("raw-rows.db")) }),
+        ]
+    }
+
+    /// `state --at` on one-generation churn ledgers of growing length against `full-replay`.
+    func asOfQueries() throws -> [BenchResult] {
+        try (quick ? [10_000, 50_000] : [10_000, 100_000, 1_000_000]).map { ops in
+            let path = workspace.fresh("churn-\(ops).db")
+            let recorded = try ChurnLedger.record(ops: ops, path: path)
+            return try AsOfLatency.measure(path: path, ops: recorded, points: 25, replayPoints: 5)
         }
     }
 }

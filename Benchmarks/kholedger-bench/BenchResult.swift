@@ -27,13 +27,15 @@ struct BenchResult: Encodable {
                            baseline: baseline, baselineSeconds: baselineSeconds, ratio: seconds / baselineSeconds)
     }
 
-    private static func time(_ body: () throws -> Void) throws -> Double {
+    /// Seconds `body` takes.
+    static func time(_ body: () throws -> Void) throws -> Double {
         let start = DispatchTime.now().uptimeNanoseconds
         try body()
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
-    private static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+    /// The middle value (the upper one of an even count).
+    static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
     /// The results as an aligned text table.
     static func table(_ results: [BenchResult]) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDBSQLite
+import KHOABI
 
 /// The physical floor of our storage: the same data written through the
 /// SQLite C API directly, with prepared statements in one transaction.
@@ -42,6 +43,39 @@ enum RawSQLite {
             try step(db, statement)
         }
         try exec(db, "COMMIT")
+    }
+
+    /// `full-replay`: the blocks preserved right after `seq`, answered the way
+    /// a ledger without interval tables must: by reading every tracker change
+    /// from seq 1 on and applying it (the op after a kexec starts an empty set).
+    static func replayPreserved(path: String, through seq: Int64, pageSize: UInt64) throws -> Set<PreservedBlock> {
+        let db = try open(path)
+        defer { sqlite3_close(db) }
+        let statement = try prepare(db, """
+            SELECT o.kind, c.action, c.phys, c.ord, c.count FROM op o LEFT JOIN op_change c ON c.seq = o.seq
+            WHERE o.seq <= ? ORDER BY o.seq, c.part
+            """)
+        defer { sqlite3_finalize(statement) }
+        sqlite3_bind_int64(statement, 1, seq)
+        var blocks: Set<PreservedBlock> = []
+        var handedOver = false
+        while sqlite3_step(statement) == SQLITE_ROW {
+            if handedOver { blocks = []; handedOver = false }
+            if String(cString: sqlite3_column_text(statement, 0)) == "kexec" { handedOver = true; continue }
+            guard sqlite3_column_type(statement, 1) != SQLITE_NULL else { continue }
+            let action = String(cString: sqlite3_column_text(statement, 1))
+            let phys = UInt64(bitPattern: sqlite3_column_int64(statement, 2))
+            let order = Int(sqlite3_column_int64(statement, 3))
+            for i in 0..<UInt64(sqlite3_column_int64(statement, 4)) {
+                let block = PreservedBlock(phys: phys + i * (pageSize << order), order: order)
+                switch action {
+                case "add": blocks.insert(block)
+                case "remove": blocks.remove(block)
+                default: break
+                }
+            }
+        }
+        return blocks
     }
 
     struct Failure: Error, CustomStringConvertible {

@@ -57,6 +57,8 @@ public final class Ledger {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(10)
+        // 64 MiB of page cache: an answer touches scattered rows of large tables.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
         let migrator = try LedgerSchema.migrator()
         do {
             database = try DatabaseQueue(path: path, configuration: configuration)

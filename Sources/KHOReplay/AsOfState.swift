@@ -111,9 +111,6 @@ extension AsOfState {
         self = try ledger.asOfRead { db in try AsOfState(db, seq: seq) }
     }
 
-    /// Rows of the point's generation that hold at its seq; bind
-    /// `[generation, seq, seq]`.
-    static let validAt = "generation = ? AND from_seq <= ? AND (to_seq IS NULL OR to_seq > ?)"
 
     init(_ db: Database, seq: Int64) throws {
         guard let row = try Row.fetchOne(db, sql: """
@@ -134,52 +131,60 @@ extension AsOfState {
         }
         memoryBase = UInt64(bitPattern: row["memory_base"])
         memorySize = UInt64(bitPattern: row["memory_size"])
-        let valid: StatementArguments = [generation, seq, seq]
-        preserved = try Self.preservedBlocks(db, valid, geometry: geometry)
-        (areas, objects) = try Self.objects(db, valid)
+        func holding(_ table: String) -> (sql: String, arguments: StatementArguments) {
+            IntervalFork.rowsHolding(in: table, generation: row["generation"], seq: seq)
+        }
+        preserved = try Self.preservedBlocks(db, IntervalFork.select("phys, ord, count", from: "preserved_run",
+                                                                     generation: row["generation"], seq: seq),
+                                             geometry: geometry)
+        (areas, objects) = try Self.objects(db, holding("object"))
+        let subtreeRows = holding("subtree")
         subtrees = try Row.fetchAll(db, sql: """
-            SELECT direction, name, phys, size, blob, from_seq FROM subtree WHERE \(Self.validAt) ORDER BY id
-            """, arguments: valid).map(Self.subtree)
+            SELECT direction, name, phys, size, blob, from_seq FROM subtree WHERE \(subtreeRows.sql) ORDER BY id
+            """, arguments: subtreeRows.arguments).map(Self.subtree)
     }
 
-    private static func preservedBlocks(_ db: Database, _ valid: StatementArguments,
+    private static func preservedBlocks(_ db: Database, _ runs: (sql: String, arguments: StatementArguments),
                                         geometry: PageGeometry) throws -> [PreservedBlock] {
         var blocks: [PreservedBlock] = []
-        let rows = try Row.fetchCursor(db, sql: "SELECT phys, ord, count FROM preserved_run WHERE \(validAt)", arguments: valid)
+        let rows = try Row.fetchCursor(db, sql: runs.sql, arguments: runs.arguments)
+        // Columns by position: an answer reads thousands of rows.
         while let row = try rows.next() {
-            let phys = UInt64(bitPattern: row["phys"])
-            let order: Int = row["ord"]
-            let count: Int = row["count"]
+            let phys = UInt64(bitPattern: row[0])
+            let order: Int = row[1]
+            let count: Int = row[2]
             for i in 0..<count { blocks.append(PreservedBlock(phys: phys + UInt64(i) * geometry.bytes(order: order), order: order)) }
         }
         return blocks.sorted()
     }
 
-    private static func objects(_ db: Database, _ valid: StatementArguments) throws -> ([Area], [Object]) {
+    private static func objects(_ db: Database, _ holding: (sql: String, arguments: StatementArguments)) throws -> ([Area], [Object]) {
         var areas: [Area] = []
         var objects: [Object] = []
         let rows = try Row.fetchCursor(db, sql: """
             SELECT o.id, o.kind, o.name, o.from_seq, o.descriptor_phys, o.first_chunk, o.total_pages, o.flags, o.ord,
                    (SELECT count(*) FROM chunk c WHERE c.object_id = o.id) AS chunks,
                    (SELECT phys FROM object_extent e WHERE e.object_id = o.id ORDER BY first_index LIMIT 1) AS phys
-            FROM object o WHERE \(validAt) ORDER BY o.id
-            """, arguments: valid)
+            FROM object o WHERE \(holding.sql) ORDER BY o.id
+            """, arguments: holding.arguments)
+        // Columns by position, in the SELECT's order: an answer reads thousands of rows.
         while let row = try rows.next() {
-            let id: Int64 = row["id"]
-            let kind = try ObjectKind(ledgerText: row["kind"])
-            let totalPages = UInt64(row["total_pages"] as Int64? ?? 0)
+            let id: Int64 = row[0]
+            let kind = try ObjectKind(ledgerText: row[1])
+            let name: String = row[2], fromSeq: Int64 = row[3]
+            let totalPages = UInt64(row[6] as Int64? ?? 0)
             guard kind.isArea else {
-                objects.append(Object(objectID: id, kind: kind, name: row["name"], phys: UInt64(bitPattern: row["phys"] ?? 0),
-                                      totalPages: totalPages, fromSeq: row["from_seq"]))
+                objects.append(Object(objectID: id, kind: kind, name: name, phys: UInt64(bitPattern: row[10] ?? 0),
+                                      totalPages: totalPages, fromSeq: fromSeq))
                 continue
             }
-            guard let descriptor: Int64 = row["descriptor_phys"] else {
+            guard let descriptor: Int64 = row[4] else {
                 throw ReplayError.ledger("vmalloc object \(id) has no descriptor")
             }
-            areas.append(Area(objectID: id, kind: kind, name: row["name"], descriptorPhys: UInt64(bitPattern: descriptor),
-                              firstChunk: UInt64(bitPattern: row["first_chunk"] ?? 0), totalPages: totalPages,
-                              order: row["ord"] ?? 0, flags: UInt16(truncatingIfNeeded: row["flags"] as Int64? ?? 0),
-                              chunks: row["chunks"], fromSeq: row["from_seq"]))
+            areas.append(Area(objectID: id, kind: kind, name: name, descriptorPhys: UInt64(bitPattern: descriptor),
+                              firstChunk: UInt64(bitPattern: row[5] ?? 0), totalPages: totalPages,
+                              order: row[8] ?? 0, flags: UInt16(truncatingIfNeeded: row[7] as Int64? ?? 0),
+                              chunks: row[9], fromSeq: fromSeq))
         }
         return (areas, objects)
     }
