@@ -6,13 +6,16 @@ import KHOMachine
 /// `kholedger-bench`: measures recording against the SQLite floor and as-of
 /// queries against a full replay, each pair in the same run. Prints a table and, with `--json FILE`, writes the rows.
 ///
-///     swift run -c release kholedger-bench [--quick] [--only record|asof] [--json FILE] [--workspace DIR]
+///     swift run -c release kholedger-bench [--quick] [--only record|asof|storage|restore|diff] [--json FILE] [--workspace DIR]
 @main
 struct Bench {
     /// The scenario groups, in the order they run; `--only NAME` picks one.
     static let groups: [(name: String, run: @Sendable (Bench) throws -> [BenchResult])] = [
         ("record", { try $0.recording() }),
         ("asof", { try $0.asOfQueries() }),
+        ("storage", { try $0.storage() }),
+        ("restore", { try $0.pastRestore() }),
+        ("diff", { try $0.generationDiff() }),
     ]
 
     let quick: Bool
@@ -96,11 +99,20 @@ struct Workspace {
         return path
     }
 
-    /// Feeds a workload's events to a recorder on a new ledger.
-    func record(_ workload: Workload) throws {
-        let ledger = try Ledger(path: fresh("ledger.db"))
+    /// Feeds a workload's events to a recorder on a new ledger at `name`.
+    @discardableResult
+    func record(_ workload: Workload, name: String = "ledger.db") throws -> Ledger {
+        let ledger = try Ledger(path: fresh(name))
         let recorder = try LedgerRecorder(ledger: ledger, config: workload.config, source: "bench")
         for event in workload.events { try recorder.record(event) }
         try recorder.flush()
+        return ledger
+    }
+
+    /// Bytes of the database file at `path` once its WAL is checkpointed into it.
+    func checkpointedSize(_ path: String) throws -> UInt64 {
+        try RawSQLite.checkpoint(path)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        return (attributes[.size] as? NSNumber)?.uint64Value ?? 0
     }
 }

@@ -12,6 +12,8 @@ struct BenchResult: Encodable {
     var baselineSeconds: Double
     /// seconds / baselineSeconds.
     var ratio: Double
+    /// A size-type figure and its baseline (e.g. ledger bytes per frame), when the scenario has one.
+    var figure: String? = nil
 
     /// Runs `run` and `baselineRun` `runs` times each, alternating, and keeps the medians.
     static func measure(scenario: String, size: String, units: Double, unit: String, runs: Int,
@@ -39,10 +41,10 @@ struct BenchResult: Encodable {
 
     /// The results as an aligned text table.
     static func table(_ results: [BenchResult]) -> String {
-        let header = ["scenario", "size", "seconds", "throughput", "baseline", "baseline s", "ratio"]
+        let header = ["scenario", "size", "seconds", "throughput", "baseline", "baseline s", "ratio", "figure"]
         let rows = results.map { r in
             [r.scenario, r.size, String(format: "%.3f", r.seconds), String(format: "%.3g %@", r.throughput, r.unit),
-             r.baseline, String(format: "%.3f", r.baselineSeconds), String(format: "%.2f", r.ratio)]
+             r.baseline, String(format: "%.3f", r.baselineSeconds), String(format: "%.2f", r.ratio), r.figure ?? ""]
         }
         let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
         return ([header] + rows).map { row in

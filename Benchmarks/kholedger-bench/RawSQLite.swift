@@ -78,6 +78,61 @@ enum RawSQLite {
         return blocks
     }
 
+    /// `raw-read`: every blob of a `raw-blobs` database read back into one buffer.
+    static func readBlobs(path: String) throws -> [UInt8] {
+        let db = try open(path)
+        defer { sqlite3_close(db) }
+        let statement = try prepare(db, "SELECT bytes FROM blob ORDER BY id")
+        defer { sqlite3_finalize(statement) }
+        var bytes: [UInt8] = []
+        while sqlite3_step(statement) == SQLITE_ROW {
+            let count = Int(sqlite3_column_bytes(statement, 0))
+            guard let blob = sqlite3_column_blob(statement, 0) else { continue }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(start: blob, count: count))
+        }
+        return bytes
+    }
+
+    /// `raw-except`: two frame lists (index, pfn, content hash) in raw
+    /// tables, compared by one `EXCEPT` query each way; returns the number of
+    /// differing rows. Only the queries are timed by the caller.
+    static func framesTable(_ frames: [(index: Int, pfn: UInt64, hash: [UInt8])], name: String, path: String) throws {
+        let db = try open(path)
+        defer { sqlite3_close(db) }
+        try exec(db, "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL;")
+        try exec(db, "CREATE TABLE \(name) (idx INTEGER NOT NULL, pfn INTEGER NOT NULL, hash BLOB NOT NULL)")
+        try exec(db, "BEGIN")
+        let statement = try prepare(db, "INSERT INTO \(name) VALUES (?, ?, ?)")
+        defer { sqlite3_finalize(statement) }
+        for frame in frames {
+            sqlite3_bind_int64(statement, 1, Int64(frame.index))
+            sqlite3_bind_int64(statement, 2, Int64(bitPattern: frame.pfn))
+            frame.hash.withUnsafeBytes { _ = sqlite3_bind_blob(statement, 3, $0.baseAddress, Int32($0.count), nil) }
+            try step(db, statement)
+        }
+        try exec(db, "COMMIT")
+    }
+
+    /// Rows of one of two frame tables that the other lacks, both ways.
+    static func exceptCount(path: String) throws -> Int {
+        let db = try open(path)
+        defer { sqlite3_close(db) }
+        let statement = try prepare(db, """
+            SELECT (SELECT count(*) FROM (SELECT * FROM a EXCEPT SELECT * FROM b))
+                 + (SELECT count(*) FROM (SELECT * FROM b EXCEPT SELECT * FROM a))
+            """)
+        defer { sqlite3_finalize(statement) }
+        guard sqlite3_step(statement) == SQLITE_ROW else { throw Failure(description: String(cString: sqlite3_errmsg(db))) }
+        return Int(sqlite3_column_int64(statement, 0))
+    }
+
+    /// Moves the WAL's content into the database file and truncates the WAL.
+    static func checkpoint(_ path: String) throws {
+        let db = try open(path)
+        defer { sqlite3_close(db) }
+        try exec(db, "PRAGMA wal_checkpoint(TRUNCATE)")
+    }
+
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }

@@ -93,11 +93,26 @@ extension GenerationDiff {
         pairedAreas = try pairs.map { old, new in try AreaChange(db, from: old, at: a, to: new, at: b) }
         removedAreas = removed
         addedAreas = added
-        let (oldBlocks, newBlocks) = (Set(a.preserved), Set(b.preserved))
-        addedBlocks = b.preserved.filter { !oldBlocks.contains($0) }
-        removedBlocks = a.preserved.filter { !newBlocks.contains($0) }
+        (removedBlocks, addedBlocks) = Self.difference(a.preserved, b.preserved)
         (addedSubtrees, removedSubtrees, changedSubtrees) = Self.compareSubtrees(a.subtrees, b.subtrees)
         changedContent = try Self.changedContent(db, from: a, to: b)
+    }
+
+    /// The blocks only in `old` and those only in `new`, by one merge of the
+    /// two sorted lists.
+    private static func difference(_ old: [PreservedBlock], _ new: [PreservedBlock]) -> ([PreservedBlock], [PreservedBlock]) {
+        var onlyOld: [PreservedBlock] = [], onlyNew: [PreservedBlock] = []
+        var (i, j) = (0, 0)
+        while i < old.count || j < new.count {
+            if j == new.count || (i < old.count && old[i] < new[j]) {
+                onlyOld.append(old[i]); i += 1
+            } else if i == old.count || new[j] < old[i] {
+                onlyNew.append(new[j]); j += 1
+            } else {
+                i += 1; j += 1
+            }
+        }
+        return (onlyOld, onlyNew)
     }
 
     /// Pairs areas: same name and kind, then same name, then same descriptor
@@ -145,11 +160,11 @@ extension GenerationDiff {
     private static func changedContent(_ db: Database, from a: AsOfState, to b: AsOfState) throws -> [IndexRange] {
         let pageSize = UInt64(b.geometry.pageSize)
         var pfns: Set<Int> = []   // blocks of different orders may overlap
-        for run in b.preservedRuns {
-            let (start, end) = (run.phys, run.phys + run.bytes(b.geometry))
-            let old = try PageContents.ids(db, lineage: a.lineage, start: start, end: end, seq: a.seq)
-            let new = try PageContents.ids(db, lineage: b.lineage, start: start, end: end, seq: b.seq)
-            for page in stride(from: start, to: end, by: Int(pageSize)) where old[page] != new[page] {
+        let runs = b.preservedRuns.map { $0.phys ..< $0.phys + $0.bytes(b.geometry) }
+        let old = try PageContents.ids(db, lineage: a.lineage, ranges: runs, seq: a.seq)
+        let new = try PageContents.ids(db, lineage: b.lineage, ranges: runs, seq: b.seq)
+        for run in runs {
+            for page in stride(from: run.lowerBound, to: run.upperBound, by: Int(pageSize)) where old[page] != new[page] {
                 pfns.insert(Int(page / pageSize))
             }
         }

@@ -77,10 +77,14 @@ public struct LedgerRestore {
             throw .memory(error)
         }
         do {
-            return try VmallocRestorer(geometry: state.geometry, read: view.reader, isPreserved: preserved.contains)
-                .restore(descriptorAt: area.descriptorPhys, into: sink)
-        } catch {
+            return try view.inOneReadTransaction {
+                try VmallocRestorer(geometry: state.geometry, read: view.reader, isPreserved: preserved.contains)
+                    .restore(descriptorAt: area.descriptorPhys, into: sink)
+            }
+        } catch let error as RestoreError {
             throw .restore(area: area.name, descriptorPhys: area.descriptorPhys, seq: state.seq, error)
+        } catch {
+            throw .ledger("\(ledger.path): \(error)")
         }
     }
 

@@ -32,6 +32,8 @@ public final class MemoryView {
     /// Pages kept in the cache at most.
     public let cacheCapacity: Int
 
+    /// The read transaction of an ``inOneReadTransaction(_:)`` in progress.
+    private var transaction: Database?
     private var cache: [UInt64: [UInt8]] = [:]
     /// Cached page addresses in insertion order; the oldest is evicted first.
     private var cacheRing: [UInt64] = []
@@ -83,6 +85,17 @@ public final class MemoryView {
         try self.init(ledger: ledger, lineage: lineage, seq: seq)
     }
 
+    /// Runs `body` with every page it reads loaded inside one read
+    /// transaction: all reads see the same ledger, and a walk of many pages
+    /// does not pay for a transaction per page.
+    public func inOneReadTransaction<T>(_ body: () throws -> T) throws -> T {
+        try ledger.database.read { db in
+            transaction = db
+            defer { transaction = nil }
+            return try body()
+        }
+    }
+
     /// Pages currently cached.
     public var cachedPages: Int { cache.count }
 
@@ -113,26 +126,27 @@ public final class MemoryView {
     }
 
     /// The contents of page-aligned `pages`, from the cache or, for the
-    /// rest, in one read transaction.
+    /// rest, in one read transaction (the enclosing one, if any).
     private func load(_ pages: [UInt64]) throws(MemoryViewError) -> [[UInt8]] {
         var contents = pages.map { cache[$0] }
         let missing = contents.indices.filter { contents[$0] == nil }
         guard !missing.isEmpty else { return contents.map { $0! } }
         let fetched: [[UInt8]]
-        do {
-            fetched = try ledger.database.read { db in
-                let statement = try db.cachedStatement(sql: """
-                    SELECT d.bytes FROM page_content c JOIN page_data d ON d.id = c.data_id
-                    WHERE c.lineage = ? AND c.phys = ? AND c.from_seq <= ? AND (c.to_seq IS NULL OR c.to_seq > ?)
-                    ORDER BY c.from_seq DESC LIMIT 1
-                    """)
-                return try missing.map { index in
-                    let phys = pages[index]
-                    let asOf = pinned[phys] ?? seq
-                    let data = try Data.fetchOne(statement, arguments: [lineage, Int64(bitPattern: phys), asOf, asOf])
-                    return data.map { [UInt8]($0) } ?? zeroPage
-                }
+        let fetch = { [self] (db: Database) throws -> [[UInt8]] in
+            let statement = try db.cachedStatement(sql: """
+                SELECT d.bytes FROM page_content c JOIN page_data d ON d.id = c.data_id
+                WHERE c.lineage = ? AND c.phys = ? AND c.from_seq <= ? AND (c.to_seq IS NULL OR c.to_seq > ?)
+                ORDER BY c.from_seq DESC LIMIT 1
+                """)
+            return try missing.map { index in
+                let phys = pages[index]
+                let asOf = pinned[phys] ?? seq
+                let data = try Data.fetchOne(statement, arguments: [lineage, Int64(bitPattern: phys), asOf, asOf])
+                return data.map { [UInt8]($0) } ?? zeroPage
             }
+        }
+        do {
+            fetched = try transaction.map(fetch) ?? ledger.database.read(fetch)
         } catch {
             throw .ledger("\(ledger.path): \(error)")
         }

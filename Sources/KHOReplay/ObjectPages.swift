@@ -11,18 +11,19 @@ struct ObjectPages {
 
     var count: Int { phys.count }
 
-    /// One primary-key lookup for the extents, one range scan per extent.
+    /// One primary-key lookup for the extents, then their content
+    /// (``PageContents/ids(_:lineage:ranges:seq:)``).
     init(_ db: Database, objectID: Int64, at state: AsOfState) throws {
         let pageSize = UInt64(state.geometry.pageSize)
         let extents = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT phys, ord, count FROM object_extent WHERE object_id = ? ORDER BY first_index
-            """), arguments: [objectID])
+            """), arguments: [objectID]).map { row in
+            let start = UInt64(bitPattern: row[0])
+            return start ..< start + (UInt64(row[2] as Int64) << UInt64(row[1] as Int64)) * pageSize
+        }
+        let ids = try PageContents.ids(db, lineage: state.lineage, ranges: extents, seq: state.seq)
         for extent in extents {
-            let start = UInt64(bitPattern: extent["phys"])
-            let pages = UInt64(extent["count"] as Int) << UInt64(extent["ord"] as Int)
-            let end = start + pages * pageSize
-            let ids = try PageContents.ids(db, lineage: state.lineage, start: start, end: end, seq: state.seq)
-            for page in stride(from: start, to: end, by: Int(pageSize)) {
+            for page in stride(from: extent.lowerBound, to: extent.upperBound, by: Int(pageSize)) {
                 phys.append(page)
                 content.append(ids[page])
             }

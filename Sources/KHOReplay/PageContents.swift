@@ -4,6 +4,10 @@ import GRDB
 /// `page_data` id of each page (page data is content-addressed, so equal ids
 /// mean equal bytes; a page without an interval is zero).
 enum PageContents {
+    /// Above this many ranges, one scan of their whole span is cheaper than
+    /// a seek per range.
+    static let spanScanThreshold = 64
+
     /// The data id of every non-zero page in `[start, end)` of `lineage` at
     /// `seq`, by physical address: one range scan of the primary key.
     static func ids(_ db: Database, lineage: Int64, start: UInt64, end: UInt64, seq: Int64) throws -> [UInt64: Int64] {
@@ -14,5 +18,18 @@ enum PageContents {
             """), arguments: [lineage, Int64(bitPattern: start), Int64(bitPattern: end), seq, seq])
         while let row = try rows.next() { ids[UInt64(bitPattern: row[0])] = row[1] }
         return ids
+    }
+
+    /// The data ids of the non-zero pages of several ranges: a scan per
+    /// range, or, for many scattered ranges, one scan from the lowest start
+    /// to the highest end (the result may then hold pages outside the ranges).
+    static func ids(_ db: Database, lineage: Int64, ranges: [Range<UInt64>], seq: Int64) throws -> [UInt64: Int64] {
+        guard ranges.count > spanScanThreshold, let low = ranges.map(\.lowerBound).min(),
+              let high = ranges.map(\.upperBound).max() else {
+            return try ranges.reduce(into: [:]) { ids, range in
+                ids.merge(try Self.ids(db, lineage: lineage, start: range.lowerBound, end: range.upperBound, seq: seq)) { $1 }
+            }
+        }
+        return try ids(db, lineage: lineage, start: low, end: high, seq: seq)
     }
 }
