@@ -1,0 +1,51 @@
+/// What the memory map colours a preserved frame by: the call that
+/// preserved it, or `leaked` when the next generation never claimed it.
+enum FrameKind: String, CaseIterable, Comparable {
+    case leaked, vmalloc, folio, pages, blob, fdt, other
+
+    /// The kind of a block preserved by an operation of kind `operation`.
+    init(preservedBy operation: String) {
+        switch operation {
+        case "preserve_vmalloc": self = .vmalloc
+        case "preserve_folio": self = .folio
+        case "preserve_pages": self = .pages
+        case "alloc_preserve": self = .blob
+        case "boot": self = .fdt
+        default: self = .other
+        }
+    }
+
+    /// The legend's words.
+    var label: String {
+        switch self {
+        case .leaked: return "handed over, never claimed by the next generation"
+        case .vmalloc: return "vmalloc area (data and chunk pages)"
+        case .folio: return "folio"
+        case .pages: return "page range"
+        case .blob: return "kho_alloc_preserve blob"
+        case .fdt: return "root FDT"
+        case .other: return "other preserved"
+        }
+    }
+
+    /// Fill colour.
+    var colour: String {
+        switch self {
+        case .leaked: return "#d62728"
+        case .vmalloc: return "#1f77b4"
+        case .folio: return "#2ca02c"
+        case .pages: return "#9467bd"
+        case .blob: return "#ff7f0e"
+        case .fdt: return "#8c564b"
+        case .other: return "#7f7f7f"
+        }
+    }
+
+    /// Colour of memory nobody preserved.
+    static let freeColour = "#eef1f4"
+
+    /// Legend order: as declared.
+    static func < (a: FrameKind, b: FrameKind) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
