@@ -130,6 +130,10 @@ let package = Package(
             dependencies: ["kholedger", "KHOTestSupport"]
         ),
         .testTarget(
+            name: "KHOReportTests",
+            dependencies: ["KHOReport"]
+        ),
+        .testTarget(
             name: "KHOImageTests",
             dependencies: ["KHOImage", "KHOTestSupport"]
         ),

@@ -11,8 +11,8 @@ struct ChartFrame {
     var plotTop: Double { top }
     var plotHeight: Double { baseline - plotTop }
 
-    /// Colours told apart by generation.
-    static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+    /// Colours told apart by generation (no red: the memory map uses it for leaks).
+    static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#bcbd22", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 
     /// The colour of the `index`th series.
     static func colour(_ index: Int) -> String { palette[index % palette.count] }

@@ -1,7 +1,8 @@
 /// What the memory map colours a preserved frame by: the call that
-/// preserved it, or `leaked` when the next generation never claimed it.
+/// preserved it (frames the next generation never claimed are drawn in
+/// ``leakedColour`` instead).
 enum FrameKind: String, CaseIterable, Comparable {
-    case leaked, vmalloc, folio, pages, blob, fdt, other
+    case vmalloc, folio, pages, blob, fdt, other
 
     /// The kind of a block preserved by an operation of kind `operation`.
     init(preservedBy operation: String) {
@@ -18,7 +19,6 @@ enum FrameKind: String, CaseIterable, Comparable {
     /// The legend's words.
     var label: String {
         switch self {
-        case .leaked: return "handed over, never claimed by the next generation"
         case .vmalloc: return "vmalloc area (data and chunk pages)"
         case .folio: return "folio"
         case .pages: return "page range"
@@ -31,7 +31,6 @@ enum FrameKind: String, CaseIterable, Comparable {
     /// Fill colour.
     var colour: String {
         switch self {
-        case .leaked: return "#d62728"
         case .vmalloc: return "#1f77b4"
         case .folio: return "#2ca02c"
         case .pages: return "#9467bd"
@@ -40,6 +39,11 @@ enum FrameKind: String, CaseIterable, Comparable {
         case .other: return "#7f7f7f"
         }
     }
+
+    /// Colour of blocks handed over and never claimed by the next generation.
+    static let leakedColour = "#d62728"
+    /// Legend words for them.
+    static let leakedLabel = "handed over, never claimed by the next generation"
 
     /// Colour of memory nobody preserved.
     static let freeColour = "#eef1f4"

@@ -55,8 +55,9 @@ extension HTMLReport {
         let phys = try frames.index("phys"), by = try frames.index("preserved_by"), subject = try frames.index("subject")
         for row in try frames.rows(in: chosen) {
             guard let generation = row[fg].integer, let first = row[pfn].integer, let count = row[pages].integer else { continue }
-            let kind = leaked.contains("\(generation) \(row[phys].text)") ? FrameKind.leaked : FrameKind(preservedBy: row[by].text)
-            maps[generation]?.add(pfn: first, count: count, owner: MemoryMap.Owner(kind: kind, subject: row[subject].text))
+            let owner = MemoryMap.Owner(kind: FrameKind(preservedBy: row[by].text), subject: row[subject].text,
+                                        leaked: leaked.contains("\(generation) \(row[phys].text)"))
+            maps[generation]?.add(pfn: first, count: count, owner: owner)
         }
         return maps.values.sorted { $0.generation < $1.generation }
     }

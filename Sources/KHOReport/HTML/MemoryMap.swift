@@ -7,12 +7,22 @@
 /// its blocks leaked, else of the owner with the most pages in it, so a
 /// single preserved frame stays visible at any scale.
 struct MemoryMap {
-    /// Who holds pages: the kind and the area, folio or blob name.
+    /// Who holds pages: the kind, the area, folio or blob name, and whether
+    /// the next generation never claimed them.
     struct Owner: Hashable, Comparable {
         var kind: FrameKind
         var subject: String
+        var leaked: Bool
 
-        static func < (a: Owner, b: Owner) -> Bool { (a.kind, a.subject) < (b.kind, b.subject) }
+        /// The fill colour.
+        var colour: String { leaked ? FrameKind.leakedColour : kind.colour }
+
+        /// `blob name`, and what became of it when it leaked.
+        var label: String {
+            (subject.isEmpty ? kind.rawValue : "\(kind.rawValue) \(subject)") + (leaked ? ", never claimed by the next generation" : "")
+        }
+
+        static func < (a: Owner, b: Owner) -> Bool { (a.kind, a.subject, a.leaked ? 0 : 1) < (b.kind, b.subject, b.leaked ? 0 : 1) }
     }
 
     /// At most this many cells per generation.
@@ -58,8 +68,8 @@ struct MemoryMap {
     func dominant(_ cell: Int64) -> (owner: Owner, preserved: Int64)? {
         guard let owners = cells[cell] else { return nil }
         let preserved = owners.values.reduce(0, +)
-        let leaked = owners.keys.filter { $0.kind == .leaked }.min()
-        let owner = leaked ?? owners.max { ($0.value, $1.key) < ($1.value, $0.key) }!.key
+        let leaked = owners.filter(\.key.leaked)
+        let owner = (leaked.isEmpty ? owners : leaked).max { ($0.value, $1.key) < ($1.value, $0.key) }!.key
         return (owner, preserved)
     }
 

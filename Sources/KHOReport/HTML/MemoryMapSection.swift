@@ -17,7 +17,8 @@ struct MemoryMapSection: HTMLSection {
     static let labelWidth = 92
 
     func body() -> String {
-        let legend = ([("not preserved", FrameKind.freeColour)] + FrameKind.allCases.map { ($0.label, $0.colour) })
+        let legend = ([("not preserved", FrameKind.freeColour)] + FrameKind.allCases.map { ($0.label, $0.colour) }
+                      + [(FrameKind.leakedLabel, FrameKind.leakedColour)])
             .map { "<span><i style=\"background:\($1)\"></i>\(HTML.escape($0))</span>" }.joined()
         let note = """
             Each generation as its last operation left it (for a generation that kexec'd: what it handed over). \
@@ -63,11 +64,10 @@ struct MemoryMapSection: HTMLSection {
                 end += 1
             }
             let first = map.phys(ofCell: row * Self.columns + column), last = map.phys(ofCell: row * Self.columns + end) - 1
-            let name = owner.subject.isEmpty ? "" : " \(owner.subject)"
-            let tip = "\(hex(UInt64(bitPattern: first)))–\(hex(UInt64(bitPattern: last))): \(owner.kind.rawValue)\(name); "
+            let tip = "\(hex(UInt64(bitPattern: first)))–\(hex(UInt64(bitPattern: last))): \(owner.label); "
                 + "\(ByteSize.format(UInt64(preserved * map.pageSize))) preserved of \(ByteSize.format(UInt64(last - first + 1)))"
             out.append("<rect x=\"\(Self.labelWidth + Int(column) * Self.cell)\" y=\"\(Int(row) * Self.cell)\" "
-                + "width=\"\(Int(end - column) * Self.cell - 1)\" height=\"\(Self.cell - 1)\" fill=\"\(owner.kind.colour)\">"
+                + "width=\"\(Int(end - column) * Self.cell - 1)\" height=\"\(Self.cell - 1)\" fill=\"\(owner.colour)\">"
                 + "<title>\(HTML.escape(tip))</title></rect>")
             column = end
         }

@@ -39,7 +39,7 @@ struct OrderHistogramSection: HTMLSection {
                 let x = left + Double(index) * barWidth, h = height(bar.blocks)
                 svg.append("<rect x=\"\(HTML.number(x))\" y=\"\(HTML.number(frame.baseline - h))\" width=\"\(HTML.number(barWidth - 2))\" "
                     + "height=\"\(HTML.number(h))\" fill=\"\(ChartFrame.colour(Int(generation)))\"><title>generation \(generation), order \(order): "
-                    + "\(bar.blocks) blocks of \(ByteSize.format(UInt64(bar.blockBytes)))</title></rect>")
+                    + "\(bar.blocks) block\(bar.blocks == 1 ? "" : "s") of \(ByteSize.format(UInt64(bar.blockBytes)))</title></rect>")
                 svg.append("<text x=\"\(HTML.number(x + barWidth / 2 - 1))\" y=\"\(HTML.number(frame.baseline - h - 3))\" "
                     + "text-anchor=\"middle\">\(bar.blocks)</text>")
             }
