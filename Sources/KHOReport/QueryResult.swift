@@ -1,3 +1,5 @@
+import KHOLedger
+
 /// The rows one SQL statement returned, with its column names.
 public struct QueryResult: Equatable, Sendable {
     /// Column names, in order (names may repeat, as in SQL).
@@ -17,7 +19,7 @@ public struct QueryResult: Equatable, Sendable {
     /// The rows as a JSON array of objects whose keys are the column names,
     /// in column order.
     public var json: String {
-        let keys = columns.map(JSONString.quoted)
+        let keys = columns.map(jsonString)
         let objects = rows.map { row in
             "  {" + zip(keys, row).map { "\($0): \($1.json)" }.joined(separator: ", ") + "}"
         }

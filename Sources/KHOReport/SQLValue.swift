@@ -1,4 +1,5 @@
 import Foundation
+import KHOLedger
 
 /// One value of a query result, with SQLite's storage classes.
 public enum SQLValue: Equatable, Sendable {
@@ -27,7 +28,7 @@ public enum SQLValue: Equatable, Sendable {
         case .null: return "null"
         case .integer(let value): return String(value)
         case .real(let value): return value.isFinite ? String(value) : "null"
-        case .text(let value): return JSONString.quoted(value)
+        case .text(let value): return jsonString(value)
         case .blob(let bytes): return "\"" + bytes.map { String(format: "%02x", $0) }.joined() + "\""
         }
     }
