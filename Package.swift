@@ -6,8 +6,9 @@ import PackageDescription
 ///
 /// Modules follow the pipeline: `KHOABI` (byte layouts) ← `KHOMachine`
 /// (the emulator) → `KHOLedger` (SQLite) → `KHOReplay` (as-of state,
-/// restores, diffs) → the `kholedger` command-line tool; `KHOImage` reads
-/// and writes real memory images.
+/// restores, diffs) and `KHOReport` (read-only SQL, canned reports, the
+/// HTML report) → the `kholedger` command-line tool; `KHOImage` reads and
+/// writes real memory images.
 let package = Package(
     name: "kholedger",
     platforms: [.macOS(.v13)],
@@ -17,6 +18,7 @@ let package = Package(
         .library(name: "KHOLedger", targets: ["KHOLedger"]),
         .library(name: "KHOReplay", targets: ["KHOReplay"]),
         .library(name: "KHOImage", targets: ["KHOImage"]),
+        .library(name: "KHOReport", targets: ["KHOReport"]),
         .executable(name: "kholedger", targets: ["kholedger"]),
         .executable(name: "kholedger-bench", targets: ["kholedger-bench"]),
     ],
@@ -68,6 +70,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "KHOReport",
+            dependencies: [
+                "KHOABI",
+                "KHOLedger",
+                "KHOMachine",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            // The top-level Reports/ folder is a link to this one.
+            resources: [.copy("Reports")]
+        ),
         .executableTarget(
             name: "kholedger",
             dependencies: [
@@ -76,6 +90,7 @@ let package = Package(
                 "KHOMachine",
                 "KHOLedger",
                 "KHOReplay",
+                "KHOReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -114,6 +129,10 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: ["kholedger", "KHOTestSupport"]
+        ),
+        .testTarget(
+            name: "KHOReportTests",
+            dependencies: ["KHOReport"]
         ),
         .testTarget(
             name: "KHOImageTests",

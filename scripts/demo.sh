@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds kholedger (release) and runs the demo:
 # the 4 KiB layout constants, a three-kexec handover simulated into a fresh
-# ./kholedger.db, then the ledger read back through the CLI and the sqlite3 shell.
+# ./kholedger.db, then the ledger read back through the CLI and the sqlite3
+# shell: a report, a restore as of a past handover, a diff, the hash chain and
+# the HTML report (kholedger-out/report.html).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
@@ -29,5 +31,21 @@ sqlite3 -header -column kholedger.db "SELECT generation, name, kind, descriptor_
 step sqlite3 kholedger.db "SELECT count(*) FROM v_frames"
 sqlite3 kholedger.db "SELECT count(*) FROM v_frames"
 
+step kholedger sql "SELECT generation, kind, count(*) AS ops FROM v_ops GROUP BY generation, kind HAVING kind LIKE 'restore%'"
+kholedger sql "SELECT generation, kind, count(*) AS ops FROM v_ops GROUP BY generation, kind HAVING kind LIKE 'restore%'"
+
+step kholedger report summary
+kholedger report summary
+
+mkdir -p kholedger-out
+step kholedger restore --area journal --at gen:1 -o kholedger-out/journal.bin
+kholedger restore --area journal --at gen:1 -o kholedger-out/journal.bin
+
+step kholedger diff gen:1 gen:2
+kholedger diff gen:1 gen:2
+
 step kholedger audit --chain
 kholedger audit --chain
+
+step kholedger report --html kholedger-out/report.html
+kholedger report --html kholedger-out/report.html

@@ -41,8 +41,8 @@ extension MachineEvent {
     }
 }
 
-/// A JSON string literal.
-func jsonString(_ text: String) -> String {
+/// `text` as a quoted JSON string literal (RFC 8259 escapes).
+public func jsonString(_ text: String) -> String {
     var out = "\""
     for scalar in text.unicodeScalars {
         switch scalar {

@@ -11,4 +11,9 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 /// How a command prints rows.
 enum TabularFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, csv
+
+    /// Reads a format name; `table` is another name for `text`.
+    init?(argument: String) {
+        self.init(rawValue: argument == "table" ? "text" : argument)
+    }
 }

@@ -1,0 +1,67 @@
+import Foundation
+import GRDBSQLite
+
+/// One prepared statement of a ``ReadOnlyConnection`` input; the connection
+/// finalizes it.
+struct CompiledStatement {
+    let handle: OpaquePointer
+    /// Its SQL text, for error messages.
+    let text: String
+
+    /// SQLite's marker for values it must copy.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    /// Binds the parameters the statement names and returns the names used.
+    func bind(_ parameters: [SQLParameter]) -> Set<String> {
+        var used = Set<String>()
+        let count = sqlite3_bind_parameter_count(handle)
+        guard count > 0 else { return used }
+        for index in 1...count {
+            guard let cName = sqlite3_bind_parameter_name(handle, index) else { continue }
+            let name = String(String(cString: cName).dropFirst())
+            guard let parameter = parameters.last(where: { $0.name == name }) else { continue }
+            used.insert(name)
+            switch parameter.value {
+            case .null: sqlite3_bind_null(handle, index)
+            case .integer(let value): sqlite3_bind_int64(handle, index, value)
+            case .real(let value): sqlite3_bind_double(handle, index, value)
+            case .text(let value): sqlite3_bind_text(handle, index, value, -1, Self.transient)
+            case .blob(let bytes): sqlite3_bind_blob(handle, index, bytes, Int32(bytes.count), Self.transient)
+            }
+        }
+        return used
+    }
+
+    /// Runs the statement; nil when it returns no columns.
+    func rows(on connection: OpaquePointer) throws(ReportError) -> QueryResult? {
+        let columnCount = sqlite3_column_count(handle)
+        var rows: [[SQLValue]] = []
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else {
+                throw .sql(message: String(cString: sqlite3_errmsg(connection)), statement: text)
+            }
+            rows.append((0..<columnCount).map(value))
+        }
+        guard columnCount > 0 else { return nil }
+        let columns = (0..<columnCount).map { sqlite3_column_name(handle, $0).map { String(cString: $0) } ?? "" }
+        return QueryResult(columns: columns, rows: rows)
+    }
+
+    private func value(_ column: Int32) -> SQLValue {
+        switch sqlite3_column_type(handle, column) {
+        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, column))
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, column))
+        case SQLITE_TEXT:
+            let count = Int(sqlite3_column_bytes(handle, column))
+            guard count > 0, let text = sqlite3_column_text(handle, column) else { return .text("") }
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+        case SQLITE_BLOB:
+            let count = Int(sqlite3_column_bytes(handle, column))
+            guard count > 0, let bytes = sqlite3_column_blob(handle, column) else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: bytes, count: count)))
+        default: return .null
+        }
+    }
+}

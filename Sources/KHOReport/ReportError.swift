@@ -1,0 +1,52 @@
+import Foundation
+
+import KHOLedger
+
+/// Why a query or a report could not run.
+public enum ReportError: Error, Equatable, CustomStringConvertible {
+    /// A statement that could change something: the statement and what it would do.
+    case readOnly(statement: String, action: String)
+    /// SQLite refused or failed the statement.
+    case sql(message: String, statement: String)
+    /// A `--param` that does not read as `name=value`.
+    case badParameter(String, String)
+    /// A parameter no statement uses (most likely a misspelt name).
+    case unusedParameter(String)
+    /// The input holds no SQL statement.
+    case noStatement
+    /// No report of that name ships with this build.
+    case unknownReport(String, known: [String])
+    /// The bundled report files are missing or malformed.
+    case badReportFile(String)
+    /// The ledger could not be opened.
+    case ledger(LedgerError)
+    /// A generation the ledger does not have.
+    case unknownGeneration(Int64, known: [Int64])
+    /// A report's rows lack a column the renderer needs.
+    case missingColumn(report: String, column: String)
+
+    public var description: String {
+        switch self {
+        case let .readOnly(statement, action): return "the ledger is read-only: \"\(Self.excerpt(statement))\" refused (\(action))"
+        case let .sql(message, statement): return "SQL error: \(message) in: \(Self.excerpt(statement))"
+        case let .badParameter(text, reason): return "bad --param \"\(text)\": \(reason)"
+        case .unusedParameter(let name): return "--param \(name): no statement uses :\(name)"
+        case .noStatement: return "no SQL statement given"
+        case let .unknownReport(name, known):
+            return "unknown report \"\(name)\": the reports are \(known.joined(separator: ", ")) (kholedger report --list)"
+        case .badReportFile(let detail): return "report files: \(detail)"
+        case .ledger(let error): return error.description
+        case let .unknownGeneration(generation, known):
+            let range = known.isEmpty ? "it has none" : "its generations are \(known.first!)…\(known.last!)"
+            return "generation \(generation) is not in the ledger: \(range)"
+        case let .missingColumn(report, column): return "report \(report) has no column \"\(column)\""
+        }
+    }
+
+    /// The statement on one line, cut at 120 characters.
+    private static func excerpt(_ statement: String) -> String {
+        let line = statement.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .joined(separator: " ").trimmingCharacters(in: .whitespaces)
+        return line.count > 120 ? String(line.prefix(119)) + "…" : line
+    }
+}

@@ -1,0 +1,26 @@
+-- memory-map: every preserved block with the operation that preserved it.
+--
+-- Answers: who owns each preserved frame? These are the rows the HTML
+--   report's physical-memory map draws (kholedger report --html).
+-- Point: each generation as its last operation left it (for a generation
+--   that kexec'd: what it handed over).
+-- Parameters: :generation  only this generation (NULL, the default: every one).
+-- Columns: generation, pfn (phys / page size), phys, order, pages,
+--   preserved_seq, preserved_by (the operation's kind: boot is the root
+--   FDT page KHO itself preserves), subject (its area, folio or blob name).
+WITH RECURSIVE point AS (
+    SELECT g.generation, g.page_size, (SELECT max(seq) FROM op WHERE op.generation = g.generation) AS seq
+    FROM generation g
+    WHERE :generation IS NULL OR g.generation = :generation
+),
+block(generation, page_size, phys, ord, from_seq, i, count) AS (
+    SELECT p.generation, p.page_size, r.phys, r.ord, r.from_seq, 0, r.count
+    FROM point p
+    JOIN preserved_run r ON r.generation = p.generation AND r.from_seq <= p.seq AND (r.to_seq IS NULL OR r.to_seq > p.seq)
+    UNION ALL
+    SELECT generation, page_size, phys + (page_size << ord), ord, from_seq, i + 1, count FROM block WHERE i + 1 < count
+)
+SELECT b.generation, b.phys / b.page_size AS pfn, printf('0x%x', b.phys) AS phys, b.ord AS "order", 1 << b.ord AS pages,
+       b.from_seq AS preserved_seq, o.kind AS preserved_by, o.subject
+FROM block b JOIN op o ON o.seq = b.from_seq
+ORDER BY b.generation, b.phys;

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import KHOReport
+
+/// `kholedger sql`: read-only SQL over a ledger.
+struct SQLCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sql",
+        abstract: "Run SQL over a ledger, read-only.",
+        discussion: """
+            Runs QUERY (one or more statements separated by ;) and prints the rows of each \
+            statement that returns columns. Without QUERY, reads the SQL from standard \
+            input, or, on a terminal, starts a console: statements end with ;, and \
+            .tables, .schema [NAME], .format table|csv|json, .help and .quit work as in \
+            the sqlite3 shell.
+
+            The ledger cannot be changed from here: it is opened read-only with \
+            PRAGMA query_only, extension loading is off, and every statement is checked \
+            as it is compiled. INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, ATTACH, \
+            transactions, load_extension() and pragmas that set something are refused \
+            with one error line (exit status 1) before any statement of the input runs. \
+            Pragmas that only report (table_info, index_list, page_size, …) are allowed.
+
+            --param name=value binds :name (also @name, $name). A decimal integer binds \
+            as an INTEGER, anything else, 0x… addresses included, as TEXT (the views \
+            show addresses as '0x…' text). Parameters not given are NULL, as in the \
+            sqlite3 shell; a --param no statement uses is an error.
+
+            Output: a text table (NULL spelt out, blobs as x'…' cut at 16 bytes), CSV \
+            (RFC 4180, blobs as x'…' in full) or JSON (an array of objects keyed by \
+            column in column order, blobs as hex strings; several statements give an \
+            array of such arrays). The views are described in the README.
+
+            Examples:
+              kholedger sql "SELECT kind, count(*) AS ops FROM v_ops GROUP BY kind"
+              kholedger sql "SELECT * FROM v_preserved WHERE generation = :g" --param g=1 --format csv
+              kholedger sql "SELECT name FROM v_areas WHERE descriptor_phys = :d" --param d=0x10a8f1000
+              kholedger sql --format json < Reports/orders.sql
+              kholedger sql
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The SQL to run (default: standard input, or a console on a terminal).", valueName: "query"))
+    var query: String?
+
+    @Option(name: .customLong("param"), help: ArgumentHelp("Bind :name to value (repeatable).", valueName: "name=value"))
+    var parameters: [String] = []
+
+    @Option(name: .long, help: "Output format: table (text), csv or json.")
+    var format: TabularFormat = .text
+
+    @OptionGroup var ledger: LedgerOptions
+
+    func run() throws {
+        let (connection, bound) = try exitOnError {
+            try (ReadOnlyConnection(readingAt: ledger.path), parameters.map { text throws(ReportError) in try SQLParameter(parsing: text) })
+        }
+        if let query {
+            try exitOnError { print(QueryResultOutput.render(try connection.run(query, parameters: bound), format: format)) }
+        } else if isatty(STDIN_FILENO) != 0 {
+            var console = SQLConsole(connection: connection, parameters: bound, format: format)
+            console.run()
+        } else {
+            let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            try exitOnError { print(QueryResultOutput.render(try connection.run(input, parameters: bound), format: format)) }
+        }
+    }
+}

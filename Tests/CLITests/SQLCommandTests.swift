@@ -1,0 +1,166 @@
+import Foundation
+import KHOTestSupport
+import Testing
+
+/// `kholedger sql`: the ledger cannot be changed through it, and its output
+/// matches the sqlite3 shell's.
+@Suite("sql command")
+struct SQLCommandTests {
+    let ledger: SimulatedLedger
+
+    init() throws { ledger = try SimulatedLedger(example: "multi-generation.yaml") }
+
+    /// SHA-256 of the ledger file and of its -wal ("absent" when there is none).
+    private func fingerprint() throws -> [String] {
+        try [ledger.path, ledger.path + "-wal"].map { path in
+            guard FileManager.default.fileExists(atPath: path) else { return "absent" }
+            return try ToolRunner.run(URL(fileURLWithPath: "/usr/bin/sha256sum"), [path]).stdout
+        }
+    }
+
+    /// Statements that change a writable copy of the ledger in the sqlite3
+    /// shell, and what `sql` says about each.
+    static let writes: [(sql: String, refusal: String)] = [
+        ("INSERT INTO ledger_meta (key, value) VALUES ('x', 'y')", "inserts into ledger_meta"),
+        ("UPDATE op SET kind = 'forged' WHERE seq = 1", "updates op.kind"),
+        ("DELETE FROM op_change", "deletes from op_change"),
+        ("DROP VIEW v_ops", "changes the schema"),
+        ("CREATE TABLE notes (text TEXT)", "changes the schema"),
+        ("PRAGMA journal_mode=DELETE", "sets journal_mode"),
+        ("PRAGMA user_version=5", "sets user_version"),
+        ("SELECT count(*) FROM op; DELETE FROM op WHERE seq > 40", "deletes from op"),
+    ]
+
+    @Test(arguments: writes)
+    func writesAreRefusedAndChangeNothing(sql: String, refusal: String) throws {
+        // The statement really writes: on a writable copy, sqlite3 changes the file.
+        let copy = ledger.directory.path("copy.db")
+        try? FileManager.default.removeItem(atPath: copy)
+        try FileManager.default.copyItem(atPath: ledger.path, toPath: copy)
+        let before = try ToolRunner.run(URL(fileURLWithPath: "/usr/bin/sha256sum"), [copy]).stdout
+        #expect(try ToolRunner.sqlite(copy, sql).status == 0)
+        #expect(try ToolRunner.run(URL(fileURLWithPath: "/usr/bin/sha256sum"), [copy]).stdout != before)
+
+        _ = try ledger.kholedger(["sql", "SELECT 1"])   // the first read settles the -wal and -shm files
+        let unchanged = try fingerprint()
+        let result = try ledger.kholedger(["sql", sql])
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty, "nothing runs when any statement is refused: \(result.stdout)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(result.stderr.hasPrefix("error: the ledger is read-only: "), "\(result.stderr)")
+        #expect(result.stderr.contains("refused (\(refusal))"), "\(result.stderr)")
+        #expect(try fingerprint() == unchanged)
+    }
+
+    @Test(arguments: [
+        ("ATTACH DATABASE 'other.db' AS other", "attaches"),
+        ("SELECT load_extension('libnothing')", "loads an extension"),
+        ("VACUUM INTO 'copy.db'", "writes"),
+        ("BEGIN IMMEDIATE", "controls a transaction"),
+        ("SELECT * FROM pragma_table_info('op')", "changes the schema"),
+        ("PRAGMA wal_checkpoint(TRUNCATE)", "sets wal_checkpoint"),
+    ])
+    func attachExtensionsAndTransactionsAreRefused(sql: String, refusal: String) throws {
+        _ = try ledger.kholedger(["sql", "SELECT 1"])
+        let unchanged = try fingerprint()
+        let result = try ToolRunner.run(["sql", sql, "--ledger", ledger.path], directory: ledger.directory.url)
+        #expect(result.status == 1)
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(result.stderr.contains("the ledger is read-only: ") && result.stderr.contains("refused (\(refusal)"), "\(result.stderr)")
+        #expect(try fingerprint() == unchanged)
+        #expect(!FileManager.default.fileExists(atPath: ledger.directory.path("other.db")))
+        #expect(!FileManager.default.fileExists(atPath: ledger.directory.path("copy.db")))
+    }
+
+    @Test func reportingPragmasAreAllowed() throws {
+        let result = try ledger.kholedger(["sql", "PRAGMA table_info(op); PRAGMA page_size", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let both = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[[String: Any]]])
+        #expect(both[0].compactMap { $0["name"] as? String }.prefix(3) == ["seq", "generation", "time"])
+        #expect(both[1].first?["page_size"] as? Int == 65536)
+    }
+
+    static let query = "SELECT seq, kind, subject, detail, 'a,b \"c\"' AS quoted, NULL AS absent, 1.5 AS half FROM v_ops WHERE seq <= 12 ORDER BY seq"
+
+    @Test func csvMatchesTheSqliteShell() throws {
+        let ours = try ledger.kholedger(["sql", Self.query, "--format", "csv"])
+        let shell = try ToolRunner.sqlite(ledger.path, Self.query, options: ["-csv", "-header"])
+        #expect(ours.status == 0 && ours.stderr.isEmpty)
+        #expect(ours.stdout == shell.stdout.replacingOccurrences(of: "\r\n", with: "\n"))
+        #expect(ours.stdout.split(separator: "\n").count == 13)
+    }
+
+    @Test func jsonMatchesTheSqliteShell() throws {
+        let ours = try ledger.kholedger(["sql", Self.query, "--format", "json"])
+        let shell = try ToolRunner.sqlite(ledger.path, Self.query, options: ["-json"])
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(ours.stdout.utf8)) as? NSArray)
+        let expected = try #require(try JSONSerialization.jsonObject(with: Data(shell.stdout.utf8)) as? NSArray)
+        #expect(parsed == expected)
+        #expect(parsed.count == 12)
+        // Keys keep the column order.
+        #expect(ours.stdout.contains("{\"seq\": 1, \"kind\": \"boot\", \"subject\": null, \"detail\": null, \"quoted\": \"a,b \\\"c\\\"\""))
+    }
+
+    @Test func tableAlignsColumnsAndSpellsOutNull() throws {
+        let result = try ledger.kholedger(["sql", "SELECT seq, kind, subject FROM v_ops WHERE seq IN (1, 7) ORDER BY seq", "--format", "table"])
+        #expect(result.stdout == """
+            seq  kind              subject
+            1    boot              NULL
+            7    preserve_vmalloc  state
+
+            """)
+        let blob = try ledger.kholedger(["sql", "SELECT bytes FROM v_chunks LIMIT 1"])
+        #expect(blob.stdout.hasPrefix("bytes\nx'"))
+        #expect(blob.stdout.hasSuffix("… (4096 bytes)\n"))
+    }
+
+    @Test func parametersBindIntegersAndAddresses() throws {
+        let descriptor = try #require(try ToolRunner.sqlite(ledger.path, "SELECT descriptor_phys FROM v_areas WHERE generation = 1 AND name = 'journal' AND kind = 'vmalloc'")
+            .stdout.split(separator: "\n").first.map(String.init))
+        let result = try ledger.kholedger(["sql", "SELECT name, typeof(:generation) AS type FROM v_areas WHERE generation = :generation AND descriptor_phys = :d",
+                                           "--param", "generation=1", "--param", "d=\(descriptor)", "--format", "csv"])
+        #expect(result.stdout == "name,type\njournal,integer\n", "\(result.stderr)")
+        let unset = try ledger.kholedger(["sql", "SELECT :missing IS NULL AS unset"])
+        #expect(unset.stdout == "unset\n1\n")
+    }
+
+    @Test(arguments: [
+        (["--param", "seq"], "error: bad --param \"seq\": expected name=value"),
+        (["--param", "1x=2"], "error: bad --param \"1x=2\": the name must be"),
+        (["--param", "seqq=3"], "error: --param seqq: no statement uses :seqq"),
+    ])
+    func badParametersAreOneErrorLine(arguments: [String], message: String) throws {
+        let result = try ledger.kholedger(["sql", "SELECT :seq"] + arguments)
+        #expect(result.status == 1)
+        #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.hasPrefix(message), "\(result.stderr)")
+    }
+
+    @Test func badSQLIsOneErrorLine() throws {
+        let result = try ledger.kholedger(["sql", "SELEKT * FROM op"])
+        #expect(result.status == 1 && result.stdout.isEmpty)
+        #expect(result.stderr == "error: SQL error: near \"SELEKT\": syntax error in: SELEKT * FROM op\n")
+        let missing = try ToolRunner.run(["sql", "SELECT 1", "--ledger", ledger.directory.path("absent.db")])
+        #expect(missing.status == 1 && missing.stderr.contains("no ledger at") && missing.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func readsStandardInputWhenNoQueryIsGiven() throws {
+        let script = "-- two statements\nSELECT count(*) AS ops FROM op;\nSELECT max(generation) AS last FROM generation;\n"
+        let result = try ToolRunner.run(["sql", "--ledger", ledger.path], stdin: Data(script.utf8))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "ops\n47\n\nlast\n3\n")
+    }
+
+    @Test func consoleRunsStatementsLineByLineOnATerminal() throws {
+        // script(1) gives the tool a pseudo-terminal as standard input.
+        let input = "SELECT count(*)\n  AS ops FROM op;\n.format csv\nSELECT 2 AS two;\nDELETE FROM op;\n.schema v_ops\n.quit\n"
+        let command = "\(ToolRunner.executable.path) sql --ledger \(ledger.path)"
+        let result = try ToolRunner.run(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"], stdin: Data(input.utf8))
+        let output = result.stdout.replacingOccurrences(of: "\r\n", with: "\n")
+        #expect(result.status == 0, "\(output)")
+        #expect(output.contains("sql> ...> ops\n47\n"))
+        #expect(output.contains("sql> two\n2\n"))
+        #expect(output.contains("error: the ledger is read-only: \"DELETE FROM op;\" refused (deletes from op)"))
+        #expect(output.contains("CREATE VIEW v_ops AS"))
+        #expect(try ledger.kholedger(["sql", "SELECT count(*) FROM op"]).stdout == "count(*)\n47\n")
+    }
+}
