@@ -8,6 +8,9 @@ import KHOABI
 public protocol PhysicalMemoryImage {
     /// Reads `count` bytes starting at physical address `phys`.
     func read(phys: UInt64, count: Int) throws(ImageError) -> [UInt8]
+
+    /// The physical address ranges the image maps, ascending and disjoint.
+    var mappedRanges: [Range<UInt64>] { get }
 }
 
 extension PhysicalMemoryImage {
