@@ -1,0 +1,35 @@
+import KHOImage
+import KHOLedger
+import KHOMachine
+
+/// A capture that passed every check of ``CaptureImport/prepare()``, ready
+/// to be recorded.
+public struct PreparedImport {
+    let events: CaptureEvents
+    /// The machine the generation is recorded as: page size, ABI, and the
+    /// memory span of the image.
+    let config: MachineConfig
+    let label: String?
+    let notes: [String]
+
+    /// Records the capture into `ledger` as one generation, in ONE
+    /// transaction: on failure the ledger is left as it was.
+    public func record(into ledger: Ledger) throws(ImportError) -> ImportSummary {
+        let recorder: LedgerRecorder
+        do {
+            recorder = try LedgerRecorder(ledger: ledger, config: config, source: "import", label: label, storesMachine: false)
+            try recorder.atomically { try events.emit(recorder.record) }
+        } catch let error as LedgerError {
+            throw .ledger(error)
+        } catch let error as ImageError {
+            throw .image(error)
+        } catch {
+            throw .ledger(.database("\(ledger.path): \(error)"))
+        }
+        let walk = events.walk
+        return ImportSummary(generation: recorder.lastGeneration ?? 0, bootSeq: recorder.lastSeq - Int64(recorder.recorded) + 1,
+                             kexecSeq: recorder.lastSeq, abi: walk.generation, geometry: events.geometry, trackerRoot: walk.trackerRoot,
+                             fdtPhys: events.fdtPhys, preserved: walk.preserved, subtrees: walk.subtrees, areas: events.areas,
+                             notes: notes)
+    }
+}
