@@ -9,7 +9,9 @@ import KHOLedger
 /// Areas of different generations are different objects; they are paired
 /// by name (the same kind first, so a preserved area pairs with the
 /// preserved one), then by descriptor address. Both states and every
-/// comparison are read in one read transaction, by index range scans.
+/// comparison are read in one read transaction, by index range scans. The
+/// two points may lie in two ledgers (a capture imported into another
+/// file); page contents are then compared by SHA-256.
 public struct GenerationDiff: Equatable, Sendable {
     /// A subtree present at both points whose address, size or recorded
     /// blob bytes differ.
@@ -82,22 +84,35 @@ extension GenerationDiff {
     /// Compares `ledger` right after operation `from` with right after `to`.
     public init(ledger: Ledger, from: Int64, to: Int64) throws(ReplayError) {
         self = try ledger.asOfRead { db in
-            try GenerationDiff(db, from: AsOfState(db, seq: from), to: AsOfState(db, seq: to))
+            try GenerationDiff(DiffSide(db, AsOfState(db, seq: from)), DiffSide(db, AsOfState(db, seq: to)))
         }
     }
 
-    init(_ db: Database, from a: AsOfState, to b: AsOfState) throws {
+    /// Compares `ledger` right after operation `from` with `otherLedger`
+    /// right after its operation `to`.
+    public init(ledger: Ledger, from: Int64, otherLedger: Ledger, to: Int64) throws(ReplayError) {
+        self = try ledger.asOfRead { db in
+            try otherLedger.asOfRead { otherDB in
+                let map = ContentIDMap(source: otherDB, target: db)
+                return try GenerationDiff(DiffSide(db, AsOfState(db, seq: from)),
+                                          DiffSide(otherDB, AsOfState(otherDB, seq: to), contentID: map.id))
+            }
+        }
+    }
+
+    private init(_ sideA: DiffSide, _ sideB: DiffSide) throws {
+        let (a, b) = (sideA.state, sideB.state)
         from = a
         to = b
         let (pairs, removed, added) = Self.pair(a.areas, b.areas)
-        pairedAreas = try pairs.map { old, new in try AreaChange(db, from: old, at: a, to: new, at: b) }
+        pairedAreas = try pairs.map { old, new in try AreaChange(from: old, at: sideA, to: new, at: sideB) }
         removedAreas = removed
         addedAreas = added
         let (oldBlocks, newBlocks) = (Set(a.preserved), Set(b.preserved))
         addedBlocks = b.preserved.filter { !oldBlocks.contains($0) }
         removedBlocks = a.preserved.filter { !newBlocks.contains($0) }
         (addedSubtrees, removedSubtrees, changedSubtrees) = Self.compareSubtrees(a.subtrees, b.subtrees)
-        changedContent = try Self.changedContent(db, from: a, to: b)
+        changedContent = try Self.changedContent(from: sideA, to: sideB)
     }
 
     /// Pairs areas: same name and kind, then same name, then same descriptor
@@ -142,13 +157,14 @@ extension GenerationDiff {
 
     /// Pages of `b`'s preserved blocks whose content differs at `a`: one
     /// range scan per run of contiguous blocks at each point.
-    private static func changedContent(_ db: Database, from a: AsOfState, to b: AsOfState) throws -> [IndexRange] {
-        let pageSize = UInt64(b.geometry.pageSize)
+    private static func changedContent(from a: DiffSide, to b: DiffSide) throws -> [IndexRange] {
+        let geometry = b.state.geometry
+        let pageSize = UInt64(geometry.pageSize)
         var pfns: Set<Int> = []   // blocks of different orders may overlap
-        for run in b.preservedRuns {
-            let (start, end) = (run.phys, run.phys + run.bytes(b.geometry))
-            let old = try PageContents.ids(db, lineage: a.lineage, start: start, end: end, seq: a.seq)
-            let new = try PageContents.ids(db, lineage: b.lineage, start: start, end: end, seq: b.seq)
+        for run in b.state.preservedRuns {
+            let (start, end) = (run.phys, run.phys + run.bytes(geometry))
+            let old = try a.contentIDs(start: start, end: end)
+            let new = try b.contentIDs(start: start, end: end)
             for page in stride(from: start, to: end, by: Int(pageSize)) where old[page] != new[page] {
                 pfns.insert(Int(page / pageSize))
             }

@@ -2,7 +2,7 @@ import GRDB
 
 /// The base pages of one object as of a point: where each lies (from the
 /// run-length `object_extent` rows) and what it holds (from `page_content`
-/// at the point's seq and lineage).
+/// at the point's seq and lineage, as ids of the diff's first ledger).
 struct ObjectPages {
     /// Physical address of every base page, in object order.
     private(set) var phys: [UInt64] = []
@@ -12,16 +12,16 @@ struct ObjectPages {
     var count: Int { phys.count }
 
     /// One primary-key lookup for the extents, one range scan per extent.
-    init(_ db: Database, objectID: Int64, at state: AsOfState) throws {
-        let pageSize = UInt64(state.geometry.pageSize)
-        let extents = try Row.fetchAll(db.cachedStatement(sql: """
+    init(objectID: Int64, at side: DiffSide) throws {
+        let pageSize = UInt64(side.state.geometry.pageSize)
+        let extents = try Row.fetchAll(side.db.cachedStatement(sql: """
             SELECT phys, ord, count FROM object_extent WHERE object_id = ? ORDER BY first_index
             """), arguments: [objectID])
         for extent in extents {
             let start = UInt64(bitPattern: extent["phys"])
             let pages = UInt64(extent["count"] as Int) << UInt64(extent["ord"] as Int)
             let end = start + pages * pageSize
-            let ids = try PageContents.ids(db, lineage: state.lineage, start: start, end: end, seq: state.seq)
+            let ids = try side.contentIDs(start: start, end: end)
             for page in stride(from: start, to: end, by: Int(pageSize)) {
                 phys.append(page)
                 content.append(ids[page])
