@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "KHOArtifacts", targets: ["KHOArtifacts"]),
         .executable(name: "kholedger", targets: ["kholedger"]),
         .executable(name: "kholedger-bench", targets: ["kholedger-bench"]),
+        .executable(name: "kholedger-capture", targets: ["kholedger-capture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -103,6 +104,11 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             path: "Benchmarks/kholedger-bench"
+        ),
+        .executableTarget(
+            name: "kholedger-capture",
+            dependencies: ["KHOABI", "KHOArtifacts", "KHOImage", "KHOMachine"],
+            path: "Benchmarks/kholedger-capture"
         ),
         .target(
             name: "KHOTestSupport",

@@ -30,4 +30,6 @@ public final class RawImage: PhysicalMemoryImage, Sendable {
     }
 
     public var mappedRanges: [Range<UInt64>] { table.segments.map { $0.paddr..<$0.end } }
+
+    public func releaseResidentPages() { table.file.releaseResidentPages() }
 }

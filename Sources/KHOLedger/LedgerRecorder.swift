@@ -19,6 +19,8 @@ public final class LedgerRecorder {
     public let label: String?
     /// Operations per transaction.
     public let batchSize: Int
+    /// Bytes of page data per transaction, at most about.
+    public let batchBytes: Int
     /// Whether generations store the machine configuration (which
     /// `replay --verify` re-runs); false for generations no emulated
     /// machine made, such as imported captures.
@@ -70,7 +72,7 @@ public final class LedgerRecorder {
     }
 
     public init(ledger: Ledger, config: MachineConfig, source: String = "simulate", label: String? = nil,
-                batchSize: Int = 256, storesMachine: Bool = true) throws(LedgerError) {
+                batchSize: Int = 256, batchBytes: Int = 64 << 20, storesMachine: Bool = true) throws(LedgerError) {
         self.ledger = ledger
         self.config = config
         do {
@@ -81,6 +83,7 @@ public final class LedgerRecorder {
         self.source = source
         self.label = label
         self.batchSize = batchSize
+        self.batchBytes = batchBytes
         self.storesMachine = storesMachine
         runs = PreservedRuns(geometry: geometry)
         do {
@@ -100,7 +103,7 @@ public final class LedgerRecorder {
     public func record(_ event: MachineEvent) throws(LedgerError) {
         pending.append(event)
         pendingBytes += event.pages.count * geometry.pageSize + event.chunks.count * geometry.pageSize
-        if pending.count >= batchSize || pendingBytes >= 64 << 20 { try flush() }
+        if pending.count >= batchSize || pendingBytes >= batchBytes { try flush() }
     }
 
     /// Writes every queued event in one transaction (inside

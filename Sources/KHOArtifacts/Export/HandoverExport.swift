@@ -87,7 +87,7 @@ public struct HandoverExport {
         let used = AddressRuns(handedOver.map { $0.clamped(to: memory) }, alignment: pageSize)
         let tracker = try RebuiltTracker(blocks: state.preserved, root: trackerRoot, geometry: geometry,
                                          depthFormula: record.depthFormula,
-                                         free: FreePages(memory: memory, used: used, pageSize: geometry.pageSize))
+                                         free: FreePages(memory: memory, used: used.runs, pageSize: geometry.pageSize))
         let segments = AddressRuns(used.runs + tracker.pages.keys.map { $0 ..< $0 + pageSize }).runs
         let image = LedgerHandoverImage(view: view, overlay: tracker.pages, segments: segments)
 

@@ -6,13 +6,14 @@ import KHOABI
 ///
 /// The ledger does not record tracker node pages (only the preserved set),
 /// so an export rebuilds them; a walk of the result yields exactly the set.
-struct RebuiltTracker {
+/// Synthetic captures are built the same way.
+public struct RebuiltTracker: Sendable {
     /// Every node page by address, the root included.
-    let pages: [UInt64: [UInt8]]
+    public let pages: [UInt64: [UInt8]]
 
     /// Inserts `blocks` under `root`, taking node pages from `free`.
-    init(blocks: [PreservedBlock], root: UInt64, geometry: PageGeometry, depthFormula: RadixDepthFormula,
-         free: FreePages) throws(ExportError) {
+    public init(blocks: [PreservedBlock], root: UInt64, geometry: PageGeometry, depthFormula: RadixDepthFormula = .fixed,
+                free: FreePages) throws(ExportError) {
         var memory = Memory(geometry: geometry, pages: [root: [UInt8](repeating: 0, count: geometry.pageSize)], free: free)
         let tracker = RadixTracker(geometry: geometry, rootPhys: root, depthFormula: depthFormula)
         for block in blocks {
@@ -61,23 +62,23 @@ struct RebuiltTracker {
 }
 
 /// The free pages of a memory range, lowest first: pages outside `used`.
-struct FreePages {
+public struct FreePages: Sendable {
     private let used: [Range<UInt64>]
     private let end: UInt64
     private let pageSize: UInt64
     private var cursor: UInt64
     private var index = 0
 
-    /// Pages of `memory` not in `used` (sorted, disjoint, page aligned).
-    init(memory: Range<UInt64>, used: AddressRuns, pageSize: Int) {
-        self.used = used.runs
+    /// Pages of `memory` (page aligned) outside every range of `used`.
+    public init(memory: Range<UInt64>, used: [Range<UInt64>], pageSize: Int) {
+        self.used = AddressRuns(used, alignment: UInt64(pageSize)).runs
         end = memory.upperBound
         self.pageSize = UInt64(pageSize)
         cursor = memory.lowerBound
     }
 
     /// The next free page, or nil when memory is full.
-    mutating func next() -> UInt64? {
+    public mutating func next() -> UInt64? {
         while index < used.count, used[index].upperBound <= cursor { index += 1 }
         while index < used.count, used[index].lowerBound <= cursor {
             cursor = used[index].upperBound

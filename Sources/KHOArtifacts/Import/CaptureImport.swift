@@ -24,25 +24,25 @@ import KHOReplay
 /// image is mapped, and page contents go to the ledger in pieces.
 public struct CaptureImport {
     /// The root FDT's bytes.
-    public var fdt: [UInt8]
-    /// The physical memory of the capture.
-    public var image: any PhysicalMemoryImage
+    public let fdt: [UInt8]
+    /// The physical memory of the capture, read through a ``BoundedImage``.
+    public let image: any PhysicalMemoryImage
     /// The captured kernel's page size (nothing in a capture records it).
-    public var geometry: PageGeometry
+    public let geometry: PageGeometry
     /// The kho-v1 bitmap layout (the compatible string cannot tell).
-    public var bitmapVariant: BitmapVariant
+    public let bitmapVariant: BitmapVariant
     /// The radix depth formula of the captured kernel.
-    public var depthFormula: RadixDepthFormula
+    public let depthFormula: RadixDepthFormula
     /// The generation's label in the ledger.
-    public var label: String?
+    public let label: String?
     /// Areas to import besides the consumer-found ones; a name given for a
     /// descriptor a consumer points to replaces the consumer's name.
-    public var namedAreas: [NamedArea]
+    public let namedAreas: [NamedArea]
 
     public init(fdt: [UInt8], image: any PhysicalMemoryImage, geometry: PageGeometry, bitmapVariant: BitmapVariant = .v1b,
                 depthFormula: RadixDepthFormula = .fixed, label: String? = nil, namedAreas: [NamedArea] = []) {
         self.fdt = fdt
-        self.image = image
+        self.image = BoundedImage(image)
         self.geometry = geometry
         self.bitmapVariant = bitmapVariant
         self.depthFormula = depthFormula

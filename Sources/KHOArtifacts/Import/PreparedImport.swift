@@ -12,12 +12,20 @@ public struct PreparedImport {
     let label: String?
     let notes: [String]
 
+    /// SQLite page cache while importing: the import is one transaction, so
+    /// a large cache would only fill with pages already written.
+    static let pageCacheBytes = 32 << 20
+    /// Page data handed to SQLite at a time.
+    static let batchBytes = 16 << 20
+
     /// Records the capture into `ledger` as one generation, in ONE
     /// transaction: on failure the ledger is left as it was.
     public func record(into ledger: Ledger) throws(ImportError) -> ImportSummary {
         let recorder: LedgerRecorder
         do {
-            recorder = try LedgerRecorder(ledger: ledger, config: config, source: "import", label: label, storesMachine: false)
+            try ledger.setPageCache(bytes: Self.pageCacheBytes)
+            recorder = try LedgerRecorder(ledger: ledger, config: config, source: "import", label: label,
+                                          batchBytes: Self.batchBytes, storesMachine: false)
             try recorder.atomically { try events.emit(recorder.record) }
         } catch let error as LedgerError {
             throw .ledger(error)
