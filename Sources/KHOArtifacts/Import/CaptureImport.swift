@@ -64,7 +64,7 @@ public struct CaptureImport {
         }
         for block in walk.preserved {
             if let gap = mapped.firstGap(in: block.phys ..< block.phys + geometry.bytes(order: block.order)) {
-                throw .blockNotInImage(block, reason: ImageError.unmapped(address: gap, count: 1).description)
+                throw .blockNotInImage(block, missing: gap)
             }
         }
         let blobs = try subtreeBlobs(walk.subtrees)

@@ -11,8 +11,9 @@ public enum ImportError: Error, Equatable, CustomStringConvertible {
     case walk(HandoverWalkError)
     /// The memory image maps no memory at all.
     case emptyImage
-    /// A preserved block is not (wholly) in the image.
-    case blockNotInImage(PreservedBlock, reason: String)
+    /// A preserved block is not (wholly) in the image; `missing` is its
+    /// first address the image does not map.
+    case blockNotInImage(PreservedBlock, missing: UInt64)
     /// A subtree's blob cannot be read from the image.
     case subtreeBlob(name: String, phys: UInt64, size: UInt64, reason: String)
     /// Two areas to import have the same name.
@@ -32,8 +33,8 @@ public enum ImportError: Error, Equatable, CustomStringConvertible {
             return "cannot walk the capture: \(error)"
         case .emptyImage:
             return "the memory image maps no memory"
-        case let .blockNotInImage(block, reason):
-            return "preserved block \(hex(block.phys)) (order \(block.order)) is not in the image: \(reason)"
+        case let .blockNotInImage(block, missing):
+            return "preserved block \(hex(block.phys)) (order \(block.order)) is not in the image: it maps nothing at \(hex(missing))"
         case let .subtreeBlob(name, phys, size, reason):
             return "subtree \(name): its \(size)-byte blob at \(hex(phys)) cannot be read: \(reason)"
         case .duplicateAreaName(let name):
