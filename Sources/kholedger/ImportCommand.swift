@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import KHOABI
 import KHOArtifacts
 import KHOLedger
@@ -43,15 +42,7 @@ struct ImportCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("The root FDT (a dtb file).", valueName: "path"))
-    var fdt: String
-
-    @Option(name: .long, help: ArgumentHelp("The memory image: an ELF core, or a raw image with --base.", valueName: "path"))
-    var image: String
-
-    @OptionGroup var imageOptions: ImageOptions
-
-    @OptionGroup var tracker: TrackerOptions
+    @OptionGroup var capture: CaptureOptions
 
     @Option(name: .customLong("vmalloc"), help: ArgumentHelp(
         "Also import the vmalloc area whose descriptor is at this address, under this name (repeatable).",
@@ -68,12 +59,7 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let summary = try exitOnError {
-            let areas = try vmalloc.map(Self.namedArea)
-            let capture = CaptureImport(fdt: try tracker.fdt(at: fdt), image: try imageOptions.open(image),
-                                        geometry: try imageOptions.geometry(), bitmapVariant: tracker.v1Variant,
-                                        depthFormula: tracker.depthFormula, label: label ?? URL(fileURLWithPath: image).lastPathComponent,
-                                        namedAreas: areas)
-            let prepared = try capture.prepare()
+            let prepared = try capture.captureImport(label: label, namedAreas: vmalloc.map(Self.namedArea)).prepare()
             return try prepared.record(into: Ledger(path: ledger.path))
         }
         switch format {
