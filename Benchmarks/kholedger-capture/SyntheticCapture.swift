@@ -44,7 +44,7 @@ struct SyntheticCapture {
         let dtb = URL(fileURLWithPath: directory).appendingPathComponent("capture.dtb").path
         try ElfCoreWriter(alignment: geometry.pageSize).write(ranges: image.mappedRanges, from: image, toPath: elf)
         let fdt = try OutputFile(path: dtb)
-        try fdt.append(layout.fdt)
+        try fdt.append(layout.fdt())
         try fdt.commit()
         print("wrote \(elf) (\(layout.memory >> 30) GiB of RAM, \(layout.preserved >> 20) MiB preserved) and \(dtb)")
         print("kholedger import --fdt \(dtb) --image \(elf) --vmalloc bulk=\(hex(layout.descriptor))")
@@ -86,10 +86,9 @@ struct Layout {
         return ((page - pagesStart) / pageSize / 16) % 2 == 0
     }
 
-    var fdt: [UInt8] {
-        // A fixed tree of three small properties always encodes.
-        try! KHORootFDT(generation: .v3, preservedMemoryMap: trackerRoot,
-                        subtrees: [KHOSubtree(name: "bulk", phys: descriptor, size: UInt64(VmallocDescriptor.size))])
+    func fdt() throws -> [UInt8] {
+        try KHORootFDT(generation: .v3, preservedMemoryMap: trackerRoot,
+                       subtrees: [KHOSubtree(name: "bulk", phys: descriptor, size: UInt64(VmallocDescriptor.size))])
             .encode(pageSize: Int(pageSize))
     }
 
@@ -107,7 +106,8 @@ struct Layout {
         }
         let descriptorBytes = VmallocDescriptor(first: metadata, totalPages: UInt32(hugeBlocks << 9), flags: [.alloc, .hugeVmap], order: 9).encode()
         pages[descriptor] = descriptorBytes + [UInt8](repeating: 0, count: Int(pageSize) - descriptorBytes.count)
-        pages[fdtPhys] = fdt + [UInt8](repeating: 0, count: Int(pageSize) - fdt.count)
+        let tree = try fdt()
+        pages[fdtPhys] = tree + [UInt8](repeating: 0, count: Int(pageSize) - tree.count)
         let ram = SyntheticCapture.base ..< SyntheticCapture.base + memory
         let preserved = blocks
         let used = [metadata ..< trackerRoot + pageSize]

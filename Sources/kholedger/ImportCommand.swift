@@ -60,7 +60,9 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         let summary = try exitOnError {
             let prepared = try capture.captureImport(label: label, namedAreas: vmalloc.map(Self.namedArea)).prepare()
-            return try prepared.record(into: Ledger(path: ledger.path))
+            let progress = ProgressLine(total: prepared.operations)
+            defer { progress.clear() }
+            return try prepared.record(into: Ledger(path: ledger.path), progress: progress.step)
         }
         switch format {
         case .text:

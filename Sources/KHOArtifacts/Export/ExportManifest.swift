@@ -42,12 +42,11 @@ public struct ExportManifest: Encodable, Sendable {
     public var seq: Int64
     public var generation: Int64
 
-    /// Pretty JSON with sorted snake_case keys.
-    public func json() -> [UInt8] {
+    /// Pretty JSON with sorted snake_case keys, and a final newline.
+    public func json() throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        // Strings, integers and arrays of them always encode.
-        return Array(try! encoder.encode(self)) + [0x0a]
+        return Array(try encoder.encode(self)) + [0x0a]
     }
 }

@@ -20,9 +20,40 @@ struct CaptureEvents {
     let blobs: [SubtreeBlob]
     let image: any PhysicalMemoryImage
     let geometry: PageGeometry
+    /// The pages whose content is recorded: preserved blocks, the areas'
+    /// descriptors and the subtree blobs, as sorted runs.
+    private let contentRuns: [Range<UInt64>]
+    /// The preserved blocks no area lists, as runs of contiguous blocks.
+    private let blockRuns: [[PreservedBlock]]
 
     /// Bytes of page content read into one `write` event at most.
     static let writeBytes: UInt64 = 4 << 20
+
+    init(walk: HandoverWalk, fdt: [UInt8], fdtPhys: UInt64?, areas: [ImportedArea], blobs: [SubtreeBlob],
+         image: any PhysicalMemoryImage, geometry: PageGeometry) {
+        self.walk = walk
+        self.fdt = fdt
+        self.fdtPhys = fdtPhys
+        self.areas = areas
+        self.blobs = blobs
+        self.image = image
+        self.geometry = geometry
+        let content = AddressRuns.ranges(of: walk.preserved, geometry: geometry)
+            + areas.map { $0.area.descriptorPhys ..< $0.area.descriptorPhys + UInt64(VmallocDescriptor.size) }
+            + blobs.map { $0.subtree.phys ..< $0.subtree.phys + UInt64($0.bytes.count) }
+        contentRuns = AddressRuns(content, alignment: UInt64(geometry.pageSize)).runs
+        let listed = Set(areas.flatMap { area in
+            area.restored.chunkPhys.map { PreservedBlock(phys: $0, order: 0) }
+                + area.restored.blockPhys.map { PreservedBlock(phys: $0, order: area.restored.order) }
+        })
+        blockRuns = Self.runs(of: walk.preserved.filter { !listed.contains($0) }, geometry: geometry)
+    }
+
+    /// How many events ``emit(_:)`` produces.
+    var count: Int {
+        let writes = contentRuns.reduce(0) { $0 + Int(($1.upperBound - $1.lowerBound + Self.writeBytes - 1) / Self.writeBytes) }
+        return 2 + writes + areas.count + blockRuns.count + blobs.count
+    }
 
     /// Hands every event to `record`, in order.
     func emit(_ record: (MachineEvent) throws -> Void) throws {
@@ -30,13 +61,8 @@ struct CaptureEvents {
         boot.arguments = [("generation", "0")] + addresses
         try record(boot)
         try writeContents(record)
-        var listed: Set<PreservedBlock> = []
-        for area in areas {
-            let event = try preserveVmalloc(area)
-            listed.formUnion(event.trackerAdded)
-            try record(event)
-        }
-        for run in runs(of: walk.preserved.filter { !listed.contains($0) }) { try record(preservePages(run)) }
+        for area in areas { try record(preserveVmalloc(area)) }
+        for run in blockRuns { try record(preservePages(run)) }
         for blob in blobs.reversed() {
             var add = event(.addSubtree, subject: blob.subtree.name)
             add.arguments = [("phys", hex(blob.subtree.phys)), ("size", "\(blob.bytes.count)")]
@@ -61,11 +87,7 @@ struct CaptureEvents {
     /// `write` events for every non-zero page of the preserved blocks, the
     /// areas' descriptors and the subtree blobs.
     private func writeContents(_ record: (MachineEvent) throws -> Void) throws {
-        let pageSize = UInt64(geometry.pageSize)
-        let ranges = AddressRuns.ranges(of: walk.preserved, geometry: geometry)
-            + areas.map { $0.area.descriptorPhys ..< $0.area.descriptorPhys + UInt64(VmallocDescriptor.size) }
-            + blobs.map { $0.subtree.phys ..< $0.subtree.phys + UInt64($0.bytes.count) }
-        for run in AddressRuns(ranges, alignment: pageSize).runs {
+        for run in contentRuns {
             for start in stride(from: run.lowerBound, to: run.upperBound, by: Int(Self.writeBytes)) {
                 let count = Int(min(Self.writeBytes, run.upperBound - start))
                 let bytes = try image.read(phys: start, count: count)
@@ -104,7 +126,7 @@ struct CaptureEvents {
 
     /// Blocks in address order, split wherever the next block does not
     /// start where the previous one ends.
-    private func runs(of blocks: [PreservedBlock]) -> [[PreservedBlock]] {
+    private static func runs(of blocks: [PreservedBlock], geometry: PageGeometry) -> [[PreservedBlock]] {
         var runs: [[PreservedBlock]] = []
         for block in blocks {
             if let last = runs.last?.last, last.phys + geometry.bytes(order: last.order) == block.phys {

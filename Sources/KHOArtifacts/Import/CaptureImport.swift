@@ -80,8 +80,6 @@ public struct CaptureImport {
         config.memoryBase = first.lowerBound & ~mask
         config.memorySize = ((last.upperBound + mask) & ~mask) - config.memoryBase
         config.abi = walk.generation
-        config.depthFormula = depthFormula
-        config.scratch = []
         return PreparedImport(events: CaptureEvents(walk: walk, fdt: fdt, fdtPhys: fdtPhys, areas: imported, blobs: blobs,
                                                     image: image, geometry: geometry),
                               config: config, label: label, notes: notes)

@@ -18,15 +18,24 @@ public struct PreparedImport {
     /// Page data handed to SQLite at a time.
     static let batchBytes = 16 << 20
 
+    /// Operations the import records.
+    public var operations: Int { events.count }
+
     /// Records the capture into `ledger` as one generation, in ONE
-    /// transaction: on failure the ledger is left as it was.
-    public func record(into ledger: Ledger) throws(ImportError) -> ImportSummary {
+    /// transaction: on failure the ledger is left as it was. `progress` is
+    /// told after each operation.
+    public func record(into ledger: Ledger, progress: () -> Void = {}) throws(ImportError) -> ImportSummary {
         let recorder: LedgerRecorder
         do {
             try ledger.setPageCache(bytes: Self.pageCacheBytes)
             recorder = try LedgerRecorder(ledger: ledger, config: config, source: "import", label: label,
                                           batchBytes: Self.batchBytes, storesMachine: false)
-            try recorder.atomically { try events.emit(recorder.record) }
+            try recorder.atomically {
+                try events.emit { event in
+                    try recorder.record(event)
+                    progress()
+                }
+            }
         } catch let error as LedgerError {
             throw .ledger(error)
         } catch let error as ImageError {
