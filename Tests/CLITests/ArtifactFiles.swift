@@ -4,7 +4,7 @@ import KHOImage
 import KHOTestSupport
 import Testing
 
-/// Helpers of the import and export tests: JSON runs, ledger fingerprints,
+/// What the import and export tests share: JSON runs, ledger fingerprints,
 /// one-line failures, crafted captures.
 enum ArtifactFiles {
     /// Runs `kholedger arguments… --format json` and decodes its object.
