@@ -8,7 +8,8 @@ import PackageDescription
 /// (the emulator) → `KHOLedger` (SQLite) → `KHOReplay` (as-of state,
 /// restores, diffs) and `KHOReport` (read-only SQL, canned reports, the
 /// HTML report) → the `kholedger` command-line tool; `KHOImage` reads and
-/// writes real memory images.
+/// writes real memory images; `KHOArtifacts` turns captured handovers into
+/// ledger generations and generations back into captures.
 let package = Package(
     name: "kholedger",
     platforms: [.macOS(.v13)],
@@ -19,8 +20,10 @@ let package = Package(
         .library(name: "KHOReplay", targets: ["KHOReplay"]),
         .library(name: "KHOImage", targets: ["KHOImage"]),
         .library(name: "KHOReport", targets: ["KHOReport"]),
+        .library(name: "KHOArtifacts", targets: ["KHOArtifacts"]),
         .executable(name: "kholedger", targets: ["kholedger"]),
         .executable(name: "kholedger-bench", targets: ["kholedger-bench"]),
+        .executable(name: "kholedger-capture", targets: ["kholedger-capture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -82,10 +85,23 @@ let package = Package(
             // The top-level Reports/ folder is a link to this one.
             resources: [.copy("Reports")]
         ),
+        .target(
+            name: "KHOArtifacts",
+            dependencies: [
+                "KHOABI",
+                "KHOImage",
+                "KHOMachine",
+                "KHOLedger",
+                "KHOReplay",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "kholedger",
             dependencies: [
                 "KHOABI",
+                "KHOArtifacts",
                 "KHOImage",
                 "KHOMachine",
                 "KHOLedger",
@@ -104,6 +120,11 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             path: "Benchmarks/kholedger-bench"
+        ),
+        .executableTarget(
+            name: "kholedger-capture",
+            dependencies: ["KHOABI", "KHOArtifacts", "KHOImage", "KHOMachine"],
+            path: "Benchmarks/kholedger-capture"
         ),
         .target(
             name: "KHOTestSupport",
@@ -137,6 +158,11 @@ let package = Package(
         .testTarget(
             name: "KHOImageTests",
             dependencies: ["KHOImage", "KHOTestSupport"]
+        ),
+        .testTarget(
+            name: "KHOArtifactsTests",
+            dependencies: ["KHOArtifacts", "KHOTestSupport", "KHOImage", "KHOLedger", "KHOMachine", "KHOReplay",
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

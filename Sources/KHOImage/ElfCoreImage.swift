@@ -32,6 +32,10 @@ public final class ElfCoreImage: PhysicalMemoryImage, Sendable {
         try table.read(phys: phys, count: count)
     }
 
+    public var mappedRanges: [Range<UInt64>] { table.segments.map { $0.paddr..<$0.end } }
+
+    public func releaseResidentPages() { table.file.releaseResidentPages() }
+
     /// Checks `e_ident`, `e_type`, `e_machine` and `e_phentsize`.
     private static func validateHeader(_ file: MappedFile) throws(ImageError) -> ElfMachine {
         guard file.size >= ELF64.headerSize else { throw .truncatedHeader(fileSize: file.size) }

@@ -5,15 +5,13 @@
 /// vectors' `memory.elf`, readable by `readelf`, `crash` and this package).
 ///
 /// Data streams to the file in bounded chunks; the file appears under its
-/// final name only when it is complete.
+/// final name only when it is complete. Zero runs of the data and the
+/// alignment padding are holes, so a mostly empty core is a sparse file.
 public struct ElfCoreWriter: Sendable {
     /// The `e_machine` written.
     public let machine: ElfMachine
     /// Alignment of every segment's file offset, usually the page size.
     public let alignment: Int
-
-    /// Bytes copied from a source image per read while writing.
-    private static let chunkSize: UInt64 = 1 << 20
 
     /// A writer for `machine` aligning segment data to `alignment`, which must
     /// be a positive power of two.
@@ -27,9 +25,11 @@ public struct ElfCoreWriter: Sendable {
     /// physical address `paddr`. Segments must be non-empty and must not overlap.
     public func write(segments: [(paddr: UInt64, bytes: [UInt8])], toPath path: String) throws(ImageError) {
         let shape = segments.map { (paddr: $0.paddr, size: UInt64($0.bytes.count)) }
-        try emit(shape, toPath: path) { (index, output) throws(ImageError) in
+        let output = try OutputFile(path: path)
+        try emit(shape, to: output) { (index, output) throws(ImageError) in
             try output.append(segments[index].bytes)
         }
+        try output.commit()
     }
 
     /// Writes one segment per physical range, in the order given, copying its
@@ -37,23 +37,27 @@ public struct ElfCoreWriter: Sendable {
     /// be readable from `source`.
     public func write(ranges: [Range<UInt64>], from source: some PhysicalMemoryImage,
                       toPath path: String) throws(ImageError) {
+        let output = try OutputFile(path: path)
+        try write(ranges: ranges, from: source, to: output)
+        try output.commit()
+    }
+
+    /// Writes the core into `output` without committing it, so that a
+    /// caller writing several files can publish them together. Zero pieces
+    /// of the data become holes (a sparse file).
+    public func write(ranges: [Range<UInt64>], from source: some PhysicalMemoryImage,
+                      to output: OutputFile) throws(ImageError) {
         let shape = ranges.map { (paddr: $0.lowerBound, size: $0.upperBound - $0.lowerBound) }
-        try emit(shape, toPath: path) { (index, output) throws(ImageError) in
-            var address = ranges[index].lowerBound
-            while address < ranges[index].upperBound {
-                let count = Int(min(Self.chunkSize, ranges[index].upperBound - address))
-                try output.append(source.read(phys: address, count: count))
-                address += UInt64(count)
-            }
+        try emit(shape, to: output) { (index, output) throws(ImageError) in
+            try output.append(ranges[index], from: source)
         }
     }
 
     /// Validates the layout, writes the headers, then each segment's data at
-    /// its aligned offset via `data`, and finally publishes the file.
-    private func emit(_ segments: [(paddr: UInt64, size: UInt64)], toPath path: String,
+    /// its aligned offset via `data`.
+    private func emit(_ segments: [(paddr: UInt64, size: UInt64)], to output: OutputFile,
                       data: (Int, OutputFile) throws(ImageError) -> Void) throws(ImageError) {
         let layout = try ElfCoreLayout(machine: machine, alignment: alignment, segments: segments)
-        let output = try OutputFile(path: path)
         try output.append(layout.headers())
         for index in segments.indices {
             try output.pad(to: layout.dataOffsets[index])
@@ -61,6 +65,5 @@ public struct ElfCoreWriter: Sendable {
             precondition(output.position == layout.dataOffsets[index] + segments[index].size,
                          "segment \(index) wrote the wrong number of bytes")
         }
-        try output.commit()
     }
 }

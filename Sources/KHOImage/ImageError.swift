@@ -13,6 +13,9 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
     case unmapped(address: UInt64, count: Int)
     /// A read asked for a negative number of bytes.
     case invalidReadLength(Int)
+    /// The memory being written out (for example a ledger's memory as of a
+    /// point) could not supply the bytes at `address`.
+    case sourceUnreadable(address: UInt64, reason: String)
 
     // MARK: files
 
@@ -87,6 +90,8 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
             return "address \(hex(address)) (\(count) bytes) is not in the image"
         case .invalidReadLength(let count):
             return "cannot read \(count) bytes: the length must not be negative"
+        case let .sourceUnreadable(address, reason):
+            return "cannot read \(hex(address)) from the source: \(reason)"
         case let .cannotOpen(path, reason):
             return "cannot open \(path): \(reason)"
         case let .cannotStat(path, reason):

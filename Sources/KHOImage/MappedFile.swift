@@ -54,6 +54,14 @@ public final class MappedFile: @unchecked Sendable {
         return [UInt8](UnsafeRawBufferPointer(start: base + offset, count: count))
     }
 
+    /// Drops the mapping's pages from this process (`MADV_DONTNEED`); the
+    /// mapping is private and never written, so later reads fault the same
+    /// bytes back in from the file.
+    public func releaseResidentPages() {
+        guard let base else { return }
+        madvise(UnsafeMutableRawPointer(mutating: base), size, MADV_DONTNEED)
+    }
+
     /// True when `count` bytes at `offset` lie inside the file.
     func contains(offset: Int, count: Int) -> Bool {
         guard offset >= 0, count >= 0 else { return false }

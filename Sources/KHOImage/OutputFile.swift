@@ -1,3 +1,5 @@
+import KHOABI
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,6 +9,9 @@ import Darwin
 /// A file written front to back through a temporary sibling (`<path>.partial`)
 /// that replaces `path` only on `commit()`: a failed or abandoned write never
 /// leaves a half-written file under the final name.
+///
+/// Zero runs skipped with ``pad(to:)`` or ``append(_:from:)`` become holes
+/// of a sparse file: they read as zeros but occupy no disk space.
 public final class OutputFile {
     /// The final name.
     public let path: String
@@ -35,14 +40,34 @@ public final class OutputFile {
         try check(bytes.withUnsafeBytes(writeAll))
     }
 
-    /// Appends zero bytes until the file is `offset` bytes long.
+    /// Appends zero bytes until the file is `offset` bytes long, as a hole.
     public func pad(to offset: UInt64) throws(ImageError) {
         precondition(offset >= position, "padding backwards")
-        while position < offset {
-            let count = Int(min(offset - position, UInt64(Self.zeros.count)))
-            try check(Self.zeros.withUnsafeBytes { writeAll(UnsafeRawBufferPointer(rebasing: $0[..<count])) })
+        guard offset > position else { return }
+        guard offset <= UInt64(Int64.max), lseek(descriptor, off_t(offset), SEEK_SET) >= 0 else {
+            throw .cannotWrite(path: temporaryPath, reason: offset <= UInt64(Int64.max) ? errnoDescription() : "offset \(offset) is too large")
+        }
+        position = offset
+    }
+
+    /// Appends the bytes of physical `range` read from `source`, in pieces
+    /// of at most 1 MiB; all-zero pieces become holes.
+    public func append(_ range: Range<UInt64>, from source: some PhysicalMemoryImage) throws(ImageError) {
+        var address = range.lowerBound
+        while address < range.upperBound {
+            let count = Int(min(Self.pieceSize, range.upperBound - address))
+            let piece = try source.read(phys: address, count: count)
+            if piece.isAllZero {
+                try pad(to: position + UInt64(count))
+            } else {
+                try append(piece)
+            }
+            address += UInt64(count)
         }
     }
+
+    /// Bytes read from a source per piece by ``append(_:from:)``.
+    private static let pieceSize: UInt64 = 1 << 20
 
     /// Writes all of `bytes`, retrying short and interrupted writes; returns
     /// the `errno` of a failure, `nil` on success.
@@ -67,14 +92,15 @@ public final class OutputFile {
         }
     }
 
-    /// Closes the file and renames it to `path`.
+    /// Closes the file (sized to ``position``, so a trailing hole counts)
+    /// and renames it to `path`.
     public func commit() throws(ImageError) {
-        let result = close(descriptor)
+        var failure = ftruncate(descriptor, off_t(position)) == 0 ? nil : errnoDescription()
+        if close(descriptor) != 0, failure == nil { failure = errnoDescription() }
         descriptor = -1
-        guard result == 0 else {
-            let reason = errnoDescription()
+        if let failure {
             unlink(temporaryPath)
-            throw .cannotWrite(path: temporaryPath, reason: reason)
+            throw .cannotWrite(path: temporaryPath, reason: failure)
         }
         guard rename(temporaryPath, path) == 0 else {
             let reason = errnoDescription()
@@ -82,6 +108,4 @@ public final class OutputFile {
             throw .cannotWrite(path: path, reason: "rename from \(temporaryPath): \(reason)")
         }
     }
-
-    private static let zeros = [UInt8](repeating: 0, count: 64 * 1024)
 }

@@ -8,6 +8,19 @@ import KHOABI
 public protocol PhysicalMemoryImage {
     /// Reads `count` bytes starting at physical address `phys`.
     func read(phys: UInt64, count: Int) throws(ImageError) -> [UInt8]
+
+    /// The physical address ranges the image maps, ascending and disjoint.
+    var mappedRanges: [Range<UInt64>] { get }
+
+    /// Lets go of the image's pages this process holds in memory; later
+    /// reads bring them back. Readers of huge images call it now and then
+    /// to keep their memory bounded.
+    func releaseResidentPages()
+}
+
+extension PhysicalMemoryImage {
+    /// Images that map nothing hold nothing to release.
+    public func releaseResidentPages() {}
 }
 
 extension PhysicalMemoryImage {

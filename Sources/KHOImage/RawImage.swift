@@ -28,4 +28,8 @@ public final class RawImage: PhysicalMemoryImage, Sendable {
     public func read(phys: UInt64, count: Int) throws(ImageError) -> [UInt8] {
         try table.read(phys: phys, count: count)
     }
+
+    public var mappedRanges: [Range<UInt64>] { table.segments.map { $0.paddr..<$0.end } }
+
+    public func releaseResidentPages() { table.file.releaseResidentPages() }
 }

@@ -16,6 +16,20 @@ public final class Ledger {
     /// blobs without overflow chains.
     public static let databasePageSize = 65536
 
+    /// The page cache of a connection unless ``setPageCache(bytes:)`` changes it.
+    public static let defaultPageCacheBytes = 256 << 20
+
+    /// Sets the connection's SQLite page cache. One long transaction (an
+    /// import) keeps its memory lower with a smaller cache; SQLite spills
+    /// what does not fit to the write-ahead log.
+    public func setPageCache(bytes: Int) throws(LedgerError) {
+        do {
+            try database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA cache_size = -\(max(1, bytes >> 10))") }
+        } catch {
+            throw .database("\(path): \(error)")
+        }
+    }
+
     /// The default ledger path: `$KHOLEDGER_DB`, else `./kholedger.db`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let path = environment["KHOLEDGER_DB"], !path.isEmpty { return path }
@@ -34,7 +48,7 @@ public final class Ledger {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
             // A 256 MiB page cache keeps a large batch's b-tree pages in memory.
-            try db.execute(sql: "PRAGMA cache_size = -262144")
+            try db.execute(sql: "PRAGMA cache_size = -\(Ledger.defaultPageCacheBytes >> 10)")
         }
         let migrator = try LedgerSchema.migrator()
         do {

@@ -19,6 +19,12 @@ public final class LedgerRecorder {
     public let label: String?
     /// Operations per transaction.
     public let batchSize: Int
+    /// Bytes of page data per transaction, at most about.
+    public let batchBytes: Int
+    /// Whether generations store the machine configuration (which
+    /// `replay --verify` re-runs); false for generations no emulated
+    /// machine made, such as imported captures.
+    public let storesMachine: Bool
 
     private var pending: [MachineEvent] = []
     private var pendingBytes = 0
@@ -35,8 +41,15 @@ public final class LedgerRecorder {
     private var handedOverFDT: [UInt8]?
     /// page_data ids of the hashes this recorder stored or looked up.
     private var dataIDs: [Data: Int64] = [:]
+    /// The transaction of ``atomically(_:)`` while it runs: batches are
+    /// written into it instead of committing their own.
+    private var openTransaction: Database?
     /// Operations written so far.
     public private(set) var recorded = 0
+    /// The ledger generation of the last operation written (nil before the first).
+    public var lastGeneration: Int64? { generation }
+    /// The seq of the last operation written (0 before the first).
+    public var lastSeq: Int64 { nextSeq - 1 }
     /// The first error recording met; later events are dropped, so the
     /// ledger holds a prefix of the run.
     public private(set) var failure: LedgerError?
@@ -59,7 +72,7 @@ public final class LedgerRecorder {
     }
 
     public init(ledger: Ledger, config: MachineConfig, source: String = "simulate", label: String? = nil,
-                batchSize: Int = 256) throws(LedgerError) {
+                batchSize: Int = 256, batchBytes: Int = 64 << 20, storesMachine: Bool = true) throws(LedgerError) {
         self.ledger = ledger
         self.config = config
         do {
@@ -70,6 +83,8 @@ public final class LedgerRecorder {
         self.source = source
         self.label = label
         self.batchSize = batchSize
+        self.batchBytes = batchBytes
+        self.storesMachine = storesMachine
         runs = PreservedRuns(geometry: geometry)
         do {
             try ledger.database.read { db in
@@ -88,19 +103,24 @@ public final class LedgerRecorder {
     public func record(_ event: MachineEvent) throws(LedgerError) {
         pending.append(event)
         pendingBytes += event.pages.count * geometry.pageSize + event.chunks.count * geometry.pageSize
-        if pending.count >= batchSize || pendingBytes >= 64 << 20 { try flush() }
+        if pending.count >= batchSize || pendingBytes >= batchBytes { try flush() }
     }
 
-    /// Writes every queued event in one transaction.
+    /// Writes every queued event in one transaction (inside
+    /// ``atomically(_:)``: into its transaction, without committing).
     public func flush() throws(LedgerError) {
         guard !pending.isEmpty else { return }
         let batch = pending
         pending = []
         pendingBytes = 0
         do {
-            try ledger.database.inTransaction { db in
+            if let db = openTransaction {
                 for event in batch { try write(event, db: db) }
-                return .commit
+            } else {
+                try ledger.database.inTransaction { db in
+                    for event in batch { try write(event, db: db) }
+                    return .commit
+                }
             }
         } catch let error as LedgerError {
             throw error
@@ -108,6 +128,23 @@ public final class LedgerRecorder {
             throw .database("\(ledger.path): \(error)")
         }
         recorded += batch.count
+    }
+
+    /// Runs `body` and commits everything it records in ONE transaction:
+    /// batches are still written as they fill, so memory stays bounded, but
+    /// they become visible only when `body` returns. When `body` (or the
+    /// recording) throws, the ledger is left exactly as it was and this
+    /// recorder must not be used again. `body` must not open the ledger's
+    /// database itself.
+    public func atomically(_ body: () throws -> Void) throws {
+        precondition(openTransaction == nil, "atomically(_:) does not nest")
+        try ledger.database.inTransaction { db in
+            openTransaction = db
+            defer { openTransaction = nil }
+            try body()
+            try flush()
+            return .commit
+        }
     }
 
     // MARK: one event
@@ -162,6 +199,7 @@ public final class LedgerRecorder {
     /// The machine configuration as JSON, stored with every generation so a
     /// replay can rebuild the same machine.
     private var machineJSON: String? {
+        guard storesMachine else { return nil }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return (try? encoder.encode(config)).map { String(decoding: $0, as: UTF8.self) }

@@ -39,6 +39,12 @@ public struct MachineEvent: Sendable {
         public var index: Int
         public var phys: UInt64
         public var bytes: [UInt8]
+
+        public init(index: Int, phys: UInt64, bytes: [UInt8]) {
+            self.index = index
+            self.phys = phys
+            self.bytes = bytes
+        }
     }
 
     /// A run of `count` blocks of `order`, contiguous in physical memory,
@@ -47,12 +53,23 @@ public struct MachineEvent: Sendable {
         public var phys: UInt64
         public var order: Int
         public var count: Int
+
+        public init(phys: UInt64, order: Int, count: Int) {
+            self.phys = phys
+            self.order = order
+            self.count = count
+        }
     }
 
     /// A page whose content the call set, with its bytes after the call.
     public struct Page: Hashable, Sendable {
         public var phys: UInt64
         public var bytes: [UInt8]
+
+        public init(phys: UInt64, bytes: [UInt8]) {
+            self.phys = phys
+            self.bytes = bytes
+        }
     }
 
     /// The machine's generation (boot number, 0 for the cold boot).
@@ -68,6 +85,11 @@ public struct MachineEvent: Sendable {
         public var block: PreservedBlock
         /// True for an insertion, false for a removal.
         public var added: Bool
+
+        public init(block: PreservedBlock, added: Bool) {
+            self.block = block
+            self.added = added
+        }
     }
 
     /// Tracker insertions and removals, in the order the kernel makes them

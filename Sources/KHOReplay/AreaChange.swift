@@ -43,12 +43,12 @@ public struct AreaChange: Equatable, Sendable {
 }
 
 extension AreaChange {
-    /// Compares `from` as of state `a` with `to` as of state `b`.
-    init(_ db: Database, from: AsOfState.Area, at a: AsOfState, to: AsOfState.Area, at b: AsOfState) throws {
+    /// Compares `from` as of side `a` with `to` as of side `b`.
+    init(from: AsOfState.Area, at a: DiffSide, to: AsOfState.Area, at b: DiffSide) throws {
         self.from = from
         self.to = to
-        let old = try ObjectPages(db, objectID: from.objectID, at: a)
-        let new = try ObjectPages(db, objectID: to.objectID, at: b)
+        let old = try ObjectPages(objectID: from.objectID, at: a)
+        let new = try ObjectPages(objectID: to.objectID, at: b)
         var changed: [Int] = []
         var moved: [Int] = []
         for index in 0..<max(old.count, new.count) {
@@ -61,7 +61,7 @@ extension AreaChange {
         changedPages = IndexRange.ranges(of: changed)
         movedPages = IndexRange.ranges(of: moved)
         movedFrames = from.order == to.order
-            ? Self.moves(old.phys, new.phys, order: from.order, blockBytes: a.geometry.bytes(order: from.order))
+            ? Self.moves(old.phys, new.phys, order: from.order, blockBytes: a.state.geometry.bytes(order: from.order))
             : []
     }
 

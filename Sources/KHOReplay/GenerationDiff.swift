@@ -9,7 +9,9 @@ import KHOLedger
 /// Areas of different generations are different objects; they are paired
 /// by name (the same kind first, so a preserved area pairs with the
 /// preserved one), then by descriptor address. Both states and every
-/// comparison are read in one read transaction, by index range scans.
+/// comparison are read in one read transaction, by index range scans. The
+/// two points may lie in two ledgers (a capture imported into another
+/// file); page contents are then compared by SHA-256.
 public struct GenerationDiff: Equatable, Sendable {
     /// A subtree present at both points whose address, size or recorded
     /// blob bytes differ.
@@ -82,20 +84,33 @@ extension GenerationDiff {
     /// Compares `ledger` right after operation `from` with right after `to`.
     public init(ledger: Ledger, from: Int64, to: Int64) throws(ReplayError) {
         self = try ledger.asOfRead { db in
-            try GenerationDiff(db, from: AsOfState(db, seq: from), to: AsOfState(db, seq: to))
+            try GenerationDiff(DiffSide(db, AsOfState(db, seq: from)), DiffSide(db, AsOfState(db, seq: to)))
         }
     }
 
-    init(_ db: Database, from a: AsOfState, to b: AsOfState) throws {
+    /// Compares `ledger` right after operation `from` with `otherLedger`
+    /// right after its operation `to`.
+    public init(ledger: Ledger, from: Int64, otherLedger: Ledger, to: Int64) throws(ReplayError) {
+        self = try ledger.asOfRead { db in
+            try otherLedger.asOfRead { otherDB in
+                let map = ContentIDMap(source: otherDB, target: db)
+                return try GenerationDiff(DiffSide(db, AsOfState(db, seq: from)),
+                                          DiffSide(otherDB, AsOfState(otherDB, seq: to), contentID: map.id))
+            }
+        }
+    }
+
+    private init(_ sideA: DiffSide, _ sideB: DiffSide) throws {
+        let (a, b) = (sideA.state, sideB.state)
         from = a
         to = b
         let (pairs, removed, added) = Self.pair(a.areas, b.areas)
-        pairedAreas = try pairs.map { old, new in try AreaChange(db, from: old, at: a, to: new, at: b) }
+        pairedAreas = try pairs.map { old, new in try AreaChange(from: old, at: sideA, to: new, at: sideB) }
         removedAreas = removed
         addedAreas = added
         (removedBlocks, addedBlocks) = Self.difference(a.preserved, b.preserved)
         (addedSubtrees, removedSubtrees, changedSubtrees) = Self.compareSubtrees(a.subtrees, b.subtrees)
-        changedContent = try Self.changedContent(db, from: a, to: b)
+        changedContent = try Self.changedContent(from: sideA, to: sideB)
     }
 
     /// The blocks only in `old` and those only in `new`, by one merge of the
@@ -157,12 +172,13 @@ extension GenerationDiff {
 
     /// Pages of `b`'s preserved blocks whose content differs at `a`: one
     /// range scan per run of contiguous blocks at each point.
-    private static func changedContent(_ db: Database, from a: AsOfState, to b: AsOfState) throws -> [IndexRange] {
-        let pageSize = UInt64(b.geometry.pageSize)
+    private static func changedContent(from a: DiffSide, to b: DiffSide) throws -> [IndexRange] {
+        let geometry = b.state.geometry
+        let pageSize = UInt64(geometry.pageSize)
         var pfns: Set<Int> = []   // blocks of different orders may overlap
-        let runs = b.preservedRuns.map { $0.phys ..< $0.phys + $0.bytes(b.geometry) }
-        let old = try PageContents.ids(db, lineage: a.lineage, ranges: runs, seq: a.seq)
-        let new = try PageContents.ids(db, lineage: b.lineage, ranges: runs, seq: b.seq)
+        let runs = b.state.preservedRuns.map { $0.phys ..< $0.phys + $0.bytes(geometry) }
+        let old = try a.contentIDs(runs)
+        let new = try b.contentIDs(runs)
         for run in runs {
             for page in stride(from: run.lowerBound, to: run.upperBound, by: Int(pageSize)) where old[page] != new[page] {
                 pfns.insert(Int(page / pageSize))

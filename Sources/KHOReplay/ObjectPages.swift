@@ -2,7 +2,7 @@ import GRDB
 
 /// The base pages of one object as of a point: where each lies (from the
 /// run-length `object_extent` rows) and what it holds (from `page_content`
-/// at the point's seq and lineage).
+/// at the point's seq and lineage, as ids of the diff's first ledger).
 struct ObjectPages {
     /// Physical address of every base page, in object order.
     private(set) var phys: [UInt64] = []
@@ -12,16 +12,16 @@ struct ObjectPages {
     var count: Int { phys.count }
 
     /// One primary-key lookup for the extents, then their content
-    /// (``PageContents/ids(_:lineage:ranges:seq:)``).
-    init(_ db: Database, objectID: Int64, at state: AsOfState) throws {
-        let pageSize = UInt64(state.geometry.pageSize)
-        let extents = try Row.fetchAll(db.cachedStatement(sql: """
+    /// (``DiffSide/contentIDs(_:)``).
+    init(objectID: Int64, at side: DiffSide) throws {
+        let pageSize = UInt64(side.state.geometry.pageSize)
+        let extents = try Row.fetchAll(side.db.cachedStatement(sql: """
             SELECT phys, ord, count FROM object_extent WHERE object_id = ? ORDER BY first_index
             """), arguments: [objectID]).map { row in
             let start = UInt64(bitPattern: row[0])
             return start ..< start + (UInt64(row[2] as Int64) << UInt64(row[1] as Int64)) * pageSize
         }
-        let ids = try PageContents.ids(db, lineage: state.lineage, ranges: extents, seq: state.seq)
+        let ids = try side.contentIDs(extents)
         for extent in extents {
             for page in stride(from: extent.lowerBound, to: extent.upperBound, by: Int(pageSize)) {
                 phys.append(page)

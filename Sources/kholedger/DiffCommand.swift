@@ -1,4 +1,5 @@
 import ArgumentParser
+import KHOLedger
 import KHOReplay
 
 /// `kholedger diff A B`: what changed between two points, typically two handovers.
@@ -20,6 +21,9 @@ struct DiffCommand: ParsableCommand {
             and changed, and the pages preserved at B whose content differs from A's \
             (what was written into the handed-over memory in between).
 
+            --to-ledger reads B from another ledger file (for example a capture imported \
+            there), comparing page contents by SHA-256 across the two files.
+
             Text output: a summary first, details after (--all: every list in full). \
             --format json prints {"from", "to", "summary", "areas": {"added", "removed", \
             "changed", "unchanged"}, "preserved": {"by_order", "added", "removed"}, \
@@ -30,6 +34,7 @@ struct DiffCommand: ParsableCommand {
               kholedger diff gen:1 gen:2
               kholedger diff gen:0 gen:1 --format json
               kholedger diff 20 35 --all
+              kholedger diff gen:1 gen:0 --to-ledger imported.db
             """
     )
 
@@ -41,6 +46,10 @@ struct DiffCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The second point.", valueName: "B"))
     var to: String
 
+    @Option(name: .customLong("to-ledger"), help: ArgumentHelp("Read B from this ledger instead (default: the same ledger).",
+                                                               valueName: "path"))
+    var toLedger: String?
+
     @Flag(name: .long, help: "List every page range, frame move and block (text).")
     var all = false
 
@@ -50,8 +59,12 @@ struct DiffCommand: ParsableCommand {
     func run() throws {
         let diff = try exitOnError {
             let ledger = try ledger.openForReading()
-            return try GenerationDiff(ledger: ledger, from: PointInTime(parsing: from).resolve(in: ledger),
-                                      to: PointInTime(parsing: to).resolve(in: ledger))
+            let a = try PointInTime(parsing: from).resolve(in: ledger)
+            guard let toLedger else {
+                return try GenerationDiff(ledger: ledger, from: a, to: PointInTime(parsing: to).resolve(in: ledger))
+            }
+            let other = try Ledger(readingAt: toLedger)
+            return try GenerationDiff(ledger: ledger, from: a, otherLedger: other, to: PointInTime(parsing: to).resolve(in: other))
         }
         switch format {
         case .text: print(DiffText.render(diff, from: from, to: to, all: all))

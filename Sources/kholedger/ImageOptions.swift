@@ -34,7 +34,9 @@ struct ImageOptions: ParsableArguments {
         return { phys, count in try image.read(phys: phys, count: count) }
     }
 
-    private func open(_ path: String) throws -> any PhysicalMemoryImage {
+    /// The image at `path`: an ELF core when the file starts with the ELF
+    /// magic, else a raw image at `--base`.
+    func open(_ path: String) throws -> any PhysicalMemoryImage {
         do {
             let file = try MappedFile(path: path)
             let isElf = try file.bytes(at: 0, count: min(file.size, Self.elfMagic.count)) == Self.elfMagic

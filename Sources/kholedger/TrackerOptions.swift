@@ -20,18 +20,22 @@ struct TrackerOptions: ParsableArguments {
 
     /// Walks the handover whose root FDT is the file at `path`.
     func walk(fdt path: String, geometry: PageGeometry, read: MemoryReader) throws -> HandoverWalk {
-        let bytes: [UInt8]
-        do {
-            let file = try MappedFile(path: path)
-            bytes = try file.bytes(at: 0, count: file.size)
-        } catch {
-            throw InputError("--fdt: \(error)")
-        }
+        let bytes = try fdt(at: path)
         do {
             return try HandoverWalker(geometry: geometry, bitmapVariant: v1Variant, depthFormula: depthFormula)
                 .walk(fdt: bytes, read: read)
         } catch .rootFDT(let error) {
             throw InputError("--fdt \(path): \(error)")
+        }
+    }
+
+    /// The bytes of the root FDT file at `path`.
+    func fdt(at path: String) throws -> [UInt8] {
+        do {
+            let file = try MappedFile(path: path)
+            return try file.bytes(at: 0, count: file.size)
+        } catch {
+            throw InputError("--fdt: \(error)")
         }
     }
 }

@@ -27,23 +27,13 @@ struct WalkCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("The root FDT (a dtb file).", valueName: "path"))
-    var fdt: String
-
-    @Option(name: .long, help: ArgumentHelp("The memory image: an ELF core, or a raw image with --base.", valueName: "path"))
-    var image: String
-
-    @OptionGroup var imageOptions: ImageOptions
-
-    @OptionGroup var tracker: TrackerOptions
+    @OptionGroup var capture: CaptureOptions
 
     @Option(name: .long, help: "Output format: text, json or csv.")
     var format: TabularFormat = .text
 
     func run() throws {
-        let walk = try exitOnError {
-            try tracker.walk(fdt: fdt, geometry: imageOptions.geometry(), read: imageOptions.reader(image: image))
-        }
+        let walk = try exitOnError { try capture.walk() }
         switch format {
         case .text:
             let lines = walk.preserved.map(\.description) + walk.subtrees.map(\.description)

@@ -12,6 +12,8 @@ public struct KHOTestFDT: Hashable, Sendable {
     public static let magic: UInt32 = 0x4b48_4f21
     /// Path of the node holding the data properties.
     public static let dataPath = "/data"
+    /// The name kholedger gives the vmalloc area holding the folio array.
+    public static let foliosInfoAreaName = "kho_test/folios_info"
 
     /// Number of preserved folios.
     public var nrFolios: UInt32

@@ -17,7 +17,7 @@ import KHOABI
 /// "KHO restore failed".
 enum KHOTestHandover {
     /// Name of the vmalloc area holding the folio array.
-    private static let arrayName = "kho_test/folios_info"
+    private static let arrayName = KHOTestFDT.foliosInfoAreaName
 
     static func preserve(maxMem: UInt64?, on m: KHOMachine, random: inout SplitMix64) throws -> [ScenarioFact] {
         let g = m.geometry

@@ -1,0 +1,211 @@
+import Foundation
+import GRDB
+import KHOABI
+import KHOImage
+import KHOLedger
+import KHOMachine
+import KHOReplay
+
+/// Writes what a ledger says was handed over at a point as real artifacts:
+/// an ELF64 core with one `PT_LOAD` (`p_paddr` set) per contiguous run of
+/// handed-over pages, the root FDT, optionally a flat raw image and a
+/// manifest.
+///
+/// The handed-over pages are the preserved blocks as of the point, the
+/// tracker's node pages, the root FDT page, the subtree blobs and the vmalloc
+/// descriptors; their bytes come from the ledger's ``MemoryView`` as of the
+/// point. The ledger does not record tracker node pages, so the tracker is
+/// rebuilt (``RebuiltTracker``) with its root where the root FDT's
+/// `preserved-memory-map` points. The root FDT is the one handed over at a
+/// kexec, else the FDT page as of the point. `walk` and `restore --image`
+/// on the result agree with the ledger.
+///
+/// Every file is written as `<path>.partial` and renamed only when all of
+/// them are complete: a failed export leaves none.
+public struct HandoverExport {
+    /// Where the artifacts go.
+    public struct Destination: Sendable {
+        /// The ELF core.
+        public var image: String
+        /// The root FDT (dtb).
+        public var fdt: String
+        /// A flat raw image, if wanted: byte `n` is physical address `rawBase + n`.
+        public var raw: String?
+        /// The raw image's base; nil uses the machine's memory base.
+        public var rawBase: UInt64?
+        /// The manifest (JSON), if wanted.
+        public var manifest: String?
+
+        public init(image: String, fdt: String, raw: String? = nil, rawBase: UInt64? = nil, manifest: String? = nil) {
+            self.image = image
+            self.fdt = fdt
+            self.raw = raw
+            self.rawBase = rawBase
+            self.manifest = manifest
+        }
+    }
+
+    public let ledger: Ledger
+
+    public init(ledger: Ledger) { self.ledger = ledger }
+
+    /// Exports the handover as of right after operation `seq`.
+    public func export(at seq: Int64, to destination: Destination) throws(ExportError) -> ExportManifest {
+        let state: AsOfState
+        let view: MemoryView
+        do {
+            state = try AsOfState(ledger: ledger, seq: seq)
+        } catch {
+            throw .replay(error)
+        }
+        do {
+            view = try MemoryView(ledger: ledger, lineage: state.lineage, seq: seq)
+        } catch {
+            throw .memory(error)
+        }
+        let record = try generationRecord(state.generation)
+        let fdt = try rootFDT(record, state: state, view: view)
+        let root: KHORootFDT
+        do {
+            root = try KHORootFDT(bytes: fdt)
+        } catch {
+            throw .rootFDT(generation: state.generation, seq: seq, error)
+        }
+        guard root.generation.usesRadixTracker else { throw .bitmapTracker(compatible: root.generation.compatible) }
+        guard !state.preserved.isEmpty else { throw .nothingHandedOver(generation: state.generation, seq: seq) }
+
+        let geometry = state.geometry
+        let pageSize = UInt64(geometry.pageSize)
+        let memory = state.memoryBase ..< state.memoryBase + state.memorySize
+        let trackerRoot = root.preservedMemoryMap
+        guard geometry.isAligned(trackerRoot, order: 0), memory.contains(trackerRoot) else { throw .badTrackerRoot(trackerRoot) }
+        let handedOver = AddressRuns.ranges(of: state.preserved, geometry: geometry)
+            + [trackerRoot ..< trackerRoot + pageSize]
+            + (record.fdtPhys.map { [$0 ..< $0 + UInt64(fdt.count)] } ?? [])
+            + root.subtrees.map { blobRange($0, view: view) }
+            + state.areas.filter { $0.kind == .vmalloc }.map { $0.descriptorPhys ..< $0.descriptorPhys + UInt64(VmallocDescriptor.size) }
+        let used = AddressRuns(handedOver.map { $0.clamped(to: memory) }, alignment: pageSize)
+        let tracker = try RebuiltTracker(blocks: state.preserved, root: trackerRoot, geometry: geometry,
+                                         depthFormula: record.depthFormula,
+                                         free: FreePages(memory: memory, used: used.runs, pageSize: geometry.pageSize))
+        let segments = AddressRuns(used.runs + tracker.pages.keys.map { $0 ..< $0 + pageSize }).runs
+        let image = LedgerHandoverImage(view: view, overlay: tracker.pages, segments: segments)
+
+        let manifest = ExportManifest(
+            pageSize: geometry.pageSize, compat: root.generation.compatible, fdtPhys: record.fdtPhys.map { hex($0) },
+            trackerRoot: hex(trackerRoot), areas: areas(of: state), preservedCount: state.preserved.count,
+            trackerPages: tracker.pages.count, segments: segments.map { .init(phys: hex($0.lowerBound), size: $0.upperBound - $0.lowerBound) },
+            seq: seq, generation: state.generation)
+        do {
+            try write(fdt: fdt, image: image, segments: segments, manifest: manifest, geometry: geometry,
+                      rawBase: destination.rawBase ?? state.memoryBase, to: destination)
+        } catch let error as ExportError {
+            throw error
+        } catch let error as ImageError {
+            throw .output(error)
+        } catch {
+            throw .output(.cannotWrite(path: destination.image, reason: "\(error)"))
+        }
+        return manifest
+    }
+
+    /// What the generation row says about the handover.
+    private struct GenerationRecord {
+        var kexecSeq: Int64?
+        var rootFDT: [UInt8]?
+        var fdtPhys: UInt64?
+        var depthFormula: RadixDepthFormula
+    }
+
+    private func generationRecord(_ generation: Int64) throws(ExportError) -> GenerationRecord {
+        let row: Row?
+        do {
+            row = try ledger.database.read { db in
+                try Row.fetchOne(db, sql: "SELECT kexec_seq, root_fdt, fdt_phys, machine FROM generation WHERE generation = ?",
+                                 arguments: [generation])
+            }
+        } catch {
+            throw .replay(.ledger("\(ledger.path): \(error)"))
+        }
+        guard let row else { throw .replay(.ledger("generation \(generation) is missing")) }
+        let machine = (row["machine"] as String?).flatMap { try? JSONDecoder().decode(MachineConfig.self, from: Data($0.utf8)) }
+        return GenerationRecord(kexecSeq: row["kexec_seq"], rootFDT: (row["root_fdt"] as Data?).map { [UInt8]($0) },
+                                fdtPhys: (row["fdt_phys"] as Int64?).map { UInt64(bitPattern: $0) },
+                                depthFormula: machine?.depthFormula ?? .fixed)
+    }
+
+    /// The FDT handed over at the generation's kexec, or else its FDT page
+    /// as of the point.
+    private func rootFDT(_ record: GenerationRecord, state: AsOfState, view: MemoryView) throws(ExportError) -> [UInt8] {
+        if state.seq == record.kexecSeq, let fdt = record.rootFDT { return fdt }
+        guard let phys = record.fdtPhys else { throw .noRootFDT(generation: state.generation, seq: state.seq) }
+        do {
+            let header = try FDTHeader(bytes: view.read(phys, count: FDTHeader.size))
+            guard header.magic == FDTHeader.magicValue else { throw FDTError.badMagic(header.magic) }
+            guard Int(header.totalSize) <= state.geometry.pageSize else {
+                throw FDTError.totalSizeExceedsBuffer(totalSize: header.totalSize, bufferSize: state.geometry.pageSize)
+            }
+            return try view.read(phys, count: Int(header.totalSize))
+        } catch let error as FDTError {
+            throw .rootFDT(generation: state.generation, seq: state.seq, error)
+        } catch let error as MemoryViewError {
+            throw .memory(error)
+        } catch {
+            throw .noRootFDT(generation: state.generation, seq: state.seq)
+        }
+    }
+
+    /// The bytes of a subtree's blob: `blob-size`, or for kho-v1/v2 blobs
+    /// (FDTs) the `totalsize` read at its address (one page when unreadable).
+    private func blobRange(_ subtree: KHOSubtree, view: MemoryView) -> Range<UInt64> {
+        let size = subtree.size
+            ?? (try? FDTHeader(bytes: view.read(subtree.phys, count: FDTHeader.size))).map { UInt64($0.totalSize) }
+            ?? UInt64(view.geometry.pageSize)
+        let (end, overflow) = subtree.phys.addingReportingOverflow(size)
+        return subtree.phys ..< (overflow ? UInt64.max : end)
+    }
+
+    /// The preserved vmalloc areas at the point, each restored from the ledger.
+    private func areas(of state: AsOfState) -> [ExportManifest.Area] {
+        state.areas.filter { $0.kind == .vmalloc }.map { area in
+            var entry = ExportManifest.Area(name: area.name, descriptorPhys: hex(area.descriptorPhys), totalPages: area.totalPages,
+                                            order: area.order, flags: area.flags)
+            do {
+                entry.sha256 = try LedgerRestore(ledger: ledger).restore(area, of: state).sha256
+            } catch {
+                entry.error = "\(error)"
+            }
+            return entry
+        }
+    }
+
+    /// Writes every file, then publishes them together.
+    private func write(fdt: [UInt8], image: LedgerHandoverImage, segments: [Range<UInt64>], manifest: ExportManifest,
+                       geometry: PageGeometry, rawBase: UInt64, to destination: Destination) throws {
+        var outputs: [OutputFile] = []
+        let elf = try OutputFile(path: destination.image)
+        outputs.append(elf)
+        try ElfCoreWriter(machine: geometry.pageSize == 4096 ? .x86_64 : .aarch64, alignment: geometry.pageSize)
+            .write(ranges: segments, from: image, to: elf)
+        let dtb = try OutputFile(path: destination.fdt)
+        outputs.append(dtb)
+        try dtb.append(fdt)
+        if let path = destination.raw {
+            guard let first = segments.first, rawBase <= first.lowerBound else {
+                throw ExportError.rawBaseAboveMemory(base: rawBase, first: segments.first?.lowerBound ?? 0)
+            }
+            let raw = try OutputFile(path: path)
+            outputs.append(raw)
+            for segment in segments {
+                try raw.pad(to: segment.lowerBound - rawBase)
+                try raw.append(segment, from: image)
+            }
+        }
+        if let path = destination.manifest {
+            let file = try OutputFile(path: path)
+            outputs.append(file)
+            try file.append(manifest.json())
+        }
+        for output in outputs { try output.commit() }
+    }
+}

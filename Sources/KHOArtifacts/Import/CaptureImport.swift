@@ -1,0 +1,150 @@
+import KHOABI
+import KHOImage
+import KHOLedger
+import KHOMachine
+import KHOReplay
+
+/// Adds a captured handover to a ledger as a new generation: a root FDT (as
+/// read from `/sys/kernel/debug/kho/out/fdt`) plus a physical memory image.
+///
+/// The capture is walked like the next kernel would (``HandoverWalker``);
+/// every subtree's blob is read; the vmalloc areas that known consumer
+/// formats point to (``ConsumerAreas``) and those the caller names are
+/// restored with the one ``VmallocRestorer``, requiring every block and
+/// chunk page to be preserved at its order. Then the capture becomes the
+/// machine events of one generation (``CaptureEvents``), recorded by the
+/// ``LedgerRecorder`` with source `import` in ONE transaction: a failed
+/// import leaves the ledger as it was.
+///
+/// ``prepare()`` checks everything before any ledger is touched;
+/// ``PreparedImport/record(into:)`` then writes. The generation is
+/// first-class: its handover (`gen:G`) is the capture, so `state`,
+/// `restore --area` and `diff` answer for it. Its memory spans the image's
+/// mapped addresses. Memory stays bounded whatever the image size: the
+/// image is mapped, and page contents go to the ledger in pieces.
+public struct CaptureImport {
+    /// The root FDT's bytes.
+    public let fdt: [UInt8]
+    /// The physical memory of the capture, read through a ``BoundedImage``.
+    public let image: any PhysicalMemoryImage
+    /// The captured kernel's page size (nothing in a capture records it).
+    public let geometry: PageGeometry
+    /// The kho-v1 bitmap layout (the compatible string cannot tell).
+    public let bitmapVariant: BitmapVariant
+    /// The radix depth formula of the captured kernel.
+    public let depthFormula: RadixDepthFormula
+    /// The generation's label in the ledger.
+    public let label: String?
+    /// Areas to import besides the consumer-found ones; a name given for a
+    /// descriptor a consumer points to replaces the consumer's name.
+    public let namedAreas: [NamedArea]
+
+    public init(fdt: [UInt8], image: any PhysicalMemoryImage, geometry: PageGeometry, bitmapVariant: BitmapVariant = .v1b,
+                depthFormula: RadixDepthFormula = .fixed, label: String? = nil, namedAreas: [NamedArea] = []) {
+        self.fdt = fdt
+        self.image = BoundedImage(image)
+        self.geometry = geometry
+        self.bitmapVariant = bitmapVariant
+        self.depthFormula = depthFormula
+        self.label = label
+        self.namedAreas = namedAreas
+    }
+
+    /// Checks the capture without touching any ledger: walks it, reads the
+    /// subtree blobs, finds and restores the areas.
+    public func prepare() throws(ImportError) -> PreparedImport {
+        let mapped = AddressRuns(image.mappedRanges)
+        guard let first = mapped.runs.first, let last = mapped.runs.last else { throw .emptyImage }
+        let walk: HandoverWalk
+        do {
+            walk = try HandoverWalker(geometry: geometry, bitmapVariant: bitmapVariant, depthFormula: depthFormula)
+                .walk(fdt: fdt, read: { phys, count in try image.read(phys: phys, count: count) })
+        } catch {
+            throw .walk(error)
+        }
+        for block in walk.preserved {
+            if let gap = mapped.firstGap(in: block.phys ..< block.phys + geometry.bytes(order: block.order)) {
+                throw .blockNotInImage(block, missing: gap)
+            }
+        }
+        let blobs = try subtreeBlobs(walk.subtrees)
+        var (areas, notes) = ConsumerAreas(generation: walk.generation, image: image, mappedBytes: mapped.byteCount).find(in: blobs)
+        let imported = try restore(merge(areas, namedAreas), preserved: Set(walk.preserved))
+        let fdtPhys = locateRootFDT(walk.preserved)
+        if fdtPhys == nil {
+            notes.append("no preserved block holds the root FDT's bytes: the generation's fdt_phys is unknown")
+        }
+        let mask = UInt64(geometry.pageSize - 1)
+        var config = MachineConfig()
+        config.pageSize = geometry.pageSize
+        config.memoryBase = first.lowerBound & ~mask
+        config.memorySize = ((last.upperBound + mask) & ~mask) - config.memoryBase
+        config.abi = walk.generation
+        return PreparedImport(events: CaptureEvents(walk: walk, fdt: fdt, fdtPhys: fdtPhys, areas: imported, blobs: blobs,
+                                                    image: image, geometry: geometry),
+                              config: config, label: label, notes: notes)
+    }
+
+    /// Every subtree with its blob's bytes.
+    private func subtreeBlobs(_ subtrees: [KHOSubtree]) throws(ImportError) -> [SubtreeBlob] {
+        var blobs: [SubtreeBlob] = []
+        for subtree in subtrees {
+            let size = subtree.size ?? 0
+            guard size <= UInt64(Int.max) else {
+                throw .subtreeBlob(name: subtree.name, phys: subtree.phys, size: size, reason: "the size is beyond any image")
+            }
+            do {
+                blobs.append(SubtreeBlob(subtree: subtree, bytes: try image.read(phys: subtree.phys, count: Int(size))))
+            } catch {
+                throw .subtreeBlob(name: subtree.name, phys: subtree.phys, size: size, reason: error.description)
+            }
+        }
+        return blobs
+    }
+
+    /// The consumer-found areas with the named ones: a named area replaces a
+    /// consumer's area at the same descriptor; names must be unique.
+    private func merge(_ found: [NamedArea], _ named: [NamedArea]) throws(ImportError) -> [NamedArea] {
+        let namedDescriptors = Set(named.map(\.descriptorPhys))
+        let areas = found.filter { !namedDescriptors.contains($0.descriptorPhys) } + named
+        var names: Set<String> = []
+        for area in areas where !names.insert(area.name).inserted { throw .duplicateAreaName(area.name) }
+        return areas
+    }
+
+    /// Restores every area through the image, as the next kernel would; no
+    /// two areas may list the same block or chunk page.
+    private func restore(_ areas: [NamedArea], preserved: Set<PreservedBlock>) throws(ImportError) -> [ImportedArea] {
+        let restorer = VmallocRestorer(geometry: geometry, read: { phys, count in try image.read(phys: phys, count: count) },
+                                       isPreserved: preserved.contains)
+        var owners: [UInt64: String] = [:]
+        var imported: [ImportedArea] = []
+        for area in areas {
+            let restored: RestoredArea
+            do {
+                restored = try restorer.restore(descriptorAt: area.descriptorPhys)
+            } catch {
+                throw .area(name: area.name, descriptorPhys: area.descriptorPhys, error)
+            }
+            for phys in restored.chunkPhys + restored.blockPhys {
+                if let other = owners.updateValue(area.name, forKey: phys) {
+                    throw .sharedBlock(phys: phys, area: area.name, otherArea: other)
+                }
+            }
+            imported.append(ImportedArea(area: area, restored: restored))
+        }
+        return imported
+    }
+
+    /// The preserved block whose first bytes are the root FDT (the page
+    /// `kho_alloc_preserve` gave it), if any.
+    private func locateRootFDT(_ preserved: [PreservedBlock]) -> UInt64? {
+        let header = Array(fdt.prefix(8))
+        guard header.count == 8 else { return nil }
+        return preserved.first { block in
+            UInt64(fdt.count) <= geometry.bytes(order: block.order)
+                && (try? image.read(phys: block.phys, count: header.count)) == header
+                && (try? image.read(phys: block.phys, count: fdt.count)) == fdt
+        }?.phys
+    }
+}

@@ -1,0 +1,52 @@
+import KHOImage
+import KHOLedger
+import KHOMachine
+
+/// A capture that passed every check of ``CaptureImport/prepare()``, ready
+/// to be recorded.
+public struct PreparedImport {
+    let events: CaptureEvents
+    /// The machine the generation is recorded as: page size, ABI, and the
+    /// memory span of the image.
+    let config: MachineConfig
+    let label: String?
+    let notes: [String]
+
+    /// SQLite page cache while importing: the import is one transaction, so
+    /// a large cache would only fill with pages already written.
+    static let pageCacheBytes = 32 << 20
+    /// Page data handed to SQLite at a time.
+    static let batchBytes = 16 << 20
+
+    /// Operations the import records.
+    public var operations: Int { events.count }
+
+    /// Records the capture into `ledger` as one generation, in ONE
+    /// transaction: on failure the ledger is left as it was. `progress` is
+    /// told after each operation.
+    public func record(into ledger: Ledger, progress: () -> Void = {}) throws(ImportError) -> ImportSummary {
+        let recorder: LedgerRecorder
+        do {
+            try ledger.setPageCache(bytes: Self.pageCacheBytes)
+            recorder = try LedgerRecorder(ledger: ledger, config: config, source: "import", label: label,
+                                          batchBytes: Self.batchBytes, storesMachine: false)
+            try recorder.atomically {
+                try events.emit { event in
+                    try recorder.record(event)
+                    progress()
+                }
+            }
+        } catch let error as LedgerError {
+            throw .ledger(error)
+        } catch let error as ImageError {
+            throw .image(error)
+        } catch {
+            throw .ledger(.database("\(ledger.path): \(error)"))
+        }
+        let walk = events.walk
+        return ImportSummary(generation: recorder.lastGeneration ?? 0, bootSeq: recorder.lastSeq - Int64(recorder.recorded) + 1,
+                             kexecSeq: recorder.lastSeq, abi: walk.generation, geometry: events.geometry, trackerRoot: walk.trackerRoot,
+                             fdtPhys: events.fdtPhys, preserved: walk.preserved, subtrees: walk.subtrees, areas: events.areas,
+                             notes: notes)
+    }
+}

@@ -1,0 +1,157 @@
+import ArgumentParser
+import KHOABI
+import KHOArtifacts
+import KHOLedger
+import KHOMachine
+
+/// `kholedger import`: a captured handover becomes a generation of the ledger.
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Add a captured handover (root FDT + memory image) to the ledger as a new generation.",
+        discussion: """
+            Reads the root FDT (as captured from /sys/kernel/debug/kho/out/fdt) and a \
+            physical memory image (an ELF core from kdump or QEMU dump-guest-memory, or \
+            a raw image with --base), walks the preserved-memory tracker as the next \
+            kernel would, and records one generation: every preserved block with its \
+            content, every subtree with its blob, and the vmalloc areas — those a known \
+            consumer format points to (the kho_test module's folio array, the folio array \
+            of each memfd-v1/v2 file in the LUO sessions) plus those named with \
+            --vmalloc NAME=0xDESCRIPTOR_PHYS (a name given for a consumer's descriptor \
+            replaces the consumer's name). Each area is restored with the kernel's checks \
+            (every block and chunk page preserved at its order) and recorded with its \
+            descriptor, chunk pages and frames.
+
+            The generation is like any other: `gen:G` is the capture (its handover), so \
+            state, restore --area and diff answer for it. The whole import is one \
+            transaction: a capture that fails a check (an FDT that does not decode, an \
+            image that does not cover the tracker or a preserved block, an area that does \
+            not restore) leaves the ledger unchanged, with one error line.
+
+            Text output names the generation, its seqs, the preserved blocks, subtrees and \
+            areas (with SHA-256); --format json prints {"generation", "boot_seq", \
+            "kexec_seq", "compat", "page_size", "tracker_root", "fdt_phys", \
+            "preserved_count", "preserved_bytes", "subtrees": [{"name", "phys", "size"}], \
+            "areas": [{"name", "origin", "descriptor_phys", "total_pages", "order", \
+            "flags", "chunks", "sha256"}], "notes"} with addresses as "0x…".
+
+            Examples:
+              kholedger import --fdt kho.dtb --image memory.elf
+              kholedger import --fdt kho.dtb --image ram.raw --base 0x100000000 --label host-17
+              kholedger import --fdt kho.dtb --image vmcore --page-size 16384 --vmalloc journal=0x1005a6000
+            """
+    )
+
+    @OptionGroup var capture: CaptureOptions
+
+    @Option(name: .customLong("vmalloc"), help: ArgumentHelp(
+        "Also import the vmalloc area whose descriptor is at this address, under this name (repeatable).",
+        valueName: "name=address"))
+    var vmalloc: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("The generation's label (default: the image's file name).", valueName: "text"))
+    var label: String?
+
+    @OptionGroup var ledger: LedgerOptions
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        let summary = try exitOnError {
+            let prepared = try capture.captureImport(label: label, namedAreas: vmalloc.map(Self.namedArea)).prepare()
+            let progress = ProgressLine(total: prepared.operations)
+            defer { progress.clear() }
+            return try prepared.record(into: Ledger(path: ledger.path), progress: progress.step)
+        }
+        switch format {
+        case .text:
+            print(Self.text(summary))
+            for note in summary.notes { printNote("note: \(note)") }
+        case .json:
+            print(try JSONOutput.string(ImportDocument(summary)))
+        }
+    }
+
+    /// Parses `NAME=ADDRESS`.
+    private static func namedArea(_ text: String) throws -> NamedArea {
+        let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty else {
+            throw InputError("--vmalloc \(text.debugDescription) is not NAME=ADDRESS (e.g. journal=0x1005a6000)")
+        }
+        return NamedArea(name: String(parts[0]), descriptorPhys: try parseAddress(String(parts[1]), option: "--vmalloc \(parts[0])="))
+    }
+
+    private static func text(_ summary: ImportSummary) -> String {
+        var lines = [
+            "imported generation \(summary.generation) (\(summary.abi.compatible), \(summary.geometry.pageSize / 1024) KiB pages): "
+                + "seqs \(summary.bootSeq)…\(summary.kexecSeq), handover gen:\(summary.generation) = seq \(summary.kexecSeq)",
+            "preserved: \(summary.preserved.count) blocks, \(ByteSize.format(summary.preservedBytes)); tracker \(hex(summary.trackerRoot)); "
+                + "root FDT page \(summary.fdtPhys.map { hex($0) } ?? "unknown")",
+            "subtrees: " + (summary.subtrees.isEmpty ? "none" : summary.subtrees.map(\.name).joined(separator: ", ")),
+        ]
+        if summary.areas.isEmpty {
+            lines.append("areas: none")
+        } else {
+            var table = TextTable(header: ["AREA", "ORIGIN", "DESCRIPTOR", "PAGES", "ORDER", "CHUNKS", "SHA256"])
+            table.rows = summary.areas.map { area in
+                [area.area.name, area.area.origin.description, hex(area.area.descriptorPhys), "\(area.restored.descriptor.totalPages)",
+                 "\(area.restored.order)", "\(area.restored.chunkPhys.count)", area.restored.sha256]
+            }
+            lines += ["", "areas:", table.rendered]
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// The JSON shape of an import.
+private struct ImportDocument: Encodable {
+    struct Subtree: Encodable {
+        var name: String
+        var phys: String
+        var size: UInt64?
+    }
+
+    struct Area: Encodable {
+        var name: String
+        var origin: String
+        var descriptorPhys: String
+        var totalPages: UInt32
+        var order: Int
+        var flags: UInt16
+        var chunks: Int
+        var sha256: String
+    }
+
+    var generation: Int64
+    var bootSeq: Int64
+    var kexecSeq: Int64
+    var compat: String
+    var pageSize: Int
+    var trackerRoot: String
+    var fdtPhys: String?
+    var preservedCount: Int
+    var preservedBytes: UInt64
+    var subtrees: [Subtree]
+    var areas: [Area]
+    var notes: [String]
+
+    init(_ summary: ImportSummary) {
+        generation = summary.generation
+        bootSeq = summary.bootSeq
+        kexecSeq = summary.kexecSeq
+        compat = summary.abi.compatible
+        pageSize = summary.geometry.pageSize
+        trackerRoot = hex(summary.trackerRoot)
+        fdtPhys = summary.fdtPhys.map { hex($0) }
+        preservedCount = summary.preserved.count
+        preservedBytes = summary.preservedBytes
+        subtrees = summary.subtrees.map { Subtree(name: $0.name, phys: hex($0.phys), size: $0.size) }
+        areas = summary.areas.map {
+            Area(name: $0.area.name, origin: $0.area.origin.description, descriptorPhys: hex($0.area.descriptorPhys),
+                 totalPages: $0.restored.descriptor.totalPages, order: $0.restored.order, flags: $0.restored.descriptor.flags.rawValue,
+                 chunks: $0.restored.chunkPhys.count, sha256: $0.restored.sha256)
+        }
+        notes = summary.notes
+    }
+}
