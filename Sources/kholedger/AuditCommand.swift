@@ -14,6 +14,9 @@ struct AuditCommand: ParsableCommand {
 
             \(AuditCommand.codeTable)
 
+            Examples/audit-*.yaml are scenarios that trigger each code (the hash chain \
+            breaks only when a ledger is altered).
+
             Per-call findings carry the seq of the call; handover findings (chunk lists, \
             descriptors, subtree blobs, leaks) the seq of the generation's kexec. Scope: the \
             whole ledger by default; --at POINT audits its history up to that point, \
@@ -38,11 +41,7 @@ struct AuditCommand: ParsableCommand {
 
     /// The codes with their severity and meaning, one per line.
     private static var codeTable: String {
-        let width = AuditCode.allCases.map(\.rawValue.count).max() ?? 0
-        return AuditCode.allCases.map { code in
-            "  " + code.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
-                + "  " + code.severity.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0) + "  " + code.meaning
-        }.joined(separator: "\n")
+        AuditCode.allCases.map { "\($0.rawValue) (\($0.severity.rawValue)): \($0.meaning)" }.joined(separator: "\n")
     }
 
     @OptionGroup var ledger: LedgerOptions

@@ -111,6 +111,21 @@ struct AuditCommandTests {
         #expect(result.stderr.split(separator: "\n").count == 1)
     }
 
+    /// `--help` lists every code with its severity; the README's findings
+    /// table has the same rows.
+    @Test func helpAndReadmeListEveryCode() throws {
+        let help = try ToolRunner.run(["audit", "--help"])
+        let codes = help.stdout.split(separator: "\n").compactMap { line -> (String, String)? in
+            guard let match = line.firstMatch(of: #/^([a-z-]+) \((error|warning)\): /#) else { return nil }
+            return (String(match.1), String(match.2))
+        }
+        #expect(codes.count == 9, "\(help.stdout)")
+        let readme = try String(contentsOf: ReferenceVector.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        for (code, severity) in codes {
+            #expect(readme.contains("| `\(code)` | \(severity) | "), "README lacks \(code)")
+        }
+    }
+
     @Test func missingLedgerExitsTwo() throws {
         let directory = try TemporaryDirectory("audit-missing")
         let result = try ToolRunner.run(["audit", "--ledger", directory.path("absent.db")])

@@ -4,7 +4,8 @@
 /// Each area preserved at the handover point is restored by the one
 /// ``VmallocRestorer`` over the ledger's memory as of that point, with the
 /// kernel's checks against the preserved set there, exactly as
-/// ``LedgerRestore`` does for `kholedger restore --area`. A walk error on
+/// ``LedgerRestore`` does for `kholedger restore --area`
+/// (``LedgerRestore/restorePreservedAreas(of:)``). A walk error on
 /// the page count (``RestoreError/tooManyPages(chunk:slot:phys:totalPages:)``,
 /// ``RestoreError/pageCountMismatch(listed:totalPages:)``) is a descriptor
 /// whose `total_pages` disagrees with its chunks; any other walk error is a
@@ -22,19 +23,16 @@ struct VmallocRestoreCheck: AuditCheck {
             } catch {
                 throw .replay(error)
             }
-            for area in state.areas where area.kind == .vmalloc {
-                do {
-                    _ = try restore.restore(area, of: state)
-                } catch {
-                    guard case let .restore(_, _, _, walk) = error else { throw .ledger(error.description) }
-                    let code: AuditCode
-                    switch walk {
-                    case .tooManyPages, .pageCountMismatch: code = .descriptorTotalMismatch
-                    default: code = .chunkListInvalid
-                    }
-                    findings.append(AuditFinding(code, seq: handover.seq, generation: handover.generation, subject: area.name,
-                                                 message: "kho_restore_vmalloc would fail: \(error)"))
+            for (area, outcome) in restore.restorePreservedAreas(of: state) {
+                guard case .failure(let error) = outcome else { continue }
+                guard case let .restore(_, _, _, walk) = error else { throw .ledger(error.description) }
+                let code: AuditCode
+                switch walk {
+                case .tooManyPages, .pageCountMismatch: code = .descriptorTotalMismatch
+                default: code = .chunkListInvalid
                 }
+                findings.append(AuditFinding(code, seq: handover.seq, generation: handover.generation, subject: area.name,
+                                             message: "kho_restore_vmalloc would fail: \(error)"))
             }
         }
         return findings
