@@ -3,7 +3,7 @@ import KHOMachine
 
 /// Preserved blocks as a finding's message names them: `1 block (4 KiB) at
 /// 0x… order 0`, `3 blocks (12 KiB), first 0x… order 0`.
-struct AuditBlocks {
+struct AuditBlocks: CustomStringConvertible {
     private(set) var blocks: [PreservedBlock] = []
     let geometry: PageGeometry
 
@@ -11,7 +11,6 @@ struct AuditBlocks {
 
     mutating func append(_ block: PreservedBlock) { blocks.append(block) }
 
-    var isEmpty: Bool { blocks.isEmpty }
     var first: PreservedBlock? { blocks.first }
 
     /// Bytes the blocks cover.

@@ -12,6 +12,8 @@ struct AuditScope {
     struct Handover {
         let generation: Int64
         let geometry: PageGeometry
+        /// Bytes of RAM.
+        let memorySize: UInt64
         /// The generation's kexec, or its last operation up to ``AuditScope/end``
         /// (checked as if it kexec'd right after).
         let seq: Int64
@@ -53,7 +55,7 @@ struct AuditScope {
         self.end = end
         let rows = try Self.read(ledger) { db in
             try Row.fetchAll(db, sql: """
-                SELECT g.generation, g.page_size, g.boot_seq, g.kexec_seq, g.fdt_phys, g.machine,
+                SELECT g.generation, g.page_size, g.memory_size, g.boot_seq, g.kexec_seq, g.fdt_phys, g.machine,
                        (SELECT max(seq) FROM op WHERE op.generation = g.generation AND op.seq <= :end) AS handover,
                        (SELECT c.generation FROM generation c WHERE c.parent = g.generation AND c.boot_seq <= :end) AS child
                 FROM generation g
@@ -73,7 +75,8 @@ struct AuditScope {
             let seq: Int64 = row["handover"] ?? row["boot_seq"]
             let kexec: Int64? = row["kexec_seq"]
             let json: String? = row["machine"]
-            return Handover(generation: generation, geometry: geometry, seq: seq, isKexec: kexec == seq,
+            return Handover(generation: generation, geometry: geometry, memorySize: UInt64(bitPattern: row["memory_size"]),
+                            seq: seq, isKexec: kexec == seq,
                             child: kexec == seq ? row["child"] : nil,
                             fdtPhys: (row["fdt_phys"] as Int64?).map { UInt64(bitPattern: $0) },
                             machine: json.flatMap { try? JSONDecoder().decode(MachineConfig.self, from: Data($0.utf8)) })

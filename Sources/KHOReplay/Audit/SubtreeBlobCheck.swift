@@ -6,7 +6,8 @@ import KHOABI
 /// kernel finds the subtree and reads memory that was scrubbed or reused.
 ///
 /// The blob is `blob-size` bytes (kho-v3 and later), else the bytes
-/// recorded when it was added, else one byte (its first page).
+/// recorded when it was added, else one byte (its first page); at most the
+/// size of RAM is checked.
 struct SubtreeBlobCheck: AuditCheck {
     let codes: Set<AuditCode> = [.subtreeBlobUnpreserved]
 
@@ -16,7 +17,7 @@ struct SubtreeBlobCheck: AuditCheck {
             let rows = try scope.read { db in
                 try Row.fetchAll(db, sql: """
                     WITH RECURSIVE page(id, name, blob, bytes, from_seq, phys) AS (
-                        SELECT id, name, phys, coalesce(size, length(blob), 1), from_seq, phys - phys % :page_size
+                        SELECT id, name, phys, min(coalesce(size, length(blob), 1), :memory_size), from_seq, phys - phys % :page_size
                         FROM subtree
                         WHERE generation = :generation AND direction = 'out'
                           AND from_seq <= :point AND (to_seq IS NULL OR to_seq > :point)
@@ -30,7 +31,8 @@ struct SubtreeBlobCheck: AuditCheck {
                                          AND r.phys <= page.phys AND page.phys < r.phys + r.count * (:page_size << r.ord)) AS unpreserved
                     FROM page ORDER BY id, phys
                     """, arguments: ["generation": handover.generation, "point": handover.seq,
-                                     "page_size": handover.geometry.pageSize])
+                                     "page_size": handover.geometry.pageSize,
+                                     "memory_size": Int64(bitPattern: handover.memorySize)])
             }
             for pages in Dictionary(grouping: rows, by: { $0["id"] as Int64 }).sorted(by: { $0.key < $1.key }).map(\.value) {
                 let missing = pages.filter { $0["unpreserved"] as Bool }

@@ -40,8 +40,8 @@ struct UnpreserveCheck: AuditCheck {
             AuditFinding(.unpreserveUnknown, seq: op.seq, generation: op.generation, subject: op.subject,
                          message: "\(op.kind) of \(op.blocks.description): not preserved (the kernel only warns)")
         }
-        let mismatched = try AuditedOp.grouping(rows.filter { $0["run_phys"] != nil }, in: scope).map { op in
-            let removed = op.blocks.first!
+        let mismatched = try AuditedOp.grouping(rows.filter { $0["run_phys"] != nil }, in: scope).compactMap { op -> AuditFinding? in
+            guard let removed = op.blocks.first else { return nil }
             let runPhys = UInt64(bitPattern: op.firstRow["run_phys"])
             let runSize = UInt64(bitPattern: op.firstRow["run_size"])
             let preserved = removed.phys > runPhys ? runPhys + (removed.phys - runPhys) / runSize * runSize : runPhys
