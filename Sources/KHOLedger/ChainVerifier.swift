@@ -49,16 +49,19 @@ public struct ChainVerifier {
         }
     }
 
-    /// The hashed rows of one op, read back in canonical order.
+    /// The hashed rows of one op, read back in canonical order. Objects and
+    /// subtrees are looked up by (generation, from_seq), their indexes.
     static func rows(of row: Row, db: Database) throws -> OpRows {
         let seq: Int64 = row["seq"]
-        var rows = OpRows(op: OpRow(seq: seq, generation: row["generation"], time: row["time"], kind: row["kind"],
+        let generation: Int64 = row["generation"]
+        var rows = OpRows(op: OpRow(seq: seq, generation: generation, time: row["time"], kind: row["kind"],
                                     subject: row["subject"], args: row["args"], result: row["result"],
                                     errno: row["errno"], detail: row["detail"]))
         rows.changes = try Row.fetchAll(db, sql: "SELECT * FROM op_change WHERE seq = ? ORDER BY part", arguments: [seq]).map {
             ChangeRow(part: $0["part"], action: $0["action"], phys: $0["phys"], ord: $0["ord"], count: $0["count"])
         }
-        for object in try Row.fetchAll(db, sql: "SELECT * FROM object WHERE from_seq = ? ORDER BY id", arguments: [seq]) {
+        for object in try Row.fetchAll(db, sql: "SELECT * FROM object WHERE generation = ? AND from_seq = ? ORDER BY id",
+                                          arguments: [generation, seq]) {
             let id: Int64 = object["id"]
             var value = ObjectRows(kind: object["kind"], name: object["name"], descriptorPhys: object["descriptor_phys"],
                                    firstChunk: object["first_chunk"], totalPages: object["total_pages"],
@@ -77,7 +80,8 @@ public struct ChainVerifier {
             WHERE c.from_seq = ? ORDER BY c.phys
             """,
                                          arguments: [seq]).map { ContentRow(phys: $0["phys"], hash: $0["hash"]) }
-        rows.subtrees = try Row.fetchAll(db, sql: "SELECT * FROM subtree WHERE from_seq = ? ORDER BY id", arguments: [seq]).map {
+        rows.subtrees = try Row.fetchAll(db, sql: "SELECT * FROM subtree WHERE generation = ? AND from_seq = ? ORDER BY id",
+                                           arguments: [generation, seq]).map {
             SubtreeRow(direction: $0["direction"], name: $0["name"], phys: $0["phys"], size: $0["size"], blob: $0["blob"])
         }
         return rows

@@ -55,21 +55,37 @@ public struct LedgerRestore {
 
     /// Restores `area`, one of `state`'s areas, sending its bytes to `sink`.
     public func restore(_ area: AsOfState.Area, of state: AsOfState, into sink: VmallocRestorer.Sink? = nil) throws(LedgerRestoreError) -> RestoredArea {
-        let preserved: Set<PreservedBlock>
-        var pinned: [UInt64: Int64] = [:]
-        if area.kind == .restoredVmalloc {
-            let (handover, chunks) = try restoreContext(area, of: state)
-            do {
-                preserved = Set(try AsOfState(ledger: ledger, seq: handover).preserved)
-            } catch {
-                throw .replay(error)
-            }
-            let mask = UInt64(state.geometry.pageSize - 1)
-            let descriptorPages = [area.descriptorPhys, area.descriptorPhys + UInt64(VmallocDescriptor.size) - 1].map { $0 & ~mask }
-            for page in chunks + descriptorPages { pinned[page] = area.fromSeq - 1 }
-        } else {
-            preserved = Set(state.preserved)
+        guard area.kind == .restoredVmalloc else {
+            return try walk(area, of: state, preserved: Set(state.preserved), pinned: [:], into: sink)
         }
+        let (handover, chunks) = try restoreContext(area, of: state)
+        let preserved: Set<PreservedBlock>
+        do {
+            preserved = Set(try AsOfState(ledger: ledger, seq: handover).preserved)
+        } catch {
+            throw .replay(error)
+        }
+        let mask = UInt64(state.geometry.pageSize - 1)
+        let descriptorPages = [area.descriptorPhys, area.descriptorPhys + UInt64(VmallocDescriptor.size) - 1].map { $0 & ~mask }
+        var pinned: [UInt64: Int64] = [:]
+        for page in chunks + descriptorPages { pinned[page] = area.fromSeq - 1 }
+        return try walk(area, of: state, preserved: preserved, pinned: pinned, into: sink)
+    }
+
+    /// Restores every preserved (`vmalloc`) area of `state` as
+    /// ``restore(_:of:into:)`` does, building the preserved set once: the
+    /// outcome of each, in the state's order.
+    public func restorePreservedAreas(of state: AsOfState) -> [(area: AsOfState.Area, outcome: Swift.Result<RestoredArea, LedgerRestoreError>)] {
+        let preserved = Set(state.preserved)
+        return state.areas.filter { $0.kind == .vmalloc }.map { area in
+            (area, Swift.Result { () throws(LedgerRestoreError) in try walk(area, of: state, preserved: preserved, pinned: [:], into: nil) })
+        }
+    }
+
+    /// The walk over the memory as of `state`'s seq (`pinned` pages as of
+    /// their own seq), checked against `preserved`.
+    private func walk(_ area: AsOfState.Area, of state: AsOfState, preserved: Set<PreservedBlock>, pinned: [UInt64: Int64],
+                      into sink: VmallocRestorer.Sink?) throws(LedgerRestoreError) -> RestoredArea {
         let view: MemoryView
         do {
             view = try MemoryView(ledger: ledger, lineage: state.lineage, seq: state.seq, pinned: pinned)

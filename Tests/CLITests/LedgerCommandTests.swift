@@ -67,7 +67,7 @@ struct LedgerCommandTests {
     @Test func auditFindsTampering() throws {
         let clean = try kholedger(["audit", "--chain"])
         #expect(clean.status == 0)
-        #expect(clean.stdout.contains("hash chain intact: \(recorded) ops"))
+        #expect(clean.stdout.contains("clean: no findings in seqs 1…\(recorded) (checked: chain-break)"))
 
         let tamper = try ToolRunner.sqlite(ledger, "UPDATE op SET time = replace(time, 'Z', '0Z') WHERE seq = 5")
         #expect(tamper.status == 0)
@@ -75,7 +75,7 @@ struct LedgerCommandTests {
         #expect(broken.status == 1)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(broken.stdout.utf8)) as? [String: Any])
         let finding = try #require((report["findings"] as? [[String: Any]])?.first)
-        #expect(finding["code"] as? String == "CHAIN_BROKEN")
+        #expect(finding["code"] as? String == "chain-break")
         #expect(finding["seq"] as? Int == 5)
     }
 

@@ -1,0 +1,47 @@
+/// The stable identifier of each kind of audit finding (its raw value, in
+/// kebab-case, is what `kholedger audit` prints and what scripts match on).
+public enum AuditCode: String, Codable, Sendable, CaseIterable {
+    case leak
+    case unpreserveUnknown = "unpreserve-unknown"
+    case unpreserveOrderMismatch = "unpreserve-order-mismatch"
+    case doublePreserve = "double-preserve"
+    case scratchOverlap = "scratch-overlap"
+    case chunkListInvalid = "chunk-list-invalid"
+    case descriptorTotalMismatch = "descriptor-total-mismatch"
+    case subtreeBlobUnpreserved = "subtree-blob-unpreserved"
+    case chainBreak = "chain-break"
+
+    /// Every finding of this code has this severity.
+    public var severity: AuditSeverity {
+        switch self {
+        case .leak, .unpreserveUnknown, .doublePreserve: return .warning
+        case .unpreserveOrderMismatch, .scratchOverlap, .chunkListInvalid, .descriptorTotalMismatch,
+             .subtreeBlobUnpreserved, .chainBreak:
+            return .error
+        }
+    }
+
+    /// What a finding of this code means, in one line.
+    public var meaning: String {
+        switch self {
+        case .leak:
+            return "blocks a generation handed over that the next generation never restored (KHO's root FDT page aside)"
+        case .unpreserveUnknown:
+            return "an unpreserve removes a block that is not preserved at any order (the kernel only warns)"
+        case .unpreserveOrderMismatch:
+            return "an unpreserve removes a block at another order than the one preserved over those pages, which stays preserved"
+        case .doublePreserve:
+            return "a preserve adds a block that is already preserved (a silent no-op: one unpreserve drops it for both callers)"
+        case .scratchOverlap:
+            return "a preserved block lies in a scratch area, which the next kernel allocates from while booting"
+        case .chunkListInvalid:
+            return "a preserved vmalloc area's chunk list would fail kho_restore_vmalloc at the handover"
+        case .descriptorTotalMismatch:
+            return "a preserved vmalloc descriptor's total_pages differs from the pages its chunks list"
+        case .subtreeBlobUnpreserved:
+            return "an outgoing subtree's blob has pages that are not preserved at the handover"
+        case .chainBreak:
+            return "an operation's hash does not match its rows and the previous hash: the ledger was altered"
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import KHOReplay
+
+/// What `kholedger audit` prints: the scope, the checks run and the findings.
+struct AuditDocument: Encodable {
+    var throughSeq: Int64
+    var generation: Int64?
+    var checks: [AuditCode]
+    var errors: Int
+    var warnings: Int
+    var findings: [AuditFinding]
+
+    init(throughSeq: Int64, generation: Int64?, checks: [AuditCode], findings: [AuditFinding]) {
+        self.throughSeq = throughSeq
+        self.generation = generation
+        self.checks = checks
+        errors = findings.count { $0.severity == .error }
+        warnings = findings.count { $0.severity == .warning }
+        self.findings = findings
+    }
+
+    /// `generation null` is printed, not left out, so the shape is fixed.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(throughSeq, forKey: .throughSeq)
+        try container.encode(generation, forKey: .generation)
+        try container.encode(checks, forKey: .checks)
+        try container.encode(errors, forKey: .errors)
+        try container.encode(warnings, forKey: .warnings)
+        try container.encode(findings, forKey: .findings)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case throughSeq, generation, checks, errors, warnings, findings
+    }
+
+    /// A table of findings and a summary line.
+    var text: String {
+        let scope = "seqs 1…\(throughSeq)" + (generation.map { ", generation \($0)" } ?? "")
+        guard !findings.isEmpty else {
+            return "clean: no findings in \(scope) (checked: \(checks.map(\.rawValue).joined(separator: ", ")))"
+        }
+        var table = TextTable(header: ["seq", "gen", "severity", "code", "subject", "message"])
+        table.rows = findings.map { ["\($0.seq)", "\($0.generation)", $0.severity.rawValue, $0.code.rawValue, $0.subject, $0.message] }
+        let counts = "\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
+        return table.rendered + "\n\(findings.count) finding\(findings.count == 1 ? "" : "s") (\(counts)) in \(scope)"
+    }
+}
