@@ -79,6 +79,7 @@ let package = Package(
                 "KHOABI",
                 "KHOLedger",
                 "KHOMachine",
+                "KHOReplay",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

@@ -44,8 +44,8 @@ kholedger restore --area journal --at gen:1 -o kholedger-out/journal.bin
 step kholedger diff gen:1 gen:2
 kholedger diff gen:1 gen:2
 
-step kholedger audit --chain
-kholedger audit --chain
+step kholedger audit
+kholedger audit
 
 step kholedger report --html kholedger-out/report.html
 kholedger report --html kholedger-out/report.html

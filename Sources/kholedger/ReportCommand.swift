@@ -1,5 +1,7 @@
 import ArgumentParser
 import KHOImage
+import KHOLedger
+import KHOReplay
 import KHOReport
 
 /// `kholedger report`: the canned SQL reports and the HTML report.
@@ -75,7 +77,12 @@ struct ReportCommand: ParsableCommand {
     }
 
     private func writeHTML(to path: String) throws {
-        let document = try HTMLReport.ledger(ReadOnlyConnection(readingAt: ledger.path), generations: generation).render()
+        // The audit reads through GRDB, the report through its own guarded connection.
+        let findings = try LedgerAudit(ledger: Ledger(readingAt: ledger.path)).findings()
+        var report = try HTMLReport.ledger(ReadOnlyConnection(readingAt: ledger.path), generations: generation)
+        let shown = generation.isEmpty ? findings : findings.filter { generation.contains($0.generation) }
+        report.sections.append(AuditFindingsSection(findings: shown))
+        let document = report.render()
         let file = try OutputFile(path: path)
         try file.append(Array(document.utf8))
         try file.commit()

@@ -47,12 +47,27 @@ struct HTMLReportTests {
         #expect(!page.contains("https:"))
         #expect(!page.contains("<script") && !page.contains("<img") && !page.contains("<link"))
 
-        // One red run per leaked block (the root FDT page of generations 0, 1 and 2 here, far apart).
-        let leaked = try ledger.kholedger(["report", "leaks", "--format", "csv"]).stdout.split(separator: "\n").count - 1
-        #expect(leaked == 3)
-        #expect(page.components(separatedBy: "fill=\"#d62728\"").count - 1 == leaked)
+        // Nothing leaked here (KHO's own root FDT pages are not leaks), so nothing is red; the audit is clean.
+        #expect(try ledger.kholedger(["report", "leaks", "--format", "csv"]).stdout.split(separator: "\n").count == 1)
+        #expect(!page.contains("fill=\"#d62728\""))
+        #expect(page.contains("<section id=\"audit\">") && page.contains("kholedger audit found nothing: every check passed."))
         #expect(page.contains(": vmalloc journal; 2 MiB preserved of 2 MiB</title>"))
         #expect(page.contains("<title>generation 0, order 9: 2 blocks of 2 MiB</title>"))
+    }
+
+    /// A leaked blob is drawn red and listed with the audit's findings.
+    @Test func leaksAreRedAndFindingsListed() throws {
+        let ledger = try SimulatedLedger(example: "audit-leak.yaml")
+        let page = try html(ledger)
+        let leaked = try ledger.kholedger(["report", "leaks", "--format", "csv"]).stdout.split(separator: "\n").count - 1
+        #expect(leaked == 1)
+        #expect(page.components(separatedBy: "fill=\"#d62728\"").count - 1 == leaked)
+        let audit = try ledger.kholedger(["audit", "--format", "json"])
+        let findings = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [String: Any])["findings"] as? [[String: Any]]
+        #expect(findings?.count == 1)
+        for finding in findings ?? [] {
+            #expect(page.contains("<td>\(finding["code"] as? String ?? "?")</td><td>\(finding["severity"] as? String ?? "?")</td>"))
+        }
     }
 
     @Test func generationsChooseWhatIsDrawn() throws {

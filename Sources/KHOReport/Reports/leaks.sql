@@ -4,7 +4,8 @@
 --   block is claimed when a restore in the next generation (restore_folio,
 --   restore_pages, restore_vmalloc for data and chunk pages, restore_free)
 --   consumed its KHO magic at the same order. The next kernel cannot reuse
---   an unclaimed block: it stays reserved.
+--   an unclaimed block: it stays reserved. The root FDT page is not listed:
+--   KHO itself consumes it at boot (as `kholedger audit` counts leaks).
 -- Point: each generation's kexec (generations that never kexec'd hand
 --   nothing over and are not listed); claims: any operation of the next
 --   generation.
@@ -12,8 +13,8 @@
 --   the default: every one).
 -- Columns: generation (that handed over), next_generation, phys, order,
 --   bytes, preserved_seq (the operation that preserved the block; see
---   `kholedger show SEQ`), preserved_by (that operation's kind: boot is the
---   root FDT page KHO itself preserves), subject (its area, folio or blob name).
+--   `kholedger show SEQ`), preserved_by (that operation's kind), subject (its
+--   area, folio or blob name).
 WITH RECURSIVE handover AS (
     SELECT g.generation, g.page_size, g.kexec_seq AS seq, n.generation AS next_generation
     FROM generation g JOIN generation n ON n.parent = g.generation
@@ -39,6 +40,7 @@ claimed(generation, phys, ord, bytes, i, count) AS (
 )
 SELECT b.generation, b.next_generation, printf('0x%x', b.phys) AS phys, b.ord AS "order", b.bytes,
        b.from_seq AS preserved_seq, o.kind AS preserved_by, o.subject
-FROM handed b JOIN op o ON o.seq = b.from_seq
-WHERE NOT EXISTS (SELECT 1 FROM claimed c WHERE c.generation = b.next_generation AND c.phys = b.phys AND c.ord = b.ord)
+FROM handed b JOIN op o ON o.seq = b.from_seq JOIN generation g ON g.generation = b.generation
+WHERE b.phys IS NOT g.fdt_phys
+  AND NOT EXISTS (SELECT 1 FROM claimed c WHERE c.generation = b.next_generation AND c.phys = b.phys AND c.ord = b.ord)
 ORDER BY b.generation, b.phys;
