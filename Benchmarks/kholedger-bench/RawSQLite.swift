@@ -78,19 +78,18 @@ enum RawSQLite {
         return blocks
     }
 
-    /// `raw-read`: every blob of a `raw-blobs` database read back into one buffer.
-    static func readBlobs(path: String) throws -> [UInt8] {
+    /// `raw-read`: every blob of a `raw-blobs` database read back, in order,
+    /// each handed to `body` straight from SQLite's buffer.
+    static func readBlobs(path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let db = try open(path)
         defer { sqlite3_close(db) }
         let statement = try prepare(db, "SELECT bytes FROM blob ORDER BY id")
         defer { sqlite3_finalize(statement) }
-        var bytes: [UInt8] = []
         while sqlite3_step(statement) == SQLITE_ROW {
             let count = Int(sqlite3_column_bytes(statement, 0))
             guard let blob = sqlite3_column_blob(statement, 0) else { continue }
-            bytes.append(contentsOf: UnsafeRawBufferPointer(start: blob, count: count))
+            try body(UnsafeRawBufferPointer(start: blob, count: count))
         }
-        return bytes
     }
 
     /// `raw-except`: two frame lists (index, pfn, content hash) in raw

@@ -12,18 +12,30 @@ extension Bench {
         let seq = try ledger.database.read { try Int64.fetchOne($0, sql: "SELECT seq FROM op WHERE kind = 'preserve_vmalloc'") } ?? 0
         let rawPath = workspace.fresh("raw-read.db")
         try RawSQLite.blobs(workload.data, path: rawPath)
-        var restored: [UInt8] = []
-        var read: [UInt8] = []
+        // Both sides check every byte against the preserved bytes as they arrive.
+        func compare(_ piece: UnsafeRawBufferPointer, at offset: inout Int) throws {
+            guard offset + piece.count <= workload.data.count, piece.isEmpty || workload.data.withUnsafeBytes({
+                memcmp($0.baseAddress! + offset, piece.baseAddress!, piece.count) == 0
+            }) else {
+                throw RawSQLite.Failure(description: "restored bytes differ from the preserved bytes at offset \(offset)")
+            }
+            offset += piece.count
+        }
+        var restored = 0, read = 0
         let result = try BenchResult.measure(
             scenario: "restore an area as of a past point", size: "\(bytes >> 20) MiB", units: Double(bytes), unit: "B/s", runs: runs,
             run: {
-                restored = []
-                restored.reserveCapacity(Int(bytes))
-                _ = try LedgerRestore(ledger: ledger).restore(area: "data", at: seq) { restored += $0 }
+                restored = 0
+                _ = try LedgerRestore(ledger: ledger).restore(area: "data", at: seq) { piece in
+                    try piece.withUnsafeBytes { try compare($0, at: &restored) }
+                }
             },
-            baseline: "raw-read", baselineRun: { read = try RawSQLite.readBlobs(path: rawPath) })
-        guard restored == workload.data, read == workload.data else {
-            throw RawSQLite.Failure(description: "restore as of seq \(seq) or raw-read differs from the preserved bytes")
+            baseline: "raw-read", baselineRun: {
+                read = 0
+                try RawSQLite.readBlobs(path: rawPath) { try compare($0, at: &read) }
+            })
+        guard restored == workload.data.count, read == workload.data.count else {
+            throw RawSQLite.Failure(description: "restore as of seq \(seq) gave \(restored) bytes, raw-read \(read), of \(workload.data.count)")
         }
         return [result]
     }

@@ -111,6 +111,7 @@ public final class MemoryView {
             throw .outsideMemory(phys: phys, count: count, base: memoryBase, size: memorySize)
         }
         let pageMask = UInt64(geometry.pageSize - 1)
+        if phys & pageMask == 0, count == geometry.pageSize { return try load([phys])[0] }
         let pages = count == 0 ? [] : Array(stride(from: phys & ~pageMask, through: (end - 1) & ~pageMask, by: geometry.pageSize))
         let contents = try load(pages)
         var result: [UInt8] = []
@@ -141,8 +142,9 @@ public final class MemoryView {
             return try missing.map { index in
                 let phys = pages[index]
                 let asOf = pinned[phys] ?? seq
-                let data = try Data.fetchOne(statement, arguments: [lineage, Int64(bitPattern: phys), asOf, asOf])
-                return data.map { [UInt8]($0) } ?? zeroPage
+                // The blob is copied once, straight from SQLite's buffer.
+                let row = try Row.fetchOne(statement, arguments: [lineage, Int64(bitPattern: phys), asOf, asOf])
+                return try row?.withUnsafeData(atIndex: 0) { data in data.map { [UInt8]($0) } } ?? zeroPage
             }
         }
         do {
