@@ -7,7 +7,8 @@ import PackageDescription
 /// Modules follow the pipeline: `KHOABI` (byte layouts) ← `KHOMachine`
 /// (the emulator) → `KHOLedger` (SQLite) → `KHOReplay` (as-of state,
 /// restores, diffs) → the `kholedger` command-line tool; `KHOImage` reads
-/// and writes real memory images.
+/// and writes real memory images; `KHOArtifacts` brings real artifacts
+/// (event streams) into the ledger.
 let package = Package(
     name: "kholedger",
     platforms: [.macOS(.v13)],
@@ -17,6 +18,7 @@ let package = Package(
         .library(name: "KHOLedger", targets: ["KHOLedger"]),
         .library(name: "KHOReplay", targets: ["KHOReplay"]),
         .library(name: "KHOImage", targets: ["KHOImage"]),
+        .library(name: "KHOArtifacts", targets: ["KHOArtifacts"]),
         .executable(name: "kholedger", targets: ["kholedger"]),
         .executable(name: "kholedger-bench", targets: ["kholedger-bench"]),
     ],
@@ -68,10 +70,23 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "KHOArtifacts",
+            dependencies: [
+                "KHOABI",
+                "KHOImage",
+                "KHOMachine",
+                "KHOLedger",
+                "KHOReplay",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "kholedger",
             dependencies: [
                 "KHOABI",
+                "KHOArtifacts",
                 "KHOImage",
                 "KHOMachine",
                 "KHOLedger",
@@ -113,6 +128,10 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: ["kholedger", "KHOTestSupport"]
+        ),
+        .testTarget(
+            name: "KHOArtifactsTests",
+            dependencies: ["KHOArtifacts", "KHOTestSupport", "kholedger", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "KHOImageTests",

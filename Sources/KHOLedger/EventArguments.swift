@@ -41,8 +41,8 @@ extension MachineEvent {
     }
 }
 
-/// A JSON string literal.
-func jsonString(_ text: String) -> String {
+/// `text` as a JSON string literal, quoted and escaped.
+public func jsonString(_ text: String) -> String {
     var out = "\""
     for scalar in text.unicodeScalars {
         switch scalar {

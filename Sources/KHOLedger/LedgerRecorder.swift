@@ -19,6 +19,10 @@ public final class LedgerRecorder {
     public let label: String?
     /// Operations per transaction.
     public let batchSize: Int
+    /// Whether generations store the machine configuration, so that
+    /// `replay --verify` can rebuild the machine (false when the events do not
+    /// come from the emulator).
+    public let replayable: Bool
 
     private var pending: [MachineEvent] = []
     private var pendingBytes = 0
@@ -59,7 +63,7 @@ public final class LedgerRecorder {
     }
 
     public init(ledger: Ledger, config: MachineConfig, source: String = "simulate", label: String? = nil,
-                batchSize: Int = 256) throws(LedgerError) {
+                batchSize: Int = 256, replayable: Bool = true) throws(LedgerError) {
         self.ledger = ledger
         self.config = config
         do {
@@ -70,6 +74,7 @@ public final class LedgerRecorder {
         self.source = source
         self.label = label
         self.batchSize = batchSize
+        self.replayable = replayable
         runs = PreservedRuns(geometry: geometry)
         do {
             try ledger.database.read { db in
@@ -118,7 +123,7 @@ public final class LedgerRecorder {
         guard let generation, let lineage else {
             throw LedgerError.inconsistent("event \(event.kind.rawValue) before the machine's boot")
         }
-        var rows = OpRows(op: OpRow(seq: seq, generation: generation, time: LedgerTime.now(), kind: event.kind.rawValue,
+        var rows = OpRows(op: OpRow(seq: seq, generation: generation, time: event.time.map(LedgerTime.format) ?? LedgerTime.now(), kind: event.kind.rawValue,
                                     subject: event.subject, args: event.argumentsJSON, result: event.resultText,
                                     errno: event.outcome.errnoValue, detail: event.detail))
         rows.changes = changeRows(event)
@@ -162,6 +167,7 @@ public final class LedgerRecorder {
     /// The machine configuration as JSON, stored with every generation so a
     /// replay can rebuild the same machine.
     private var machineJSON: String? {
+        guard replayable else { return nil }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return (try? encoder.encode(config)).map { String(decoding: $0, as: UTF8.self) }

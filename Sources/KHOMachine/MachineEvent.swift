@@ -1,3 +1,4 @@
+import Foundation
 import KHOABI
 
 /// Everything one machine call did, for whoever records it (the ledger).
@@ -39,6 +40,12 @@ public struct MachineEvent: Sendable {
         public var index: Int
         public var phys: UInt64
         public var bytes: [UInt8]
+
+        public init(index: Int, phys: UInt64, bytes: [UInt8]) {
+            self.index = index
+            self.phys = phys
+            self.bytes = bytes
+        }
     }
 
     /// A run of `count` blocks of `order`, contiguous in physical memory,
@@ -47,12 +54,23 @@ public struct MachineEvent: Sendable {
         public var phys: UInt64
         public var order: Int
         public var count: Int
+
+        public init(phys: UInt64, order: Int, count: Int) {
+            self.phys = phys
+            self.order = order
+            self.count = count
+        }
     }
 
     /// A page whose content the call set, with its bytes after the call.
     public struct Page: Hashable, Sendable {
         public var phys: UInt64
         public var bytes: [UInt8]
+
+        public init(phys: UInt64, bytes: [UInt8]) {
+            self.phys = phys
+            self.bytes = bytes
+        }
     }
 
     /// The machine's generation (boot number, 0 for the cold boot).
@@ -68,6 +86,11 @@ public struct MachineEvent: Sendable {
         public var block: PreservedBlock
         /// True for an insertion, false for a removal.
         public var added: Bool
+
+        public init(block: PreservedBlock, added: Bool) {
+            self.block = block
+            self.added = added
+        }
     }
 
     /// Tracker insertions and removals, in the order the kernel makes them
@@ -97,6 +120,9 @@ public struct MachineEvent: Sendable {
     /// The blob's bytes when a subtree is added (nil when [phys, phys + size)
     /// is not inside memory).
     public var blob: [UInt8]? = nil
+    /// When the call happened, if the emitter knows (a recorded trace); nil
+    /// lets the recorder stamp the time it records the event.
+    public var time: Date? = nil
 
     public init(generation: Int, kind: Kind, subject: String? = nil) {
         self.generation = generation
