@@ -33,7 +33,8 @@ struct EventLineParser {
         do {
             value = try JSONParser.parse(bytes)
         } catch {
-            throw FieldError(terminated ? error.description : "\(error) (the stream ends without a newline: the line is cut off)")
+            throw FieldError(terminated ? error.description
+                             : error.description.replacingOccurrences(of: " (cut off?)", with: "") + " (the stream ends without a newline: the line is cut off)")
         }
         return try EventFields(value, path: "")
     }
@@ -283,6 +284,9 @@ struct EventLineParser {
                 totalPages: UInt32(try descriptor.require("total_pages", { (n: String) throws(FieldError) in try descriptor.integer(n, in: 0 ... Int64(UInt32.max)) })),
                 flags: VmallocFlags(rawValue: UInt16(try descriptor.require("flags", { (n: String) throws(FieldError) in try descriptor.integer(n, in: 0 ... Int64(UInt16.max)) }))),
                 order: UInt16(try orderValue(descriptor, "order")))
+            guard kind != .preserveVmalloc || value.flags.isSubset(of: .supported) else {
+                throw FieldError("descriptor.flags: \(hex(value.flags.rawValue)) has bits outside KHO_VMALLOC_ALLOC | KHO_VMALLOC_HUGE_VMAP (\(hex(VmallocFlags.supported.rawValue))), which kho_preserve_vmalloc never writes")
+            }
             line.event.descriptor = (phys, value)
         }
         if let chunks = try fields.list("chunks", { (value: JSONValue, path: String) throws(FieldError) in
