@@ -34,6 +34,9 @@ struct EventDerivation {
             line.event.restored = line.nested.isEmpty ? (ok ? try ownRestored(line) : []) : line.nested.flatMap(\.event.restored)
         }
         guard ok else { return }
+        if [.preserveVmalloc, .restoreVmalloc].contains(line.event.kind), line.event.descriptor == nil {
+            throw FieldError("descriptor: a successful \(line.event.kind.rawValue) needs its descriptor (first, total_pages, flags, order)")
+        }
         if line.event.kind == .allocPreserve, line.argument("result") == nil,
            let phys = line.nested.lazy.compactMap({ $0.argument("phys") }).first {
             line.event.arguments.insert(("result", hex(phys)), at: min(1, line.event.arguments.count))

@@ -66,6 +66,8 @@ public final class EventStreamRecorder {
     /// Boot number of the open generation; nil before the first event.
     private var generation: Int?
     private var kexecDone = false
+    /// The time of the last line that had one.
+    private var lastTime: Date?
     /// Nested lines waiting for their caller: thread → depth → lines.
     private var held: [Int64: [Int: [EventLine]]] = [:]
     private var summary: Summary
@@ -180,7 +182,7 @@ public final class EventStreamRecorder {
             let number = generation.map { $0 + 1 } ?? 0
             var boot = MachineEvent(generation: number, kind: .boot)
             boot.arguments = [("generation", "\(number)"), ("warning", "implicit: no boot line before line \(line.number)")]
-            boot.time = line.event.time
+            boot.time = line.event.time ?? lastTime
             try write(boot, machine: machine)
             summary.implicitBoots += 1
         }
@@ -191,6 +193,8 @@ public final class EventStreamRecorder {
 
     private func record(_ line: EventLine, machine: StreamMachine) throws(FieldError) {
         var event = line.event
+        event.time = event.time ?? lastTime
+        lastTime = event.time
         if event.kind == .boot {
             let number = line.generation ?? (generation.map { kexecDone ? $0 + 1 : 0 } ?? 0)
             event.generation = number
