@@ -50,14 +50,17 @@ enum MalformedCorpus {
                                  + (fdt ? ["--fdt", "base.dtb"] : []), error: error))
         }
 
+        /// A copy of `base` changed by `mutate`, walked as the image (`elf`) or the root FDT (`dtb`).
+        func variant(_ name: String, of base: [UInt8], _ type: String, _ error: String, _ mutate: (inout [UInt8]) -> Void) {
+            var bytes = base
+            mutate(&bytes)
+            files["\(name).\(type)"] = bytes
+            if type == "elf" { walk(name, image: "\(name).elf", error) } else { walk(name, fdt: "\(name).dtb", error) }
+        }
+
         // ELF cores: each breaks one field of tiny.elf (two 4 KiB segments at 0x1000 and 0x2000).
         let tiny = files["tiny.elf"]!
-        func elfVariant(_ name: String, _ error: String, _ mutate: (inout [UInt8]) -> Void) {
-            var bytes = tiny
-            mutate(&bytes)
-            files["\(name).elf"] = bytes
-            walk(name, image: "\(name).elf", error)
-        }
+        func elfVariant(_ name: String, _ error: String, _ mutate: (inout [UInt8]) -> Void) { variant(name, of: tiny, "elf", error, mutate) }
         elfVariant("elf-empty", "elf-empty.elf is not an ELF core (no ELF magic)") { $0 = [] }
         elfVariant("elf-truncated-header", "file of 40 bytes is too short for an ELF64 header") { $0.removeLast($0.count - 40) }
         elfVariant("elf-truncated-segment", "program header 1: 0x1000 bytes at offset 0x2000 are outside the file (10240 bytes)") { $0.removeLast(0x800) }
@@ -79,12 +82,7 @@ enum MalformedCorpus {
         elfVariant("elf-bad-magic", "elf-bad-magic.elf is not an ELF core (no ELF magic)") { $0[1] = 0x58 }
 
         // Root FDTs: each breaks one thing of base.dtb, walked over base.elf.
-        func fdtVariant(_ name: String, _ error: String, _ mutate: (inout [UInt8]) -> Void) {
-            var bytes = fdt
-            mutate(&bytes)
-            files["\(name).dtb"] = bytes
-            walk(name, fdt: "\(name).dtb", error)
-        }
+        func fdtVariant(_ name: String, _ error: String, _ mutate: (inout [UInt8]) -> Void) { variant(name, of: fdt, "dtb", error, mutate) }
         fdtVariant("fdt-empty", "FDT buffer of 0 bytes is shorter than the 40-byte header") { $0 = [] }
         fdtVariant("fdt-bad-magic", "FDT magic 0xdeadbeef is not 0xd00dfeed") { $0.patchBigEndian(0xdead_beef, at: 0) }
         fdtVariant("fdt-bad-version", "FDT version 1 (last compatible 16) is not supported") { $0.patchBigEndian(1, at: 20) }
@@ -153,6 +151,8 @@ enum MalformedCorpus {
                good: [boot, #"{"kind":"preserve_pages","depth":1,"args":{"phys":"0x100400000","nr_pages":1},"result":0}"#], recorded: 1, "line 3: the 1 nested preserve_pages calls do not fit descriptor total_pages 2 order 0")
         stream("jsonl-bad-first-line", #"{"kind":"boot","generation":"zero","args":{},"result":"ok"}"#, good: [], "line 1: generation: expected an integer, found a string \"zero\" (stopped; nothing recorded)")
         stream("jsonl-bad-time", #"{"kind":"preserve_folio","time":"yesterday","args":{"phys":"0x100400000","order":0},"result":"ok"}"#, "line 3: time: \"yesterday\" is not an ISO-8601 time")
+        stream("jsonl-vmalloc-without-descriptor", #"{"kind":"preserve_vmalloc","args":{"descriptor":"0x100300000"},"result":"ok"}"#,
+               "line 3: descriptor: a successful preserve_vmalloc needs its descriptor")
         stream("jsonl-bad-fdt", #"{"kind":"kexec","args":{},"result":"ok","fdt":"AAAAAAAAAAAAAAAA"}"#, "line 3: fdt: not a flattened device tree: FDT buffer of 12 bytes is shorter than the 40-byte header")
         return (files, entries)
     }
