@@ -1,4 +1,5 @@
 import KHOABI
+import KHOLedger
 import KHOMachine
 
 /// One validated line of an event stream: a call and what it changed, as
@@ -36,10 +37,7 @@ struct EventLine {
     var nested: [EventLine] = []
 
     /// An integer argument (`0x…` or decimal text).
-    func argument(_ name: String) -> UInt64? {
-        guard let text = event.arguments.first(where: { $0.name == name })?.value else { return nil }
-        return text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)
-    }
+    func argument(_ name: String) -> UInt64? { event.integerArgument(name) }
 
     /// True when the call succeeded.
     var isOK: Bool { event.outcome == .ok }

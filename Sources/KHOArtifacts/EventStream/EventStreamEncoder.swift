@@ -12,6 +12,7 @@ public struct EventStreamEncoder: Sendable {
     public let config: MachineConfig
     private let geometry: PageGeometry
 
+    /// An encoder for the events of a machine built from `config`.
     public init(config: MachineConfig) throws(MachineError) {
         self.config = config
         geometry = try config.geometry()

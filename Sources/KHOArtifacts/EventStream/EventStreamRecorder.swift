@@ -34,8 +34,9 @@ public final class EventStreamRecorder {
         public var rejected = 0
         /// Boots added because the stream lacked a boot line.
         public var implicitBoots = 0
-        /// Seqs of the first and last operation written, when any.
+        /// Seq of the first operation written, when any.
         public var firstSeq: Int64?
+        /// Seq of the last operation written, when any.
         public var lastSeq: Int64?
         /// The line that stopped the run (without `keepGoing`).
         public var failure: EventStreamError?
@@ -47,18 +48,25 @@ public final class EventStreamRecorder {
 
     /// Page size and ABI given on the command line (nil: the stream's, else the default).
     public struct MachineOptions: Sendable {
+        /// `--page-size`.
         public var geometry: PageGeometry?
+        /// `--abi`.
         public var abi: ABIGeneration?
 
+        /// Options as given (nil: not given).
         public init(geometry: PageGeometry? = nil, abi: ABIGeneration? = nil) {
             self.geometry = geometry
             self.abi = abi
         }
     }
 
+    /// The ledger file (created when the first event is recorded).
     public let ledgerPath: String
+    /// Page size and ABI from the command line.
     public let options: MachineOptions
+    /// Stored with the recorded generations.
     public let label: String?
+    /// Report and skip bad lines instead of stopping at the first.
     public let keepGoing: Bool
 
     private var machine: StreamMachine?
@@ -72,6 +80,7 @@ public final class EventStreamRecorder {
     private var held: [Int64: [Int: [EventLine]]] = [:]
     private var summary: Summary
 
+    /// A recorder into the ledger at `ledgerPath`.
     public init(ledgerPath: String, options: MachineOptions = .init(), label: String? = nil, keepGoing: Bool = false) {
         self.ledgerPath = ledgerPath
         self.options = options

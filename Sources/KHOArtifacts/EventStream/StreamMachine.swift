@@ -6,7 +6,9 @@ import KHOMachine
 /// boot line, else from the command line, else the defaults (4 KiB pages,
 /// kho-v3, 52-bit physical addresses from 0).
 public struct StreamMachine: Equatable, Sendable {
+    /// Page size and the layouts that follow from it.
     public var geometry: PageGeometry
+    /// The handover ABI generation.
     public var abi: ABIGeneration
     /// Physical address of the first byte of RAM.
     public var memoryBase: UInt64
@@ -18,6 +20,7 @@ public struct StreamMachine: Equatable, Sendable {
     /// RAM when the stream does not say: every 52-bit physical address.
     public static let defaultMemorySize: UInt64 = 1 << 52
 
+    /// A machine; the defaults are those of a stream that does not say.
     public init(geometry: PageGeometry = .kib4, abi: ABIGeneration = .v3, memoryBase: UInt64 = 0,
                 memorySize: UInt64 = defaultMemorySize, maxPageOrder: Int? = nil) {
         self.geometry = geometry
@@ -27,6 +30,7 @@ public struct StreamMachine: Equatable, Sendable {
         self.maxPageOrder = maxPageOrder
     }
 
+    /// Bytes per page.
     public var pageSize: Int { geometry.pageSize }
 
     /// The configuration the ledger stores for recorded generations.

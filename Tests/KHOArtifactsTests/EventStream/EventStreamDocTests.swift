@@ -24,4 +24,16 @@ struct EventStreamDocTests {
         #expect(bytes.count == 8192)
         #expect(bytes.starts(with: Array("hello".utf8)) && bytes.dropFirst(5).allSatisfy { $0 == 0 })
     }
+
+    @Test func helpTeachesTheFormat() throws {
+        let record = try ToolRunner.run(["record", "--help"])
+        #expect(record.status == 0)
+        for text in ["docs/event-stream.md", "contrib/kho-trace.bt", "--keep-going", "line N: reason", "Examples:", "kholedger record events.jsonl"] {
+            #expect(record.stdout.contains(text), "record --help lacks \(text)")
+        }
+        let simulate = try ToolRunner.run(["simulate", "--help"])
+        #expect(simulate.stdout.contains("--events"))
+        let top = try ToolRunner.run(["--help"])
+        #expect(top.stdout.contains("record"))
+    }
 }
