@@ -131,7 +131,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KHOArtifactsTests",
-            dependencies: ["KHOArtifacts", "KHOTestSupport", "kholedger", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["KHOArtifacts", "KHOTestSupport", "kholedger"]
         ),
         .testTarget(
             name: "KHOImageTests",

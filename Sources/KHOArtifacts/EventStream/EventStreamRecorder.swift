@@ -15,8 +15,9 @@ import KHOReplay
 /// ``LedgerRecorder``, so recorded generations are first-class for `log`,
 /// `show`, `state`, `diff` and `restore --area`.
 ///
-/// A bad line stops the stream: the lines before it stay recorded (their
-/// batches are committed), and ``Summary/failure`` names the line. With
+/// Events are committed in batches, and whenever the recorder waits for
+/// more input. A bad line stops the stream: the lines before it stay
+/// recorded (their batches are committed), and ``Summary/failure`` names the line. With
 /// `keepGoing` bad lines are reported to `onRejected` and skipped. The
 /// ledger file is created only when the first event is recorded.
 public final class EventStreamRecorder {
@@ -94,6 +95,13 @@ public final class EventStreamRecorder {
     /// as ``Summary/failure``. Throws when the input or the ledger fails.
     public func record(path: String, onRejected: (EventStreamError) -> Void = { _ in }) throws(EventStreamError) -> Summary {
         let reader = try LineReader(path: path)
+        reader.beforeRead = { [self] () throws(EventStreamError) in
+            do {
+                try recorder?.flush()
+            } catch {
+                throw .ledger("recording into \(ledgerPath): \(error)")
+            }
+        }
         while true {
             let next: LineReader.Line?
             do {

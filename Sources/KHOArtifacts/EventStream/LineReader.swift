@@ -1,7 +1,11 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads a stream one line at a time through a fixed-size buffer, so input
-/// of any length is never held whole; only the current line is.
+/// of any length is never held whole; only the current line is. Each
+/// `read(2)` takes what is there, so lines from a pipe arrive as written.
 final class LineReader {
     /// One line without its terminator.
     struct Line {
@@ -22,6 +26,11 @@ final class LineReader {
     private var scanned = 0
     private var atEnd = false
     private var number = 0
+    private var block = [UInt8](repeating: 0, count: 1 << 20)
+    /// Runs before each read of more input (when every line read so far has
+    /// been handed out): a recorder commits there, so nothing it has read is
+    /// lost if the process is stopped while it waits.
+    var beforeRead: () throws(EventStreamError) -> Void = {}
 
     /// Reads `path`, or standard input for `-`.
     init(path: String) throws(EventStreamError) {
@@ -73,16 +82,17 @@ final class LineReader {
             scanned -= start
             start = 0
         }
-        let data: Data?
-        do {
-            data = try handle.read(upToCount: 1 << 20)
-        } catch {
-            throw .unreadable(path: path, reason: "\(error)")
-        }
-        guard let data, !data.isEmpty else {
+        try beforeRead()
+        let descriptor = handle.fileDescriptor
+        var count: Int
+        repeat {
+            count = block.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        } while count < 0 && errno == EINTR
+        guard count >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        guard count > 0 else {
             atEnd = true
             return
         }
-        buffer.append(contentsOf: data)
+        buffer.append(contentsOf: block[0 ..< count])
     }
 }
