@@ -8,8 +8,8 @@ import PackageDescription
 /// (the emulator) → `KHOLedger` (SQLite) → `KHOReplay` (as-of state,
 /// restores, diffs) and `KHOReport` (read-only SQL, canned reports, the
 /// HTML report) → the `kholedger` command-line tool; `KHOImage` reads and
-/// writes real memory images; `KHOArtifacts` turns captured handovers into
-/// ledger generations and generations back into captures.
+/// writes real memory images; `KHOArtifacts` turns captured handovers and
+/// event streams into ledger generations and generations back into captures.
 let package = Package(
     name: "kholedger",
     platforms: [.macOS(.v13)],
@@ -162,7 +162,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KHOArtifactsTests",
-            dependencies: ["KHOArtifacts", "KHOTestSupport", "KHOImage", "KHOLedger", "KHOMachine", "KHOReplay",
+            dependencies: ["KHOArtifacts", "KHOTestSupport", "KHOImage", "KHOLedger", "KHOMachine", "KHOReplay", "kholedger",
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]

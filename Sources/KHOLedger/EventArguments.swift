@@ -3,10 +3,10 @@ import KHOMachine
 
 extension MachineEvent {
     /// The value of argument `name`, if present.
-    func argument(_ name: String) -> String? { arguments.first { $0.name == name }?.value }
+    public func argument(_ name: String) -> String? { arguments.first { $0.name == name }?.value }
 
     /// Argument `name` as an integer (`0x…` hex or decimal).
-    func integerArgument(_ name: String) -> UInt64? {
+    public func integerArgument(_ name: String) -> UInt64? {
         guard let text = argument(name) else { return nil }
         if text.hasPrefix("0x") { return UInt64(text.dropFirst(2), radix: 16) }
         return UInt64(text)

@@ -155,7 +155,7 @@ public final class LedgerRecorder {
         guard let generation, let lineage else {
             throw LedgerError.inconsistent("event \(event.kind.rawValue) before the machine's boot")
         }
-        var rows = OpRows(op: OpRow(seq: seq, generation: generation, time: LedgerTime.now(), kind: event.kind.rawValue,
+        var rows = OpRows(op: OpRow(seq: seq, generation: generation, time: event.time.map(LedgerTime.format) ?? LedgerTime.now(), kind: event.kind.rawValue,
                                     subject: event.subject, args: event.argumentsJSON, result: event.resultText,
                                     errno: event.outcome.errnoValue, detail: event.detail))
         rows.changes = changeRows(event)

@@ -1,3 +1,4 @@
+import Foundation
 import KHOABI
 
 /// Everything one machine call did, for whoever records it (the ledger).
@@ -40,6 +41,7 @@ public struct MachineEvent: Sendable {
         public var phys: UInt64
         public var bytes: [UInt8]
 
+        /// Chunk `index` of the chain, at `phys`, with its page's `bytes`.
         public init(index: Int, phys: UInt64, bytes: [UInt8]) {
             self.index = index
             self.phys = phys
@@ -54,6 +56,7 @@ public struct MachineEvent: Sendable {
         public var order: Int
         public var count: Int
 
+        /// `count` contiguous blocks of `order` from `phys`.
         public init(phys: UInt64, order: Int, count: Int) {
             self.phys = phys
             self.order = order
@@ -66,6 +69,7 @@ public struct MachineEvent: Sendable {
         public var phys: UInt64
         public var bytes: [UInt8]
 
+        /// The page at `phys` holding `bytes`.
         public init(phys: UInt64, bytes: [UInt8]) {
             self.phys = phys
             self.bytes = bytes
@@ -86,6 +90,7 @@ public struct MachineEvent: Sendable {
         /// True for an insertion, false for a removal.
         public var added: Bool
 
+        /// An insertion (`added`) or removal of `block`.
         public init(block: PreservedBlock, added: Bool) {
             self.block = block
             self.added = added
@@ -119,6 +124,9 @@ public struct MachineEvent: Sendable {
     /// The blob's bytes when a subtree is added (nil when [phys, phys + size)
     /// is not inside memory).
     public var blob: [UInt8]? = nil
+    /// When the call happened, if the emitter knows (a recorded trace); nil
+    /// lets the recorder stamp the time it records the event.
+    public var time: Date? = nil
 
     public init(generation: Int, kind: Kind, subject: String? = nil) {
         self.generation = generation

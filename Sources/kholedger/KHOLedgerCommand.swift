@@ -14,6 +14,6 @@ struct KHOLedgerCommand: ParsableCommand {
             Start with `kholedger abi` to see the layout constants for a page size.
             """,
         version: ToolVersion.current,
-        subcommands: [ABICommand.self, SimulateCommand.self, LogCommand.self, ShowCommand.self, SQLCommand.self, ReportCommand.self, AuditCommand.self, WalkCommand.self, RestoreCommand.self, ImportCommand.self, ExportCommand.self, ReplayCommand.self, StateCommand.self, DiffCommand.self, VersionCommand.self]
+        subcommands: [ABICommand.self, SimulateCommand.self, RecordCommand.self, LogCommand.self, ShowCommand.self, SQLCommand.self, ReportCommand.self, AuditCommand.self, WalkCommand.self, RestoreCommand.self, ImportCommand.self, ExportCommand.self, ReplayCommand.self, StateCommand.self, DiffCommand.self, VersionCommand.self]
     )
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KHOArtifacts
 import KHOLedger
 import KHOMachine
 
@@ -40,8 +41,13 @@ struct SimulateCommand: ParsableCommand {
                 - restore_vmalloc: {descriptor: desc, as: again}
                   expect: NULL
 
+            --events FILE also writes every event, as it happens, as a JSON Lines \
+            event stream (docs/event-stream.md): `kholedger record FILE` records \
+            the same operations into another ledger.
+
             Examples:
               kholedger simulate Examples/memfd-luo.yaml
+              kholedger simulate Examples/memfd-luo.yaml --events memfd.jsonl
               kholedger simulate Examples/errors.yaml --format json
               kholedger simulate big.yaml --quiet
             """
@@ -61,6 +67,10 @@ struct SimulateCommand: ParsableCommand {
     @Flag(name: .long, help: "Run the machine without recording into a ledger.")
     var noLedger = false
 
+    @Option(name: .long, help: ArgumentHelp("Also write every event to this JSON Lines file (the stream `kholedger record` reads).",
+                                            valueName: "path"))
+    var events: String?
+
     func run() throws {
         let scenario: Scenario
         do {
@@ -71,7 +81,9 @@ struct SimulateCommand: ParsableCommand {
         }
         let recorder = try noLedger ? nil : LedgerRecorder(ledger: Ledger(path: ledger.path), config: scenario.machine,
                                                             source: "simulate", label: URL(fileURLWithPath: file).lastPathComponent)
-        let runner = ScenarioRunner(scenario, onEvent: recorder?.eventSink ?? { _ in })
+        let stream = try exitOnError { try events.map { try EventStreamWriter(path: $0, config: scenario.machine) } }
+        let sinks = [recorder?.eventSink, stream?.eventSink].compactMap { $0 }
+        let runner = ScenarioRunner(scenario) { event in sinks.forEach { $0(event) } }
         let progress = ProgressLine(total: scenario.steps.count)
         do throws(ScenarioError) {
             switch format {
@@ -92,15 +104,19 @@ struct SimulateCommand: ParsableCommand {
         } catch {
             progress.clear()
             printError(error.description.replacingOccurrences(of: "\n", with: " "))
-            try? finish(recorder)
+            try? finish(recorder, stream)
             throw ExitCode.failure
         }
-        try finish(recorder)
+        try finish(recorder, stream)
     }
 
-    /// Writes the last batch and says where the run was recorded; throws
-    /// (exit 1) when recording failed.
-    private func finish(_ recorder: LedgerRecorder?) throws {
+    /// Writes the last batch and the event stream, and says where the run
+    /// was recorded; throws (exit 1) when recording failed.
+    private func finish(_ recorder: LedgerRecorder?, _ stream: EventStreamWriter?) throws {
+        if let stream {
+            try exitOnError { try stream.commit() }
+            printNote("wrote \(stream.written) events to \(stream.path)")
+        }
         guard let recorder else { return }
         if let failure = recorder.failure {
             printError("recording into \(recorder.ledger.path) stopped after \(recorder.recorded) operations: \(failure)")

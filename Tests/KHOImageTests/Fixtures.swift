@@ -59,15 +59,6 @@ enum SmallCore {
     }
 }
 
-extension Array where Element == UInt8 {
-    /// Overwrites a little-endian integer at `offset`.
-    mutating func patch<T: FixedWidthInteger>(_ value: T, at offset: Int) {
-        Swift.withUnsafeBytes(of: value.littleEndian) { raw in
-            for (i, byte) in raw.enumerated() { self[offset + i] = byte }
-        }
-    }
-}
-
 /// One `LOAD` line of `readelf -lW`.
 struct ReadelfLoad: Equatable {
     let offset: UInt64

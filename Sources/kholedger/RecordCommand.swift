@@ -1,0 +1,96 @@
+import ArgumentParser
+import KHOABI
+import KHOArtifacts
+
+extension ABIGeneration: ExpressibleByArgument {}
+
+/// `kholedger record [FILE|-]`: records a JSON Lines event stream into the ledger.
+struct RecordCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Record a JSON Lines stream of KHO calls (a trace) into the ledger.",
+        discussion: """
+            Each line is one KHO call: its kind, arguments, result, and where known \
+            its tracker changes, frames, vmalloc descriptor, chunk pages and written \
+            bytes; the schema is in docs/event-stream.md. contrib/kho-trace.bt prints \
+            it from a live kernel with bpftrace; `kholedger simulate --events FILE` \
+            writes it for an emulated run. What a line leaves out is derived from \
+            its arguments and from the calls nested in it (a vmalloc preservation's \
+            kho_preserve_pages calls give its blocks and chunk pages). Recorded \
+            generations (source "record") work with log, show, state, diff and \
+            restore --area like simulated ones.
+
+            Every line is validated: JSON types, required fields, "0x…" addresses, \
+            orders the page size allows, alignment, blocks inside RAM, the kind. \
+            The first bad line stops the run with one error line `line N: reason` \
+            naming the bad value; the lines before it stay recorded (their \
+            transactions are committed) and the exit status is 1. With --keep-going \
+            every bad line is reported and skipped, and the exit status is 1 if any \
+            was. No ledger file is created until a line is recorded.
+
+            FILE - reads standard input as it arrives (a pipe from bpftrace works). \
+            The page size and ABI come from the first boot line's "machine" object, \
+            else --page-size and --abi, else 4096 and v3.
+
+            Output: a summary (lines read, operations recorded, nested lines folded, \
+            lines rejected, seqs); --format json prints {"ledger", "lines", \
+            "recorded", "folded", "rejected", "implicit_boots", "first_seq", "last_seq"}.
+
+            Examples:
+              kholedger record events.jsonl
+              bpftrace contrib/kho-trace.bt | kholedger record - --label host-42
+              kholedger record trace.jsonl --page-size 16384 --keep-going --format json
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The JSON Lines file, or - for standard input.", valueName: "file"))
+    var file: String = "-"
+
+    @Option(name: .long, help: ArgumentHelp("Page size of the traced kernel: 4096, 16384 or 65536.",
+                                            discussion: "Default: the stream's machine line, else 4096."))
+    var pageSize: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Handover ABI of the traced kernel: v1a, v1b, v2, v3, v4 or v4c.",
+                                            discussion: "Default: the stream's machine line, else v3."))
+    var abi: ABIGeneration?
+
+    @Option(name: .long, help: ArgumentHelp("A label stored with the recorded generations.", valueName: "text"))
+    var label: String?
+
+    @Flag(name: .long, help: "Report and skip bad lines instead of stopping at the first.")
+    var keepGoing = false
+
+    @OptionGroup var ledger: LedgerOptions
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        let geometry = try exitOnError { () throws -> PageGeometry? in
+            do {
+                return try pageSize.map { try PageGeometry(pageSize: $0) }
+            } catch {
+                throw InputError("--page-size: \(error)")
+            }
+        }
+        let recorder = EventStreamRecorder(ledgerPath: ledger.path, options: .init(geometry: geometry, abi: abi),
+                                           label: label, keepGoing: keepGoing)
+        let summary = try exitOnError { try recorder.record(path: file) { printError($0.description) } }
+        if let failure = summary.failure {
+            let kept = summary.recorded == 0 ? "nothing recorded" : "the \(summary.recorded) operations before it are recorded in \(summary.ledger)"
+            printError("\(failure) (stopped; \(kept))")
+            throw ExitCode.failure
+        }
+        switch format {
+        case .text:
+            let seqs = summary.firstSeq.map { first in " (seq \(first)…\(summary.lastSeq ?? first))" } ?? ""
+            print("""
+                recorded \(summary.recorded) operations\(seqs) into \(summary.ledger) from \(summary.lines) lines: \
+                \(summary.folded) nested calls folded, \(summary.rejected) lines rejected, \(summary.implicitBoots) implicit boots
+                """)
+        case .json:
+            print(try JSONOutput.string(summary))
+        }
+        if summary.rejected > 0 { throw ExitCode.failure }
+    }
+}
