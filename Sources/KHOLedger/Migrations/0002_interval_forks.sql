@@ -150,10 +150,11 @@ CASE WHEN to_seq IS NULL THEN 1099511627776
      ELSE (to_seq - 1) END
 ) VIRTUAL;
 
--- The preserved_run indexes cover the block columns: the preserved set as of
--- a seq is read from the indexes alone.
-CREATE INDEX preserved_run_fork_from ON preserved_run(generation, fork, from_seq, phys, ord, count);
-CREATE INDEX preserved_run_fork_to ON preserved_run(generation, fork, to_seq, phys, ord, count);
+-- The preserved_run indexes cover the block columns, so the preserved set as
+-- of a seq is read from the indexes alone; `id` comes before them so that the
+-- many runs one operation opens are appended, not inserted at random.
+CREATE INDEX preserved_run_fork_from ON preserved_run(generation, fork, from_seq, id, phys, ord, count);
+CREATE INDEX preserved_run_fork_to ON preserved_run(generation, fork, to_seq, id, phys, ord, count);
 CREATE INDEX object_fork_from ON object(generation, fork, from_seq);
 CREATE INDEX object_fork_to ON object(generation, fork, to_seq);
 CREATE INDEX subtree_fork_from ON subtree(generation, fork, from_seq);
