@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 
 /// The `kholedger` command: a thin layer that parses, calls a module, prints.
@@ -16,4 +17,25 @@ struct KHOLedgerCommand: ParsableCommand {
         version: ToolVersion.current,
         subcommands: [ABICommand.self, SimulateCommand.self, RecordCommand.self, LogCommand.self, ShowCommand.self, SQLCommand.self, ReportCommand.self, AuditCommand.self, WalkCommand.self, RestoreCommand.self, ImportCommand.self, ExportCommand.self, ReplayCommand.self, StateCommand.self, DiffCommand.self, VersionCommand.self]
     )
+
+    /// Parses and runs like ArgumentParser's own `main()`, except that a
+    /// usage error (a missing or malformed option, an unknown flag, a value
+    /// a command rejects) is one `error: …` line naming the value and where
+    /// to look, with ArgumentParser's exit status (64); help and version
+    /// print as usual.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            guard exitCode(for: error) != .success else { exit(withError: error) }
+            let lines = fullMessage(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            if let first = lines.first(where: { !$0.isEmpty }) {
+                let message = first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first
+                let hint = lines.first { $0.hasPrefix("See '") }.map { " (see" + $0.dropFirst(3).trimmingCharacters(in: ["."]) + ")" } ?? ""
+                printError(message + hint)
+            }
+            exit(withError: ExitCode(exitCode(for: error).rawValue))
+        }
+    }
 }
