@@ -29,7 +29,8 @@ struct AuditCommand: ParsableCommand {
             "subject", "message"}]}.
 
             Exit status: 0 clean, 1 findings, 2 the audit could not run (no ledger, a bad \
-            point or generation, an unreadable ledger).
+            point or generation, an unreadable ledger), 64 the command line was rejected \
+            (e.g. --generation abc).
 
             Examples:
               kholedger audit
