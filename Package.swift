@@ -54,6 +54,7 @@ let package = Package(
                 "KHOABI",
                 "KHOMachine",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             // The top-level Migrations/ folder is a link to this one.

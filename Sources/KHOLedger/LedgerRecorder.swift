@@ -333,7 +333,7 @@ public final class LedgerRecorder {
 
     private func closeContent(_ phys: UInt64, seq: Int64, lineage: Int64, db: Database) throws {
         try db.cachedStatement(sql: "UPDATE page_content SET to_seq = ? WHERE lineage = ? AND phys = ? AND to_seq IS NULL")
-            .execute(arguments: [seq, lineage, Int64(bitPattern: phys)])
+            .execute(integers: seq, lineage, Int64(bitPattern: phys))
     }
 
     private func pageHash(_ bytes: [UInt8]) -> Data? {
@@ -376,13 +376,13 @@ public final class LedgerRecorder {
                                          object.firstChunk, object.totalPages, object.flags, object.ord])
             let id = db.lastInsertedRowID
             let extent = try db.cachedStatement(sql: "INSERT INTO object_extent (object_id, first_index, phys, ord, count) VALUES (?, ?, ?, ?, ?)")
-            for e in object.extents { try extent.execute(arguments: [id, e.firstIndex, e.phys, e.ord, e.count]) }
+            for e in object.extents { try extent.execute(integers: id, e.firstIndex, e.phys, e.ord, e.count) }
             let chunk = try db.cachedStatement(sql: "INSERT INTO chunk (object_id, idx, phys, next, entries, bytes) VALUES (?, ?, ?, ?, ?, ?)")
             for c in object.chunks { try chunk.execute(arguments: [id, c.idx, c.phys, c.next, c.entries, c.bytes]) }
             if let key = objectKey(object) { openObjects[key] = id }
         }
         let content = try db.cachedStatement(sql: "INSERT INTO page_content (lineage, phys, from_seq, data_id) VALUES (?, ?, ?, ?)")
-        for c in rows.contents { try content.execute(arguments: [lineage, c.phys, op.seq, dataIDs[c.hash]]) }
+        for c in rows.contents { try content.execute(integers: lineage, c.phys, op.seq, dataIDs[c.hash]) }
         for s in rows.subtrees {
             try db.cachedStatement(sql: """
                 INSERT INTO subtree (generation, direction, name, phys, size, blob, from_seq) VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -71,7 +71,7 @@ struct PreservedRuns {
                 pieces.append((start, i - start))
             }
             if let id = run.id {
-                try db.cachedStatement(sql: "UPDATE preserved_run SET to_seq = ? WHERE id = ?").execute(arguments: [seq, id])
+                try db.cachedStatement(sql: "UPDATE preserved_run SET to_seq = ? WHERE id = ?").execute(integers: seq, id)
             }
             runs[r].closed = true
             toInsert.removeAll { $0 == r }
@@ -88,7 +88,7 @@ struct PreservedRuns {
             INSERT INTO preserved_run (generation, phys, ord, count, from_seq) VALUES (?, ?, ?, ?, ?)
             """)
         for r in toInsert where !runs[r].closed {
-            try insert.execute(arguments: [generation, Int64(bitPattern: runs[r].phys), runs[r].ord, runs[r].count, runs[r].fromSeq])
+            try insert.execute(integers: generation, Int64(bitPattern: runs[r].phys), Int64(runs[r].ord), Int64(runs[r].count), runs[r].fromSeq)
             runs[r].id = db.lastInsertedRowID
         }
         removals = [:]

@@ -1,0 +1,23 @@
+import GRDB
+import GRDBSQLite
+
+extension Statement {
+    /// Runs this statement once with integer arguments (nil binds NULL)
+    /// bound straight through the SQLite C API. The recorder writes a row
+    /// per run of frames and per page, millions for a large area; there,
+    /// building `StatementArguments` costs more than SQLite's own work.
+    func execute(integers values: Int64?...) throws {
+        let statement = sqliteStatement
+        for (index, value) in values.enumerated() {
+            let position = Int32(index + 1)
+            if let value { sqlite3_bind_int64(statement, position, value) } else { sqlite3_bind_null(statement, position) }
+        }
+        let code = sqlite3_step(statement)
+        if code != SQLITE_DONE {
+            let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(statement)))
+            sqlite3_reset(statement)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
+        }
+        sqlite3_reset(statement)
+    }
+}
