@@ -163,8 +163,9 @@ extension AsOfState {
         var objects: [Object] = []
         let rows = try Row.fetchCursor(db, sql: """
             SELECT o.id, o.kind, o.name, o.from_seq, o.descriptor_phys, o.first_chunk, o.total_pages, o.flags, o.ord,
-                   (SELECT count(*) FROM chunk c WHERE c.object_id = o.id) AS chunks,
-                   (SELECT phys FROM object_extent e WHERE e.object_id = o.id ORDER BY first_index LIMIT 1) AS phys
+                   CASE WHEN o.descriptor_phys IS NOT NULL THEN (SELECT count(*) FROM chunk c WHERE c.object_id = o.id) END AS chunks,
+                   CASE WHEN o.descriptor_phys IS NULL
+                        THEN (SELECT phys FROM object_extent e WHERE e.object_id = o.id ORDER BY first_index LIMIT 1) END AS phys
             FROM object o WHERE \(holding.sql) ORDER BY o.id
             """, arguments: holding.arguments)
         // Columns by position, in the SELECT's order: an answer reads thousands of rows.
