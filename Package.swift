@@ -150,7 +150,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["kholedger", "KHOTestSupport"]
+            dependencies: ["kholedger", "KHOTestSupport", "KHOMachine"]
         ),
         .testTarget(
             name: "KHOReportTests",
