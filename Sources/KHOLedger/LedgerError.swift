@@ -12,6 +12,9 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
     case inconsistent(String)
     /// A requested item does not exist.
     case notFound(String)
+    /// The ledger cannot be recorded into: the file, or the directory that
+    /// must hold its write-ahead log, is not writable.
+    case readOnly(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -21,6 +24,7 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
         case .database(let message): return "ledger database error: \(message)"
         case .inconsistent(let message): return "ledger is inconsistent: \(message)"
         case .notFound(let message): return message
+        case let .readOnly(path, reason): return "cannot record into \(path): \(reason)"
         }
     }
 }

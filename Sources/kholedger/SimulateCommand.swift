@@ -69,8 +69,10 @@ struct SimulateCommand: ParsableCommand {
             printError(error.description.replacingOccurrences(of: "\n", with: " "))
             throw ExitCode.failure
         }
-        let recorder = try noLedger ? nil : LedgerRecorder(ledger: Ledger(path: ledger.path), config: scenario.machine,
-                                                            source: "simulate", label: URL(fileURLWithPath: file).lastPathComponent)
+        let recorder = try exitOnError {
+            try noLedger ? nil : LedgerRecorder(ledger: Ledger(path: ledger.path), config: scenario.machine,
+                                                source: "simulate", label: URL(fileURLWithPath: file).lastPathComponent)
+        }
         let runner = ScenarioRunner(scenario, onEvent: recorder?.eventSink ?? { _ in })
         let progress = ProgressLine(total: scenario.steps.count)
         do throws(ScenarioError) {
