@@ -150,7 +150,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["kholedger", "KHOTestSupport", "KHOMachine"]
+            dependencies: ["kholedger", "KHOTestSupport", "KHOABI", "KHOImage", "KHOMachine"]
         ),
         .testTarget(
             name: "KHOReportTests",

@@ -26,23 +26,12 @@ struct LedgerCrashTests {
         """
 
     @Test func killedSimulateAndImportLeaveWholePrefixes() throws {
-        let directory = try TemporaryDirectory()
-        let file = try directory.write("big.yaml", Self.scenario)
-        let base = directory.path("base.db")
-        let first = try ToolRunner.run(["simulate", file, "--ledger", base, "--quiet"])
-        #expect(first.status == 0, "\(first.stderr)")
-        // The capture: generation 0's handover, exported (about 3,300 operations when imported).
-        let image = directory.path("g0.elf"), fdt = directory.path("g0.dtb")
-        let export = try ToolRunner.run(["export", "--at", "gen:0", "--image", image, "--fdt", fdt, "--ledger", base])
-        #expect(export.status == 0, "\(export.stderr)")
-
-        let recordings = [
-            (InterruptedRecording(name: "simulate", arguments: ["simulate", file, "--quiet"], oneTransaction: false), 28),
-            (InterruptedRecording(name: "import", arguments: ["import", "--fdt", fdt, "--image", image], oneTransaction: true), 24),
-        ]
+        // The import is of generation 0's exported handover: about 3,300 operations in one transaction.
+        let fixture = try RecordedCapture()
+        let recordings = zip(fixture.recordings, [28, 24])
         var kills = 0
         for (index, (recording, wanted)) in recordings.enumerated() {
-            let harness = try CrashHarness(recording, base: base, in: directory)
+            let harness = try CrashHarness(recording, base: fixture.base, in: fixture.directory)
             #expect(harness.reference.count > 1000)
             let tally = try harness.run(kills: wanted, perLedger: 4, seed: 0x6B686F + UInt64(index))
             print("crash harness, \(recording.name): \(tally)")

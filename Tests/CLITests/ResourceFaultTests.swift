@@ -8,32 +8,6 @@ import Testing
 /// chain ok, and a prefix of whole batches (an import: nothing) recorded.
 @Suite("Resource faults while recording", .serialized)
 struct ResourceFaultTests {
-    /// A ledger with one recorded run, the scenario and the capture of its generation 0.
-    private struct Fixture {
-        let directory: TemporaryDirectory
-        let scenario: String
-        let base: String
-        let image: String
-        let fdt: String
-
-        init() throws {
-            directory = try TemporaryDirectory()
-            scenario = try directory.write("big.yaml", LedgerCrashTests.scenario)
-            base = directory.path("base.db")
-            image = directory.path("g0.elf")
-            fdt = directory.path("g0.dtb")
-            for arguments in [["simulate", scenario, "--quiet"], ["export", "--at", "gen:0", "--image", image, "--fdt", fdt]] {
-                let result = try ToolRunner.run(arguments + ["--ledger", base])
-                guard result.status == 0 else { throw FixtureError("\(arguments[0]) failed: \(result.stderr)") }
-            }
-        }
-
-        var recordings: [InterruptedRecording] {
-            [InterruptedRecording(name: "simulate", arguments: ["simulate", scenario, "--quiet"], oneTransaction: false),
-             InterruptedRecording(name: "import", arguments: ["import", "--fdt", fdt, "--image", image], oneTransaction: true)]
-        }
-    }
-
     /// Runs `kholedger arguments…` under `bash` after `setup` (shell commands
     /// such as `ulimit`); with `obeyingFileModes`, as another user when the
     /// tests run as root (whom file modes do not stop).
@@ -58,7 +32,7 @@ struct ResourceFaultTests {
     }
 
     @Test func fullDiskStopsRecordingCleanly() throws {
-        let fixture = try Fixture()
+        let fixture = try RecordedCapture()
         let baseOps = try CrashHarness.operations(fixture.base, after: 0)
         for recording in fixture.recordings {
             let reference = try CrashHarness(recording, base: fixture.base, in: fixture.directory).reference
@@ -87,7 +61,7 @@ struct ResourceFaultTests {
 
     @Test(arguments: ["file", "directory"])
     func readOnlyLedgerIsRefused(_ readOnly: String) throws {
-        let fixture = try Fixture()
+        let fixture = try RecordedCapture()
         let folder = fixture.directory.path("ledgers")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for recording in fixture.recordings {
