@@ -2,7 +2,7 @@ import Foundation
 import KHOTestSupport
 import Testing
 
-/// A reader process querying a ledger while a writer process records into
+/// A reader process querying a ledger (state, sql, restore, diff) while a writer process records into
 /// it never fails (no "database is locked", no malformed read) and never
 /// sees a torn snapshot.
 @Suite("Concurrent reading while recording", .serialized)
@@ -24,6 +24,7 @@ struct ConcurrentReadTests {
         let pastState = try ToolRunner.run(["state", "--at", "\(past)", "--ledger", ledger, "--format", "json"]).stdout
         let output = directory.path("a5.bin")
         let pastArea = try json(["restore", "--area", "a5", "--at", "gen:0", "--output", output], ledger: ledger)["sha256"] as? String
+        let pastDiff = try ToolRunner.run(["diff", "gen:0", "gen:1", "--ledger", ledger, "--format", "json"]).stdout
 
         // The writer: eight more runs, one after another, in the background.
         let writes = 8
@@ -62,12 +63,15 @@ struct ConcurrentReadTests {
             // A restore as of a past point hashes the same bytes.
             let area = try json(["restore", "--area", "a5", "--at", "gen:0", "--output", output], ledger: ledger)
             #expect(area["sha256"] as? String == pastArea)
+            // So does a diff of two past generations.
+            let diff = try ToolRunner.run(["diff", "gen:0", "gen:1", "--ledger", ledger, "--format", "json"])
+            #expect(diff.status == 0 && diff.stderr.isEmpty && diff.stdout == pastDiff, "\(diff.stderr)")
         } while writer.wait(timeout: .now()) == .timedOut
 
         #expect(writerResults.count == writes && writerResults.allSatisfy { $0.status == 0 }, "\(writerResults.map(\.stderr))")
         #expect(rounds >= 3, "the reader ran \(rounds) rounds while the writer recorded")
         #expect(lastSeen > past, "the reader never saw the writer's operations")
         #expect(try CrashHarness.lastSeq(ledger) == past * (writes + 1))
-        print("concurrent reading: \(rounds) reader rounds (4 commands each) during \(writes) recordings, no error")
+        print("concurrent reading: \(rounds) reader rounds (5 commands each) during \(writes) recordings, no error")
     }
 }
