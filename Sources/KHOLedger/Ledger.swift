@@ -90,16 +90,19 @@ public final class Ledger {
     }
 
     /// Refuses, before SQLite opens it, a ledger this process cannot write:
-    /// a read-only file, or a directory where the write-ahead log cannot be
-    /// created.
+    /// a read-only file, or a missing directory or one where the file or its
+    /// write-ahead log cannot be created.
     private static func requireWritable(_ path: String) throws(LedgerError) {
         let files = FileManager.default
         if files.fileExists(atPath: path), !files.isWritableFile(atPath: path) {
-            throw .readOnly(path: path, reason: "the file is read-only")
+            throw .unwritable(path: path, reason: "the file is read-only")
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard files.fileExists(atPath: directory) else {
+            throw .unwritable(path: path, reason: "its directory \(directory) does not exist")
+        }
         if !files.fileExists(atPath: path + "-wal"), !files.isWritableFile(atPath: directory) {
-            throw .readOnly(path: path, reason: "its directory \(directory) is not writable (the write-ahead log goes beside the file)")
+            throw .unwritable(path: path, reason: "its directory \(directory) is not writable (the write-ahead log goes beside the file)")
         }
     }
 

@@ -78,4 +78,13 @@ struct ResourceFaultTests {
             try expectIntact(ledger, recording.name)
         }
     }
+
+    @Test func missingLedgerDirectoryIsNamed() throws {
+        let directory = try TemporaryDirectory()
+        let scenario = try directory.write("big.yaml", LedgerCrashTests.scenario)
+        let ledger = directory.path("missing/kholedger.db")
+        let result = try ToolRunner.run(["simulate", scenario, "--quiet", "--ledger", ledger])
+        expectOneErrorLine(result, naming: ledger, "simulate into a missing directory")
+        #expect(result.stderr.contains("its directory \(directory.path("missing")) does not exist"))
+    }
 }
