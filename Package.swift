@@ -151,7 +151,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["kholedger", "KHOTestSupport"]
+            dependencies: ["kholedger", "KHOTestSupport", "KHOABI", "KHOImage", "KHOMachine"]
         ),
         .testTarget(
             name: "KHOReportTests",

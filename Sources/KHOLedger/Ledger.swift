@@ -39,6 +39,7 @@ public final class Ledger {
     /// Opens (creating or migrating) the ledger at `path` for recording.
     public init(path: String) throws(LedgerError) {
         self.path = path
+        try Self.requireWritable(path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -85,6 +86,23 @@ public final class Ledger {
             throw error
         } catch {
             throw .database("\(path): \(error)")
+        }
+    }
+
+    /// Refuses, before SQLite opens it, a ledger this process cannot write:
+    /// a read-only file, or a missing directory or one where the file or its
+    /// write-ahead log cannot be created.
+    private static func requireWritable(_ path: String) throws(LedgerError) {
+        let files = FileManager.default
+        if files.fileExists(atPath: path), !files.isWritableFile(atPath: path) {
+            throw .unwritable(path: path, reason: "the file is read-only")
+        }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard files.fileExists(atPath: directory) else {
+            throw .unwritable(path: path, reason: "its directory \(directory) does not exist")
+        }
+        if !files.fileExists(atPath: path + "-wal"), !files.isWritableFile(atPath: directory) {
+            throw .unwritable(path: path, reason: "its directory \(directory) is not writable (the write-ahead log goes beside the file)")
         }
     }
 

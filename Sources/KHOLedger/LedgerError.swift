@@ -12,6 +12,10 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
     case inconsistent(String)
     /// A requested item does not exist.
     case notFound(String)
+    /// The ledger cannot be recorded into: the file is read-only, or the
+    /// directory that must hold it and its write-ahead log is missing or
+    /// not writable.
+    case unwritable(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -21,6 +25,7 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
         case .database(let message): return "ledger database error: \(message)"
         case .inconsistent(let message): return "ledger is inconsistent: \(message)"
         case .notFound(let message): return message
+        case let .unwritable(path, reason): return "cannot record into \(path): \(reason)"
         }
     }
 }

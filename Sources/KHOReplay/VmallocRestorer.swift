@@ -26,10 +26,11 @@ import KHOABI
 ///
 /// The preserved check is the caller's: a closure answering whether a block
 /// is in the tracker at exactly that order (stricter than 7.1 kernels, which
-/// look only for the KHO magic in the head page). With a check, a block or
-/// chunk page listed twice fails like a second `kho_restore_pages` does
-/// (``RestoreError/alreadyRestored(chunk:slot:phys:)``); without one, both
-/// checks are skipped.
+/// look only for the KHO magic in the head page); without one it is skipped.
+/// A block or chunk page listed twice fails like a second `kho_restore_pages`
+/// does (``RestoreError/alreadyRestored(chunk:slot:phys:)``), with or without
+/// the check, so the bytes a restore reads never exceed the distinct pages
+/// the input really holds.
 public struct VmallocRestorer {
     /// Receives the area's bytes in restore order, in pieces of at most
     /// ``pieceSize`` bytes. After an error it may have received a prefix of
@@ -101,7 +102,7 @@ private struct RestoreWalk {
     private var chunkIndex: [UInt64: Int] = [:]
     private var chunks: [UInt64] = []
     private var blocks: [UInt64] = []
-    /// Head pages restored so far (tracked only with a preserved check).
+    /// Head pages restored so far.
     private var restored: Set<UInt64> = []
     private var listedPages: UInt64 = 0
     private var hasher = SHA256()
@@ -151,8 +152,7 @@ private struct RestoreWalk {
     /// `kho_restore_pages`: the block must be preserved at its order and not
     /// restored before.
     private mutating func restorePages(_ block: PreservedBlock, chunk: Int, slot: Int?) throws(RestoreError) {
-        guard let isPreserved = restorer.isPreserved else { return }
-        guard isPreserved(block) else {
+        if let isPreserved = restorer.isPreserved, !isPreserved(block) {
             throw .notPreserved(chunk: chunk, slot: slot, phys: block.phys, order: block.order)
         }
         guard restored.insert(block.phys).inserted else {

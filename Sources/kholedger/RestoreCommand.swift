@@ -25,8 +25,8 @@ struct RestoreCommand: ParsableCommand {
             --descriptor-phys and walks its chunk list through the image with every \
             check the kernel makes (pages listed vs total_pages, in the kernel's order) \
             plus those it cannot make safely (chunk-list cycles, pointers outside the \
-            image or in holes, misaligned chunks and blocks, absurd orders). With \
-            --fdt, every block and chunk page must also be in the capture's preserved \
+            image or in holes, misaligned chunks and blocks, absurd orders, a page \
+            listed twice). With --fdt, every block and chunk page must also be in the capture's preserved \
             tracker at the right order, as the next kernel requires.
 
             The bytes go to <output>.partial, renamed to <output> only when the whole \

@@ -79,8 +79,10 @@ struct SimulateCommand: ParsableCommand {
             printError(error.description.replacingOccurrences(of: "\n", with: " "))
             throw ExitCode.failure
         }
-        let recorder = try noLedger ? nil : LedgerRecorder(ledger: Ledger(path: ledger.path), config: scenario.machine,
-                                                            source: "simulate", label: URL(fileURLWithPath: file).lastPathComponent)
+        let recorder = try exitOnError {
+            try noLedger ? nil : LedgerRecorder(ledger: Ledger(path: ledger.path), config: scenario.machine,
+                                                source: "simulate", label: URL(fileURLWithPath: file).lastPathComponent)
+        }
         let stream = try exitOnError { try events.map { try EventStreamWriter(path: $0, config: scenario.machine) } }
         let sinks = [recorder?.eventSink, stream?.eventSink].compactMap { $0 }
         let runner = ScenarioRunner(scenario) { event in sinks.forEach { $0(event) } }

@@ -1,0 +1,144 @@
+import Foundation
+import KHOABI
+import KHOImage
+import KHOTestSupport
+import Testing
+
+/// Crafted captures whose counts and sizes lie: each gives one clear error
+/// line or the correct answer, with the `kholedger` process held to a
+/// 256 MiB address space (an allocation sized by an untrusted count would
+/// abort it) — memory bounded by the input's real size.
+@Suite("Hostile inputs")
+struct HostileInputTests {
+    static let geometry = PageGeometry.kib4
+    let directory: TemporaryDirectory
+
+    init() throws { directory = try TemporaryDirectory() }
+
+    /// Runs `kholedger arguments…` with a 256 MiB address-space limit.
+    private func bounded(_ arguments: [String]) throws -> ToolResult {
+        try ToolRunner.run(URL(fileURLWithPath: "/bin/bash"),
+                           ["-c", "ulimit -v 262144; exec \"$@\"", "bash", ToolRunner.executable.path] + arguments)
+    }
+
+    /// Expects exit status 1 and exactly one `error:` line containing `text`.
+    private func expectOneError(_ result: ToolResult, containing text: String) {
+        #expect(result.status == 1, "status \(result.status): \(result.stderr)")
+        let lines = result.stderr.split(whereSeparator: \.isNewline)
+        #expect(lines.count == 1 && lines[0].hasPrefix("error: ") && lines[0].contains(text), "\(result.stderr)")
+    }
+
+    /// An ELF core of `pages` (physical address → page bytes), plus `filler`
+    /// one-byte segments far above them.
+    private func core(_ pages: [UInt64: [UInt8]], filler: Int = 0) throws -> String {
+        let path = directory.path("crafted-\(UUID().uuidString).elf")
+        let segments = pages.sorted { $0.key < $1.key }.map { (paddr: $0.key, bytes: $0.value) }
+            + (0..<filler).map { (paddr: 0x1_0000_0000 + UInt64($0) * 2, bytes: [UInt8(truncatingIfNeeded: $0)]) }
+        try ElfCoreWriter(alignment: 1).write(segments: segments, toPath: path)
+        return path
+    }
+
+    private func descriptor(first: UInt64, totalPages: UInt32) -> [UInt8] {
+        VmallocDescriptor(first: first, totalPages: totalPages, flags: [], order: 0).encode()
+            + [UInt8](repeating: 0, count: Self.geometry.pageSize - VmallocDescriptor.size)
+    }
+
+    private func chunk(next: UInt64, entries: [UInt64]) throws -> [UInt8] {
+        try VmallocChunk(next: next, entries: entries).encode(geometry: Self.geometry)
+    }
+
+    private func restore(_ image: String, descriptor: UInt64 = 0x1000) throws -> ToolResult {
+        try bounded(["restore", "--image", image, "--descriptor-phys", hex(descriptor), "--output", directory.path("area.bin")])
+    }
+
+    @Test func totalPagesNear4GiBWithAShortChain() throws {
+        let image = try core([0x1000: descriptor(first: 0x2000, totalPages: .max),
+                              0x2000: try chunk(next: 0, entries: [0x3000]),
+                              0x3000: [UInt8](repeating: 7, count: 4096)])
+        expectOneError(try restore(image), containing: "the chunks list 1 pages, the descriptor declares total_pages 4294967295")
+    }
+
+    @Test func millionEntryChunkListNamingOnePage() throws {
+        // 2,000 chunk pages of 511 entries: 1,022,000 entries, all the same page.
+        let chunks = 2000, entries = Self.geometry.vmallocChunkEntries
+        var pages: [UInt64: [UInt8]] = [0x1000: descriptor(first: 0x10000, totalPages: UInt32(chunks * entries)),
+                                        0x3000: [UInt8](repeating: 7, count: 4096)]
+        for index in 0..<chunks {
+            let phys = 0x10000 + UInt64(index) * 0x1000
+            pages[phys] = try chunk(next: index + 1 < chunks ? phys + 0x1000 : 0, entries: Array(repeating: 0x3000, count: entries))
+        }
+        let result = try restore(try core(pages))
+        expectOneError(result, containing: "chunk 0 entry 1: 0x3000 was already restored (listed twice)")
+        #expect(!FileManager.default.fileExists(atPath: directory.path("area.bin")))
+    }
+
+    @Test func longChunkChainEndingInACycle() throws {
+        let chunks = 4000
+        var pages: [UInt64: [UInt8]] = [0x1000: descriptor(first: 0x10000, totalPages: 1)]
+        for index in 0..<chunks {
+            let phys = 0x10000 + UInt64(index) * 0x1000
+            pages[phys] = try chunk(next: index + 1 < chunks ? phys + 0x1000 : 0x10000, entries: [])
+        }
+        expectOneError(try restore(try core(pages)), containing: "chunk 4000 at 0x10000 is chunk 0 again: the chunk list has a cycle")
+    }
+
+    @Test func elfWith65535Segments() throws {
+        // 65,532 filler segments + 3 pages: e_phnum is PN_XNUM, the count in section header 0.
+        let data = (0..<4096).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        let image = try core([0x1000: descriptor(first: 0x2000, totalPages: 1),
+                              0x2000: try chunk(next: 0, entries: [0x3000]), 0x3000: data], filler: 65_532)
+        let result = try restore(image)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try Data(contentsOf: directory.url.appendingPathComponent("area.bin")) == Data(data))
+    }
+
+    /// The capture of a recorded generation with its root FDT rewritten (as
+    /// source) by `edit`.
+    private func editedCapture(_ capture: RecordedCapture, _ name: String, _ edit: (String) -> String) throws -> String {
+        let dtc = URL(fileURLWithPath: "/usr/bin/dtc")
+        let source = try ToolRunner.run(dtc, ["-I", "dtb", "-O", "dts", capture.fdt]).stdout
+        let path = directory.path("\(name).dts")
+        try Data(edit(source).utf8).write(to: URL(fileURLWithPath: path))
+        let compiled = try ToolRunner.run(dtc, ["-I", "dts", "-O", "dtb", "-o", directory.path("\(name).dtb"), path])
+        guard compiled.status == 0 else { throw FixtureError("dtc: \(compiled.stderr)") }
+        return directory.path("\(name).dtb")
+    }
+
+    @Test func deepAndHugeRootFDTs() throws {
+        let capture = try RecordedCapture()
+        let walk = try ToolRunner.run(["walk", "--fdt", capture.fdt, "--image", capture.image])
+        #expect(walk.status == 0, "\(walk.stderr)")
+        let subtree = "\ts19 {\n"
+        // 3,000 levels of nodes and 20,000 properties inside a subtree: the walk does not look inside it.
+        let deep = try editedCapture(capture, "deep") { source in
+            // After the subtree's properties, before its closing brace.
+            let end = source.range(of: "\n\t};", range: source.range(of: subtree)!.upperBound ..< source.endIndex)!
+            return source.replacingCharacters(in: end.lowerBound ..< end.lowerBound, with: "\n" + String(repeating: "n {\n", count: 3000)
+                + "leaf = <1>;\n" + String(repeating: "};\n", count: 3000))
+        }
+        let wide = try editedCapture(capture, "wide") { source in
+            source.replacingOccurrences(of: subtree, with: subtree + (0..<20_000).map { "p\($0) = <\($0)>;\n" }.joined())
+        }
+        for fdt in [deep, wide] {
+            let result = try bounded(["walk", "--fdt", fdt, "--image", capture.image])
+            #expect(result.status == 0 && result.stdout == walk.stdout, "\(fdt): \(result.stderr)")
+        }
+        // 5,000 subnodes of the root that are not subtrees: one error naming the first.
+        let many = try editedCapture(capture, "many") { source in
+            source.replacingOccurrences(of: subtree, with: (0..<5000).map { "\tw\($0) { x = <1>; };\n" }.joined() + subtree)
+        }
+        expectOneError(try bounded(["walk", "--fdt", many, "--image", capture.image]), containing: "node /w0 has no property preserved-data")
+    }
+
+    @Test(arguments: [("0x40 0x0", "1073741824"), ("0x0 0x40", "4611686018427387904"), ("0xffffffff 0xffffffff", "18446744073709551615")])
+    func blobSizeBeyondTheImage(_ cells: String, _ size: String) throws {
+        let capture = try RecordedCapture()
+        let fdt = try editedCapture(capture, "blob") { source in
+            source.replacingOccurrences(of: "\ts19 {\n\t\tblob-size = <0x10000000 0x00>;", with: "\ts19 {\n\t\tblob-size = <\(cells)>;")
+        }
+        let digest = try CrashHarness.contentDigest(capture.base)
+        let result = try bounded(["import", "--fdt", fdt, "--image", capture.image, "--ledger", capture.base])
+        expectOneError(result, containing: "subtree s19: its \(size)-byte blob")
+        #expect(try CrashHarness.contentDigest(capture.base) == digest)
+    }
+}

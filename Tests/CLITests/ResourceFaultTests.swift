@@ -1,0 +1,90 @@
+import Foundation
+import KHOTestSupport
+import Testing
+
+/// Recording that runs out of room (a file size limit, as a full disk would
+/// stop it) or meets a read-only ledger fails with one error line and a
+/// non-zero exit, and leaves the ledger intact: integrity_check ok, the hash
+/// chain ok, and a prefix of whole batches (an import: nothing) recorded.
+@Suite("Resource faults while recording", .serialized)
+struct ResourceFaultTests {
+    /// Runs `kholedger arguments…` under `bash` after `setup` (shell commands
+    /// such as `ulimit`); with `obeyingFileModes`, as another user when the
+    /// tests run as root (whom file modes do not stop).
+    private func runKholedger(_ arguments: [String], after setup: String = "", obeyingFileModes: Bool = false) throws -> ToolResult {
+        var command = [ToolRunner.executable.path] + arguments
+        if obeyingFileModes && getuid() == 0 { command = ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"] + command }
+        return try ToolRunner.run(URL(fileURLWithPath: "/bin/bash"), ["-c", setup + "exec \"$@\"", "bash"] + command)
+    }
+
+    /// Expects one `error:` line naming `ledger` and a failure status.
+    private func expectOneErrorLine(_ result: ToolResult, naming ledger: String, _ context: String) {
+        #expect(result.status == 1, "\(context): status \(result.status)")
+        let lines = result.stderr.split(whereSeparator: \.isNewline)
+        #expect(lines.count == 1 && lines[0].hasPrefix("error: ") && lines[0].contains(ledger), "\(context): \(result.stderr)")
+    }
+
+    /// Expects the ledger to pass integrity_check and the chain audit.
+    private func expectIntact(_ ledger: String, _ context: String) throws {
+        #expect(try CrashHarness.scalar(ledger, "PRAGMA integrity_check") == "ok", "\(context)")
+        let audit = try ToolRunner.run(["audit", "--chain", "--ledger", ledger])
+        #expect(audit.status == 0, "\(context): \(audit.stdout)\(audit.stderr)")
+    }
+
+    @Test func fullDiskStopsRecordingCleanly() throws {
+        let fixture = try RecordedCapture()
+        let baseOps = try CrashHarness.operations(fixture.base, after: 0)
+        for recording in fixture.recordings {
+            let reference = try CrashHarness(recording, base: fixture.base, in: fixture.directory).reference
+            let ledger = try CrashHarness.copy(fixture.base, to: fixture.directory.path("full-\(recording.name).db"))
+            let digest = try CrashHarness.contentDigest(ledger)
+            // Writes past 2 MB fail (EFBIG, as ENOSPC on a full disk): the write-ahead log cannot grow.
+            let result = try runKholedger(recording.arguments + ["--ledger", ledger], after: "ulimit -f 2000; trap '' XFSZ; ")
+            expectOneErrorLine(result, naming: ledger, "\(recording.name) on a full disk")
+            try expectIntact(ledger, recording.name)
+            #expect(try CrashHarness.operations(ledger, after: 0).prefix(baseOps.count) == baseOps[...])
+            let added = try CrashHarness.operations(ledger, after: baseOps.count)
+            if recording.oneTransaction {
+                let after = try CrashHarness.contentDigest(ledger)
+                #expect(added.isEmpty && after == digest, "\(recording.name): the ledger changed")
+            } else {
+                #expect(!added.isEmpty && added.count < reference.count && added == Array(reference.prefix(added.count)),
+                        "\(recording.name): \(added.count) of \(reference.count) operations, not a prefix")
+                #expect(added.count % 256 == 0, "\(recording.name): \(added.count) operations is not whole batches of 256")
+            }
+            // With room again, recording continues.
+            let again = try ToolRunner.run(recording.arguments + ["--ledger", ledger])
+            #expect(again.status == 0, "\(again.stderr)")
+            try expectIntact(ledger, "\(recording.name) after the disk had room again")
+        }
+    }
+
+    @Test(arguments: ["file", "directory"])
+    func readOnlyLedgerIsRefused(_ readOnly: String) throws {
+        let fixture = try RecordedCapture()
+        let folder = fixture.directory.path("ledgers")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for recording in fixture.recordings {
+            let ledger = try CrashHarness.copy(fixture.base, to: "\(folder)/\(recording.name).db")
+            let digest = try CrashHarness.contentDigest(ledger)
+            let (file, directory) = readOnly == "file" ? (0o444, 0o755) : (0o666, 0o555)
+            try FileManager.default.setAttributes([.posixPermissions: file], ofItemAtPath: ledger)
+            try FileManager.default.setAttributes([.posixPermissions: directory], ofItemAtPath: folder)
+            let result = try runKholedger(recording.arguments + ["--ledger", ledger], obeyingFileModes: true)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder)
+            expectOneErrorLine(result, naming: ledger, "\(recording.name) into a read-only \(readOnly)")
+            #expect(result.stderr.contains(readOnly == "file" ? "the file is read-only" : "is not writable"))
+            #expect(try CrashHarness.contentDigest(ledger) == digest, "\(recording.name): the ledger changed")
+            try expectIntact(ledger, recording.name)
+        }
+    }
+
+    @Test func missingLedgerDirectoryIsNamed() throws {
+        let directory = try TemporaryDirectory()
+        let scenario = try directory.write("big.yaml", LedgerCrashTests.scenario)
+        let ledger = directory.path("missing/kholedger.db")
+        let result = try ToolRunner.run(["simulate", scenario, "--quiet", "--ledger", ledger])
+        expectOneErrorLine(result, naming: ledger, "simulate into a missing directory")
+        #expect(result.stderr.contains("its directory \(directory.path("missing")) does not exist"))
+    }
+}
