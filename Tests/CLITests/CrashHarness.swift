@@ -10,6 +10,9 @@ struct InterruptedRecording {
     let name: String
     let arguments: [String]
     let oneTransaction: Bool
+    /// Operations per transaction when the command commits fixed batches
+    /// (`record` also commits whenever its input pauses).
+    var batch: Int? = nil
 }
 
 /// What a crash-harness run saw.

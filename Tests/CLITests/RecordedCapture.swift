@@ -2,13 +2,15 @@ import Foundation
 import KHOTestSupport
 
 /// A ledger with one recorded run of ``LedgerCrashTests/scenario``, the
-/// scenario file and the capture (ELF core and root FDT) of its generation 0.
+/// scenario file, the run's event stream (JSON Lines) and the capture (ELF
+/// core and root FDT) of its generation 0.
 struct RecordedCapture {
     let directory: TemporaryDirectory
     let scenario: String
     let base: String
     let image: String
     let fdt: String
+    let events: String
 
     init() throws {
         directory = try TemporaryDirectory()
@@ -16,15 +18,17 @@ struct RecordedCapture {
         base = directory.path("base.db")
         image = directory.path("g0.elf")
         fdt = directory.path("g0.dtb")
-        for arguments in [["simulate", scenario, "--quiet"], ["export", "--at", "gen:0", "--image", image, "--fdt", fdt]] {
+        events = directory.path("run.jsonl")
+        for arguments in [["simulate", scenario, "--quiet", "--events", events], ["export", "--at", "gen:0", "--image", image, "--fdt", fdt]] {
             let result = try ToolRunner.run(arguments + ["--ledger", base])
             guard result.status == 0 else { throw FixtureError("\(arguments[0]) failed: \(result.stderr)") }
         }
     }
 
-    /// `simulate` of the scenario and `import` of the capture.
+    /// `simulate` of the scenario, `import` of the capture and `record` of the event stream.
     var recordings: [InterruptedRecording] {
-        [InterruptedRecording(name: "simulate", arguments: ["simulate", scenario, "--quiet"], oneTransaction: false),
-         InterruptedRecording(name: "import", arguments: ["import", "--fdt", fdt, "--image", image], oneTransaction: true)]
+        [InterruptedRecording(name: "simulate", arguments: ["simulate", scenario, "--quiet"], oneTransaction: false, batch: 256),
+         InterruptedRecording(name: "import", arguments: ["import", "--fdt", fdt, "--image", image], oneTransaction: true),
+         InterruptedRecording(name: "record", arguments: ["record", events], oneTransaction: false)]
     }
 }
