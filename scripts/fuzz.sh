@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets of Fuzz/ (with -sanitize=fuzzer,address) and
+# Builds the libFuzzer targets of Fuzz/ (release, -sanitize=fuzzer,address) and
 # runs each for SECONDS (default 10), seeded from Fuzz/Seeds/<target>/ and
 # the reference vectors' kho.dtb files. Inputs that grow coverage go to
 # fuzz-out/corpus/<target>/, crashing inputs to fuzz-out/crashes/<target>/.
@@ -19,9 +19,9 @@ vectors=../shared/vectors
 for target in "${targets[@]}"; do
     [ -d "Fuzz/Sources/$target" ] || { echo "fuzz.sh: unknown target $target" >&2; exit 2; }
     # The linker's notes about ASan's local symbols are noise; errors still show.
-    swift build --package-path Fuzz --product "$target" \
+    swift build --package-path Fuzz -c release --product "$target" \
         -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld 2>&1 | grep -v "Cannot export local symbol" || true
-    [ -x "Fuzz/.build/debug/$target" ] || { echo "fuzz.sh: $target did not build" >&2; exit 1; }
+    [ -x "Fuzz/.build/release/$target" ] || { echo "fuzz.sh: $target did not build" >&2; exit 1; }
 done
 
 status=0
@@ -36,7 +36,7 @@ for target in "${targets[@]}"; do
         seeds+=("$out/seeds/fuzz-fdt")
     fi
     echo "== $target: ${seconds}s, corpus $corpus, crashes in $crashes"
-    if ! "Fuzz/.build/debug/$target" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=2048 -timeout=20 \
+    if ! "Fuzz/.build/release/$target" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=2048 -timeout=20 \
         -print_final_stats=1 -artifact_prefix="$crashes" "$corpus" "${seeds[@]}" 2>"$out/$target.log"; then
         echo "fuzz.sh: $target FAILED; input saved in $crashes (log: $out/$target.log)" >&2
         tail -n 40 "$out/$target.log" >&2
