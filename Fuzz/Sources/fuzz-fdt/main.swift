@@ -10,7 +10,7 @@ func fuzzRootFDT(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         _ = try? KHORootFDT(tree: tree)
     }
     let read: MemoryReader = { phys, count in
-        guard phys < UInt64(fdt.count), count <= fdt.count - Int(phys) else {
+        guard count >= 0, phys < UInt64(fdt.count), count <= fdt.count - Int(phys) else {
             throw PagedMemoryError.outside(phys: phys, count: count)
         }
         return Array(fdt[Int(phys)..<(Int(phys) + count)])
