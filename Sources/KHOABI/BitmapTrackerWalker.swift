@@ -37,6 +37,10 @@ public struct BitmapTrackerWalker: Sendable {
         }
     }
 
+    /// The largest chunk order whose blocks fit in the 64-bit address
+    /// space (one below `KHO_ORDER_0_LOG2`).
+    public var maximumOrder: Int { geometry.order0Log2 - 1 }
+
     /// Bytes of one bitmap.
     public var bitmapBytes: Int { geometry.preserveBits(variant) / 8 }
 
@@ -64,8 +68,8 @@ public struct BitmapTrackerWalker: Sendable {
             guard count <= geometry.bitmapsPerChunk else {
                 throw KHOABIError.bitmapCountTooLarge(chunkPhys: phys, count: count, capacity: geometry.bitmapsPerChunk)
             }
-            guard order <= UInt32(geometry.order0Log2) else {
-                throw KHOABIError.orderTooLarge(order: Int(order), maximum: geometry.order0Log2)
+            guard order <= UInt32(maximumOrder) else {
+                throw KHOABIError.orderTooLarge(order: Int(order), maximum: maximumOrder)
             }
             let bitmaps = try (0..<Int(count)).map { i throws(KHOABIError) in
                 let start = page.loadLittleEndian(UInt64.self, at: 16 + 16 * i)

@@ -59,7 +59,7 @@ public enum FDTError: Error, Equatable, CustomStringConvertible {
         case let .totalSizeExceedsBuffer(totalSize, bufferSize):
             return "FDT totalsize \(totalSize) exceeds the \(bufferSize)-byte buffer"
         case let .unsupportedVersion(version, lastCompatible):
-            return "FDT version \(version) (last compatible \(lastCompatible)) is not supported by libfdt"
+            return "FDT version \(version) (last compatible \(lastCompatible)) is not supported (versions \(FDTHeader.minimumVersion) to 17 are)"
         case let .libfdt(operation, code):
             return "\(operation) failed: \(Self.libfdtMessage(code)) (\(code))"
         case .invalidCapacity(let capacity):

@@ -4,6 +4,9 @@ public struct FDTHeader: Hashable, Sendable {
     public static let size = 40
     /// The value of `magic` in every valid tree.
     public static let magicValue: UInt32 = 0xd00d_feed
+    /// The oldest `version` read: earlier trees store full paths as node
+    /// names, and libfdt 1.6's `fdt_check_full` dereferences NULL on some.
+    public static let minimumVersion: UInt32 = 16
 
     public let magic: UInt32
     /// Bytes of the whole tree, header included.

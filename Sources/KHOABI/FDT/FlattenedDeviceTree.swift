@@ -16,6 +16,9 @@ public struct FlattenedDeviceTree: Hashable, Sendable {
     public init(bytes buffer: [UInt8]) throws(FDTError) {
         let header = try FDTHeader(bytes: buffer)
         guard header.magic == FDTHeader.magicValue else { throw .badMagic(header.magic) }
+        guard header.version >= FDTHeader.minimumVersion else {
+            throw .unsupportedVersion(version: header.version, lastCompatibleVersion: header.lastCompatibleVersion)
+        }
         guard Int(header.totalSize) <= buffer.count else {
             throw .totalSizeExceedsBuffer(totalSize: header.totalSize, bufferSize: buffer.count)
         }

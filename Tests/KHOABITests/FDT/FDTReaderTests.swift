@@ -1,4 +1,5 @@
 import KHOTestSupport
+import Foundation
 import KHOABI
 import Testing
 
@@ -85,6 +86,27 @@ struct FDTReaderTests {
         bytes[23] = 18 // version
         bytes[27] = 18 // last compatible version
         #expect(throws: FDTError.unsupportedVersion(version: 18, lastCompatibleVersion: 18)) {
+            try FlattenedDeviceTree(bytes: bytes)
+        }
+    }
+
+    /// Found by fuzz-fdt: libfdt's fdt_check_full crashed on a version-14
+    /// header; versions below 16 are now refused before libfdt sees them.
+    @Test("versions before 16 are refused", arguments: [UInt8(1), 14, 15])
+    func rejectsOldVersions(version: UInt8) throws {
+        var bytes = try Self.sample().bytes
+        bytes[23] = version
+        bytes[27] = 0
+        #expect(throws: FDTError.unsupportedVersion(version: UInt32(version), lastCompatibleVersion: 0)) {
+            try FlattenedDeviceTree(bytes: bytes)
+        }
+    }
+
+    /// The fuzzer's crashing input itself, kept in the fuzz seed corpus.
+    @Test func fuzzedVersion14TreeIsRefused() throws {
+        let path = ReferenceVector.packageRoot.appendingPathComponent("Fuzz/Seeds/fuzz-fdt/crash-version-14").path
+        let bytes = try #require(FileManager.default.contents(atPath: path).map { [UInt8]($0) })
+        #expect(throws: FDTError.unsupportedVersion(version: 14, lastCompatibleVersion: 0)) {
             try FlattenedDeviceTree(bytes: bytes)
         }
     }

@@ -1,0 +1,37 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// libFuzzer targets for kholedger's readers of untrusted bytes.
+///
+/// A package of its own so that the root package never links libFuzzer:
+/// it builds only with `-sanitize=fuzzer` (`scripts/fuzz.sh` builds and
+/// runs it). Each `fuzz-*` executable is one target; adding one is a
+/// folder under `Sources/` with a `main.swift` and a line below.
+let package = Package(
+    name: "kholedger-fuzz",
+    platforms: [.macOS(.v13)],
+    dependencies: [
+        .package(name: "kholedger", path: ".."),
+    ],
+    targets: [
+        .target(
+            name: "FuzzSupport",
+            dependencies: [
+                .product(name: "KHOABI", package: "kholedger"),
+                .product(name: "KHOImage", package: "kholedger"),
+            ]
+        ),
+        fuzzTarget("fuzz-fdt", ["KHOABI"]),
+        fuzzTarget("fuzz-image", ["KHOABI", "KHOImage"]),
+        fuzzTarget("fuzz-vmalloc", ["KHOABI", "KHOReplay"]),
+        fuzzTarget("fuzz-tracker", ["KHOABI"]),
+    ]
+)
+
+/// A fuzz executable using FuzzSupport and the named kholedger libraries.
+func fuzzTarget(_ name: String, _ libraries: [String]) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: ["FuzzSupport"] + libraries.map { .product(name: $0, package: "kholedger") }
+    )
+}
