@@ -29,17 +29,29 @@ enum RawSQLite {
 
     /// `raw-rows`: one prepared INSERT per frame (pfn, order, owner, index).
     static func rows(_ frames: [(pfn: UInt64, order: Int, index: Int)], path: String) throws {
-        let db = try open(path)
-        defer { sqlite3_close(db) }
-        try exec(db, "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-        try exec(db, "CREATE TABLE frame (pfn INTEGER NOT NULL, ord INTEGER NOT NULL, owner TEXT NOT NULL, idx INTEGER NOT NULL)")
-        try exec(db, "BEGIN")
-        let statement = try prepare(db, "INSERT INTO frame (pfn, ord, owner, idx) VALUES (?, ?, 'frames', ?)")
-        defer { sqlite3_finalize(statement) }
-        for frame in frames {
+        try insertAll(frames, path: path,
+                      create: "CREATE TABLE frame (pfn INTEGER NOT NULL, ord INTEGER NOT NULL, owner TEXT NOT NULL, idx INTEGER NOT NULL)",
+                      insert: "INSERT INTO frame (pfn, ord, owner, idx) VALUES (?, ?, 'frames', ?)") { statement, frame in
             sqlite3_bind_int64(statement, 1, Int64(bitPattern: frame.pfn))
             sqlite3_bind_int64(statement, 2, Int64(frame.order))
             sqlite3_bind_int64(statement, 3, Int64(frame.index))
+        }
+    }
+
+    /// Writes `items` into a new table of the WAL database at `path` (64 KiB
+    /// pages), one prepared INSERT per item in one transaction; `bind` sets
+    /// an item's parameters.
+    private static func insertAll<Item>(_ items: [Item], path: String, create: String, insert: String,
+                                        bind: (OpaquePointer, Item) -> Void) throws {
+        let db = try open(path)
+        defer { sqlite3_close(db) }
+        try exec(db, "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+        try exec(db, create)
+        try exec(db, "BEGIN")
+        let statement = try prepare(db, insert)
+        defer { sqlite3_finalize(statement) }
+        for item in items {
+            bind(statement, item)
             try step(db, statement)
         }
         try exec(db, "COMMIT")
@@ -92,24 +104,19 @@ enum RawSQLite {
         }
     }
 
-    /// `raw-except`: two frame lists (index, pfn, content hash) in raw
-    /// tables, compared by one `EXCEPT` query each way; returns the number of
-    /// differing rows. Only the queries are timed by the caller.
+    /// `raw-except`: one frame list (index, pfn, content hash) as table
+    /// `name` of the database at `path`; ``exceptCount(path:)`` compares two.
     static func framesTable(_ frames: [(index: Int, pfn: UInt64, hash: [UInt8])], name: String, path: String) throws {
-        let db = try open(path)
-        defer { sqlite3_close(db) }
-        try exec(db, "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL;")
-        try exec(db, "CREATE TABLE \(name) (idx INTEGER NOT NULL, pfn INTEGER NOT NULL, hash BLOB NOT NULL)")
-        try exec(db, "BEGIN")
-        let statement = try prepare(db, "INSERT INTO \(name) VALUES (?, ?, ?)")
-        defer { sqlite3_finalize(statement) }
-        for frame in frames {
+        try insertAll(frames, path: path,
+                      create: "CREATE TABLE \(name) (idx INTEGER NOT NULL, pfn INTEGER NOT NULL, hash BLOB NOT NULL)",
+                      insert: "INSERT INTO \(name) VALUES (?, ?, ?)") { statement, frame in
             sqlite3_bind_int64(statement, 1, Int64(frame.index))
             sqlite3_bind_int64(statement, 2, Int64(bitPattern: frame.pfn))
-            frame.hash.withUnsafeBytes { _ = sqlite3_bind_blob(statement, 3, $0.baseAddress, Int32($0.count), nil) }
-            try step(db, statement)
+            // SQLITE_TRANSIENT: SQLite copies the bytes, which live only in this closure.
+            frame.hash.withUnsafeBytes {
+                _ = sqlite3_bind_blob(statement, 3, $0.baseAddress, Int32($0.count), unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+            }
         }
-        try exec(db, "COMMIT")
     }
 
     /// Rows of one of two frame tables that the other lacks, both ways.
