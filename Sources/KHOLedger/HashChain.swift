@@ -51,34 +51,36 @@ public enum HashChain {
     }
 }
 
-/// Feeds typed, length-prefixed values into SHA-256 so that no two different
-/// row sets encode alike.
+/// Encodes typed, length-prefixed values so that no two different row sets
+/// encode alike, then hashes the whole encoding with SHA-256 at once (one
+/// large update instead of one per field).
 struct CanonicalEncoder {
-    private var hasher = SHA256()
+    private var encoding: [UInt8] = []
 
     mutating func tag(_ name: String) { string(name) }
 
     mutating func int(_ value: Int64?) {
-        guard let value else { return marker(0) }
-        marker(1)
-        var v = value.littleEndian
-        withUnsafeBytes(of: &v) { hasher.update(bufferPointer: $0) }
+        guard let value else { return encoding.append(0) }
+        encoding.append(1)
+        withUnsafeBytes(of: value.littleEndian) { encoding.append(contentsOf: $0) }
     }
 
-    mutating func string(_ value: String?) { bytes(value.map { Data($0.utf8) }) }
+    mutating func string(_ value: String?) {
+        guard var text = value else { return encoding.append(0) }
+        text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+    }
 
     mutating func bytes(_ value: Data?) {
-        guard let value else { return marker(0) }
-        marker(1)
-        var length = Int64(value.count).littleEndian
-        withUnsafeBytes(of: &length) { hasher.update(bufferPointer: $0) }
-        hasher.update(data: value)
+        guard let value else { return encoding.append(0) }
+        value.withUnsafeBytes { append($0) }
     }
 
-    private mutating func marker(_ byte: UInt8) {
-        var b = byte
-        withUnsafeBytes(of: &b) { hasher.update(bufferPointer: $0) }
+    /// A present value: marker 1, its length as a little-endian Int64, its bytes.
+    private mutating func append(_ value: UnsafeRawBufferPointer) {
+        encoding.append(1)
+        withUnsafeBytes(of: Int64(value.count).littleEndian) { encoding.append(contentsOf: $0) }
+        encoding.append(contentsOf: value)
     }
 
-    consuming func finish() -> Data { Data(hasher.finalize()) }
+    consuming func finish() -> Data { Data(SHA256.hash(data: encoding)) }
 }

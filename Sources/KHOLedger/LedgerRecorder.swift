@@ -35,6 +35,8 @@ public final class LedgerRecorder {
     private var generation: Int64?
     private var runs: PreservedRuns
     private var content: [UInt64: Data] = [:]
+    /// A zero page, to compare pages against.
+    private let zeroPage: [UInt8]
     private var openObjects: [ObjectKey: Int64] = [:]
     private var openSubtrees: [(phys: UInt64, id: Int64)] = []
     private var handedOver: Set<PreservedBlock> = []
@@ -86,6 +88,7 @@ public final class LedgerRecorder {
         self.batchBytes = batchBytes
         self.storesMachine = storesMachine
         runs = PreservedRuns(geometry: geometry)
+        zeroPage = [UInt8](repeating: 0, count: geometry.pageSize)
         do {
             try ledger.database.read { db in
                 if let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM op ORDER BY seq DESC LIMIT 1") {
@@ -277,26 +280,30 @@ public final class LedgerRecorder {
     }
 
     /// Content changes: zero-filled allocations first, then the pages and
-    /// chunk pages the call wrote; only pages whose content differs from the
-    /// recorded one produce rows (zero pages produce none).
+    /// chunk pages the call wrote (the last write of a page wins); only pages
+    /// whose content differs from the recorded one produce rows (zero pages
+    /// produce none).
     private func contentRows(_ event: MachineEvent, seq: Int64, lineage: Int64, db: Database) throws -> [ContentRow] {
-        var final: [UInt64: Data?] = [:]
+        // (page, write order, bytes; nil = zero-filled), sorted so that each
+        // page's last write comes last among its writes.
+        var writes: [(phys: UInt64, order: Int, bytes: [UInt8]?)] = []
         let ps = UInt64(geometry.pageSize)
         for block in event.zeroed {
-            for i in 0..<(UInt64(1) << UInt64(block.order)) { final[block.phys + i * ps] = .some(nil) }
+            for i in 0..<(UInt64(1) << UInt64(block.order)) { writes.append((block.phys + i * ps, writes.count, nil)) }
         }
-        for chunk in event.chunks { final[chunk.phys] = .some(pageHash(chunk.bytes)) }
-        for page in event.pages { final[page.phys] = .some(pageHash(page.bytes)) }
-        let bytes = Dictionary(event.pages.map { ($0.phys, $0.bytes) } + event.chunks.map { ($0.phys, $0.bytes) },
-                               uniquingKeysWith: { _, last in last })
+        for chunk in event.chunks { writes.append((chunk.phys, writes.count, chunk.bytes)) }
+        for page in event.pages { writes.append((page.phys, writes.count, page.bytes)) }
+        writes.sort { ($0.phys, $0.order) < ($1.phys, $1.order) }
 
         var rows: [ContentRow] = []
-        for (phys, hash) in final.sorted(by: { $0.key < $1.key }) where content[phys] != hash {
-            if content[phys] != nil { try closeContent(phys, seq: seq, lineage: lineage, db: db) }
-            content[phys] = hash
-            if let hash {
-                if dataIDs[hash] == nil { dataIDs[hash] = try storeData(hash, bytes[phys] ?? [], db: db) }
-                rows.append(ContentRow(phys: Int64(bitPattern: phys), hash: hash))
+        for (position, write) in writes.enumerated() where position + 1 == writes.count || writes[position + 1].phys != write.phys {
+            let hash = write.bytes.flatMap(pageHash)
+            guard content[write.phys] != hash else { continue }
+            if content[write.phys] != nil { try closeContent(write.phys, seq: seq, lineage: lineage, db: db) }
+            content[write.phys] = hash
+            if let hash, let bytes = write.bytes {
+                if dataIDs[hash] == nil { dataIDs[hash] = try storeData(hash, bytes, db: db) }
+                rows.append(ContentRow(phys: Int64(bitPattern: write.phys), hash: hash))
             }
         }
         return rows
@@ -304,8 +311,8 @@ public final class LedgerRecorder {
 
     /// The page_data id of `hash`, storing `bytes` when the ledger lacks it.
     private func storeData(_ hash: Data, _ bytes: [UInt8], db: Database) throws -> Int64 {
-        try db.cachedStatement(sql: "INSERT INTO page_data (hash, bytes) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING")
-            .execute(arguments: [hash, Data(bytes)])
+        let insert = try db.cachedStatement(sql: "INSERT INTO page_data (hash, bytes) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING")
+        try hash.withUnsafeBytes { hash in try bytes.withUnsafeBytes { try insert.execute(blobs: hash, $0) } }
         if db.changesCount > 0 { return db.lastInsertedRowID }
         guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM page_data WHERE hash = ?"), arguments: [hash]) else {
             throw LedgerError.inconsistent("page data \(hash.map { String(format: "%02x", $0) }.joined()) vanished")
@@ -336,8 +343,14 @@ public final class LedgerRecorder {
             .execute(integers: seq, lineage, Int64(bitPattern: phys))
     }
 
+    /// SHA-256 of a page, nil for a zero page.
     private func pageHash(_ bytes: [UInt8]) -> Data? {
-        bytes.allSatisfy { $0 == 0 } ? nil : Data(SHA256.hash(data: bytes))
+        let zero = bytes.withUnsafeBytes { page in
+            zeroPage.withUnsafeBytes { zero in
+                page.isEmpty || (page.count <= zero.count && memcmp(page.baseAddress!, zero.baseAddress!, page.count) == 0)
+            }
+        }
+        return zero ? nil : Data(SHA256.hash(data: bytes))
     }
 
     private func subtreeRows(_ event: MachineEvent) -> [SubtreeRow] {
@@ -366,8 +379,12 @@ public final class LedgerRecorder {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [op.seq, op.generation, op.time, op.kind, op.subject, op.args, op.result,
                                      op.errno, op.detail, previous, hash])
-        let change = try db.cachedStatement(sql: "INSERT INTO op_change (seq, part, action, phys, ord, count) VALUES (?, ?, ?, ?, ?, ?)")
-        for c in rows.changes { try change.execute(arguments: [op.seq, c.part, c.action, c.phys, c.ord, c.count]) }
+        for c in rows.changes {
+            // The action is one of three fixed words, so it goes into the SQL
+            // text and every other value binds as an integer.
+            try db.cachedStatement(sql: "INSERT INTO op_change (seq, part, action, phys, ord, count) VALUES (?, ?, '\(c.action)', ?, ?, ?)")
+                .execute(integers: op.seq, c.part, c.phys, c.ord, c.count)
+        }
         for object in rows.objects {
             try db.cachedStatement(sql: """
                 INSERT INTO object (generation, kind, name, from_seq, descriptor_phys, first_chunk, total_pages, flags, ord)
