@@ -34,23 +34,32 @@ public enum IntervalFork {
         return (atOrAbove, below)
     }
 
+    /// Nodes on a search path at most (from the root `2^40` down to a leaf).
+    public static let depth = 41
+
     /// A compound `SELECT columns FROM table` of the rows of one generation
     /// that hold at `seq` (rows in no particular order), with its arguments.
+    ///
+    /// The SQL text depends only on `columns` and `table`: the path's nodes
+    /// are arguments (unused places bind NULL, which matches no fork), so a
+    /// cached statement serves every seq without compiling again.
     public static func select(_ columns: String, from table: String, generation: Int64,
-                              seq: Int64) -> (sql: String, arguments: StatementArguments) {
+                              seq: Int64) -> (sql: String, arguments: [Int64?]) {
         let path = path(to: seq)
-        func list(_ nodes: [Int64]) -> String { nodes.isEmpty ? "NULL" : nodes.map(String.init).joined(separator: ",") }
+        let places = Array(repeating: "?", count: depth).joined(separator: ",")
+        func padded(_ nodes: [Int64]) -> [Int64?] { nodes + Array(repeating: nil, count: depth - nodes.count) }
         let sql = """
-            SELECT \(columns) FROM \(table) WHERE generation = ? AND fork IN (\(list(path.atOrAbove))) AND from_seq <= ?
+            SELECT \(columns) FROM \(table) WHERE generation = ? AND fork IN (\(places)) AND from_seq <= ?
             UNION ALL
-            SELECT \(columns) FROM \(table) WHERE generation = ? AND fork IN (\(list(path.below))) AND to_seq > ?
+            SELECT \(columns) FROM \(table) WHERE generation = ? AND fork IN (\(places)) AND to_seq > ?
             """
-        return (sql, [generation, seq, generation, seq])
+        let arguments: [Int64?] = [generation] + padded(path.atOrAbove) + [seq, generation] + padded(path.below) + [seq]
+        return (sql, arguments)
     }
 
     /// A condition on `table`'s `id` selecting the rows of one generation
     /// that hold at `seq`, with its arguments.
-    public static func rowsHolding(in table: String, generation: Int64, seq: Int64) -> (sql: String, arguments: StatementArguments) {
+    public static func rowsHolding(in table: String, generation: Int64, seq: Int64) -> (sql: String, arguments: [Int64?]) {
         let ids = select("id", from: table, generation: generation, seq: seq)
         return ("id IN (\(ids.sql))", ids.arguments)
     }

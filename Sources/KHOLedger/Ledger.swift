@@ -19,6 +19,11 @@ public final class Ledger {
     /// The page cache of a connection unless ``setPageCache(bytes:)`` changes it.
     public static let defaultPageCacheBytes = 256 << 20
 
+    /// Bytes of the file SQLite maps into memory (it caps this at its
+    /// compile-time limit): page reads then copy nothing, which matters for
+    /// restores that read a large area's pages in the order of its chunk list.
+    public static let mappedBytes: Int64 = 1 << 40
+
     /// Sets the connection's SQLite page cache. One long transaction (an
     /// import) keeps its memory lower with a smaller cache; SQLite spills
     /// what does not fit to the write-ahead log.
@@ -50,6 +55,7 @@ public final class Ledger {
             try db.execute(sql: "PRAGMA foreign_keys = ON")
             // A 256 MiB page cache keeps a large batch's b-tree pages in memory.
             try db.execute(sql: "PRAGMA cache_size = -\(Ledger.defaultPageCacheBytes >> 10)")
+            try db.execute(sql: "PRAGMA mmap_size = \(Ledger.mappedBytes)")
         }
         let migrator = try LedgerSchema.migrator()
         do {
@@ -73,7 +79,10 @@ public final class Ledger {
         configuration.readonly = true
         configuration.busyMode = .timeout(10)
         // 64 MiB of page cache: an answer touches scattered rows of large tables.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA mmap_size = \(Ledger.mappedBytes)")
+        }
         let migrator = try LedgerSchema.migrator()
         do {
             database = try DatabaseQueue(path: path, configuration: configuration)

@@ -432,14 +432,14 @@ public final class LedgerRecorder {
         case .removeSubtree:
             guard let phys = event.integerArgument("phys"), event.argument("warning") == nil,
                   let index = openSubtrees.firstIndex(where: { $0.phys == phys }) else { return }
-            try db.execute(sql: "UPDATE subtree SET to_seq = ? WHERE id = ?", arguments: [seq, openSubtrees[index].id])
+            try db.cachedStatement(sql: "UPDATE subtree SET to_seq = ? WHERE id = ?").execute(integers: seq, openSubtrees[index].id)
             openSubtrees.remove(at: index)
             return
         default:
             return
         }
         guard let key, let id = openObjects.removeValue(forKey: key) else { return }
-        try db.execute(sql: "UPDATE object SET to_seq = ? WHERE id = ?", arguments: [seq, id])
+        try db.cachedStatement(sql: "UPDATE object SET to_seq = ? WHERE id = ?").execute(integers: seq, id)
     }
 }
 

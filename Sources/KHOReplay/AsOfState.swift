@@ -132,28 +132,27 @@ extension AsOfState {
         memoryBase = UInt64(bitPattern: row["memory_base"])
         memorySize = UInt64(bitPattern: row["memory_size"])
         func holding(_ table: String) -> (sql: String, arguments: StatementArguments) {
-            IntervalFork.rowsHolding(in: table, generation: row["generation"], seq: seq)
+            let rows = IntervalFork.rowsHolding(in: table, generation: row["generation"], seq: seq)
+            return (rows.sql, StatementArguments(rows.arguments))
         }
         preserved = try Self.preservedBlocks(db, IntervalFork.select("phys, ord, count", from: "preserved_run",
                                                                      generation: row["generation"], seq: seq),
                                              geometry: geometry)
         (areas, objects) = try Self.objects(db, holding("object"))
         let subtreeRows = holding("subtree")
-        subtrees = try Row.fetchAll(db, sql: """
+        subtrees = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT direction, name, phys, size, blob, from_seq FROM subtree WHERE \(subtreeRows.sql) ORDER BY id
-            """, arguments: subtreeRows.arguments).map(Self.subtree)
+            """), arguments: subtreeRows.arguments).map(Self.subtree)
     }
 
-    private static func preservedBlocks(_ db: Database, _ runs: (sql: String, arguments: StatementArguments),
+    private static func preservedBlocks(_ db: Database, _ runs: (sql: String, arguments: [Int64?]),
                                         geometry: PageGeometry) throws -> [PreservedBlock] {
         var blocks: [PreservedBlock] = []
-        let rows = try Row.fetchCursor(db, sql: runs.sql, arguments: runs.arguments)
-        // Columns by position: an answer reads thousands of rows.
-        while let row = try rows.next() {
+        // Integer columns in place: an answer reads up to millions of rows.
+        try db.cachedStatement(sql: runs.sql).forEachRow(integers: runs.arguments) { row in
             let phys = UInt64(bitPattern: row[0])
-            let order: Int = row[1]
-            let count: Int = row[2]
-            for i in 0..<count { blocks.append(PreservedBlock(phys: phys + UInt64(i) * geometry.bytes(order: order), order: order)) }
+            let order = Int(row[1])
+            for i in 0..<UInt64(row[2]) { blocks.append(PreservedBlock(phys: phys + i * geometry.bytes(order: order), order: order)) }
         }
         return blocks.sorted()
     }
@@ -161,13 +160,13 @@ extension AsOfState {
     private static func objects(_ db: Database, _ holding: (sql: String, arguments: StatementArguments)) throws -> ([Area], [Object]) {
         var areas: [Area] = []
         var objects: [Object] = []
-        let rows = try Row.fetchCursor(db, sql: """
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT o.id, o.kind, o.name, o.from_seq, o.descriptor_phys, o.first_chunk, o.total_pages, o.flags, o.ord,
                    CASE WHEN o.descriptor_phys IS NOT NULL THEN (SELECT count(*) FROM chunk c WHERE c.object_id = o.id) END AS chunks,
                    CASE WHEN o.descriptor_phys IS NULL
                         THEN (SELECT phys FROM object_extent e WHERE e.object_id = o.id ORDER BY first_index LIMIT 1) END AS phys
             FROM object o WHERE \(holding.sql) ORDER BY o.id
-            """, arguments: holding.arguments)
+            """), arguments: holding.arguments)
         // Columns by position, in the SELECT's order: an answer reads thousands of rows.
         while let row = try rows.next() {
             let id: Int64 = row[0]

@@ -111,7 +111,7 @@ public final class MemoryView {
             throw .outsideMemory(phys: phys, count: count, base: memoryBase, size: memorySize)
         }
         let pageMask = UInt64(geometry.pageSize - 1)
-        if phys & pageMask == 0, count == geometry.pageSize { return try load([phys])[0] }
+        if phys & pageMask == 0, count == geometry.pageSize { return try page(phys) }
         let pages = count == 0 ? [] : Array(stride(from: phys & ~pageMask, through: (end - 1) & ~pageMask, by: geometry.pageSize))
         let contents = try load(pages)
         var result: [UInt8] = []
@@ -126,6 +126,21 @@ public final class MemoryView {
         return result
     }
 
+    /// One page-aligned page: the common read of a restore, kept free of
+    /// the batching of ``load(_:)``.
+    private func page(_ phys: UInt64) throws(MemoryViewError) -> [UInt8] {
+        if let cached = cache[phys] { return cached }
+        guard let db = transaction else { return try load([phys])[0] }
+        let bytes: [UInt8]
+        do {
+            bytes = try fetch(phys, db)
+        } catch {
+            throw .ledger("\(ledger.path): \(error)")
+        }
+        try keep(phys, bytes)
+        return bytes
+    }
+
     /// The contents of page-aligned `pages`, from the cache or, for the
     /// rest, in one read transaction (the enclosing one, if any).
     private func load(_ pages: [UInt64]) throws(MemoryViewError) -> [[UInt8]] {
@@ -133,33 +148,35 @@ public final class MemoryView {
         let missing = contents.indices.filter { contents[$0] == nil }
         guard !missing.isEmpty else { return contents.map { $0! } }
         let fetched: [[UInt8]]
-        let fetch = { [self] (db: Database) throws -> [[UInt8]] in
-            let statement = try db.cachedStatement(sql: """
-                SELECT d.bytes FROM page_content c JOIN page_data d ON d.id = c.data_id
-                WHERE c.lineage = ? AND c.phys = ? AND c.from_seq <= ? AND (c.to_seq IS NULL OR c.to_seq > ?)
-                ORDER BY c.from_seq DESC LIMIT 1
-                """)
-            return try missing.map { index in
-                let phys = pages[index]
-                let asOf = pinned[phys] ?? seq
-                // The blob is copied once, straight from SQLite's buffer.
-                let row = try Row.fetchOne(statement, arguments: [lineage, Int64(bitPattern: phys), asOf, asOf])
-                return try row?.withUnsafeData(atIndex: 0) { data in data.map { [UInt8]($0) } } ?? zeroPage
-            }
-        }
+        let fetchAll = { [self] (db: Database) throws -> [[UInt8]] in try missing.map { try fetch(pages[$0], db) } }
         do {
-            fetched = try transaction.map(fetch) ?? ledger.database.read(fetch)
+            fetched = try transaction.map(fetchAll) ?? ledger.database.read(fetchAll)
         } catch {
             throw .ledger("\(ledger.path): \(error)")
         }
         for (index, bytes) in zip(missing, fetched) {
-            guard bytes.count == geometry.pageSize else {
-                throw .malformedPage(phys: pages[index], seq: pinned[pages[index]] ?? seq, bytes: bytes.count, pageSize: geometry.pageSize)
-            }
+            try keep(pages[index], bytes)
             contents[index] = bytes
-            remember(pages[index], bytes)
         }
         return contents.map { $0! }
+    }
+
+    /// The bytes of the page at `phys` as of its seq: one primary-key lookup.
+    private func fetch(_ phys: UInt64, _ db: Database) throws -> [UInt8] {
+        let asOf = pinned[phys] ?? seq
+        return try db.cachedStatement(sql: """
+            SELECT d.bytes FROM page_content c JOIN page_data d ON d.id = c.data_id
+            WHERE c.lineage = ? AND c.phys = ? AND c.from_seq <= ? AND (c.to_seq IS NULL OR c.to_seq > ?)
+            ORDER BY c.from_seq DESC LIMIT 1
+            """).fetchFirstBytes(integers: lineage, Int64(bitPattern: phys), asOf, asOf) ?? zeroPage
+    }
+
+    /// Checks a fetched page's size and caches it.
+    private func keep(_ phys: UInt64, _ bytes: [UInt8]) throws(MemoryViewError) {
+        guard bytes.count == geometry.pageSize else {
+            throw .malformedPage(phys: phys, seq: pinned[phys] ?? seq, bytes: bytes.count, pageSize: geometry.pageSize)
+        }
+        remember(phys, bytes)
     }
 
     /// Caches a page, evicting the oldest one when full.

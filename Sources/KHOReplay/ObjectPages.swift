@@ -15,11 +15,12 @@ struct ObjectPages {
     /// (``DiffSide/contentIDs(_:)``).
     init(objectID: Int64, at side: DiffSide) throws {
         let pageSize = UInt64(side.state.geometry.pageSize)
-        let extents = try Row.fetchAll(side.db.cachedStatement(sql: """
+        var extents: [Range<UInt64>] = []
+        try side.db.cachedStatement(sql: """
             SELECT phys, ord, count FROM object_extent WHERE object_id = ? ORDER BY first_index
-            """), arguments: [objectID]).map { row in
+            """).forEachRow(integers: [objectID]) { row in
             let start = UInt64(bitPattern: row[0])
-            return start ..< start + (UInt64(row[2] as Int64) << UInt64(row[1] as Int64)) * pageSize
+            extents.append(start ..< start + (UInt64(row[2]) << UInt64(row[1])) * pageSize)
         }
         let ids = try side.contentIDs(extents)
         for extent in extents {

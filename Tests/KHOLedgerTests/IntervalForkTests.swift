@@ -45,7 +45,7 @@ struct IntervalForkTests {
             for _ in 0..<300 {
                 let seq = Int64(1 + random.next() % 25_000)
                 let query = IntervalFork.select("id", from: "preserved_run", generation: 1, seq: seq)
-                let stabbed = try Int64.fetchAll(db, sql: query.sql, arguments: query.arguments)
+                let stabbed = try Int64.fetchAll(db, sql: query.sql, arguments: StatementArguments(query.arguments))
                 let scanned = try Int64.fetchSet(db, sql: """
                     SELECT id FROM preserved_run WHERE generation = 1 AND from_seq <= ? AND (to_seq IS NULL OR to_seq > ?)
                     """, arguments: [seq, seq])
