@@ -211,9 +211,10 @@ public final class LedgerRecorder {
     private func endGeneration(_ event: MachineEvent, seq: Int64, generation: Int64, db: Database) throws {
         try db.execute(sql: "UPDATE generation SET kexec_seq = ?, root_fdt = ? WHERE generation = ?",
                        arguments: [seq, event.fdt.map { Data($0) }, generation])
+        // Open rows fork at the root: the fork indexes find them.
         for table in ["preserved_run", "object", "subtree"] {
-            try db.execute(sql: "UPDATE \(table) SET to_seq = ? WHERE generation = ? AND to_seq IS NULL",
-                           arguments: [seq + 1, generation])
+            try db.execute(sql: "UPDATE \(table) SET to_seq = ? WHERE generation = ? AND fork = ? AND to_seq IS NULL",
+                           arguments: [seq + 1, generation, IntervalFork.root])
         }
         handedOver = runs.blocks
         handedOverFDT = event.fdt
