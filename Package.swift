@@ -119,13 +119,21 @@ let package = Package(
                 "KHOMachine",
                 "KHOLedger",
                 "KHOReplay",
+                "KHOArtifacts",
+                "KHOImage",
+                "KHOSyntheticCapture",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             path: "Benchmarks/kholedger-bench"
         ),
+        .target(
+            name: "KHOSyntheticCapture",
+            dependencies: ["KHOABI", "KHOArtifacts", "KHOImage", "KHOMachine"],
+            path: "Benchmarks/SyntheticCapture"
+        ),
         .executableTarget(
             name: "kholedger-capture",
-            dependencies: ["KHOABI", "KHOArtifacts", "KHOImage", "KHOMachine"],
+            dependencies: ["KHOSyntheticCapture"],
             path: "Benchmarks/kholedger-capture"
         ),
         .target(

@@ -6,7 +6,7 @@ import KHOMachine
 /// `kholedger-bench`: measures recording against the SQLite floor and as-of
 /// queries against a full replay, each pair in the same run. Prints a table and, with `--json FILE`, writes the rows.
 ///
-///     swift run -c release kholedger-bench [--quick] [--only record|asof|storage|restore|diff] [--json FILE] [--workspace DIR]
+///     swift run -c release kholedger-bench [--quick] [--only record|asof|storage|restore|diff|import] [--json FILE] [--workspace DIR]
 @main
 struct Bench {
     /// The scenario groups, in the order they run; `--only NAME` picks one.
@@ -16,6 +16,7 @@ struct Bench {
         ("storage", { try $0.storage() }),
         ("restore", { try $0.pastRestore() }),
         ("diff", { try $0.generationDiff() }),
+        ("import", { try $0.captureImport() }),
     ]
 
     let quick: Bool
@@ -33,6 +34,7 @@ struct Bench {
 
     private static func run() throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == importChildFlag { return try importChild(Array(arguments.dropFirst())) }
         func value(after flag: String) -> String? {
             arguments.firstIndex(of: flag).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
         }

@@ -8,7 +8,8 @@ extension Bench {
     func pastRestore() throws -> [BenchResult] {
         let bytes: UInt64 = quick ? 64 << 20 : 1 << 30
         let workload = try Workload.overwrittenContent(bytes: bytes)
-        let ledger = try workspace.record(workload, name: "restore.db")
+        // Restores read the ledger as `kholedger restore` does: read-only.
+        let ledger = try Ledger(readingAt: workspace.record(workload, name: "restore.db").path)
         let seq = try ledger.database.read { try Int64.fetchOne($0, sql: "SELECT seq FROM op WHERE kind = 'preserve_vmalloc'") } ?? 0
         let rawPath = workspace.fresh("raw-read.db")
         try RawSQLite.blobs(workload.data, path: rawPath)

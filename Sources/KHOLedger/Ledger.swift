@@ -19,9 +19,11 @@ public final class Ledger {
     /// The page cache of a connection unless ``setPageCache(bytes:)`` changes it.
     public static let defaultPageCacheBytes = 256 << 20
 
-    /// Bytes of the file SQLite maps into memory (it caps this at its
-    /// compile-time limit): page reads then copy nothing, which matters for
-    /// restores that read a large area's pages in the order of its chunk list.
+    /// Bytes of the file a read-only connection maps into memory (SQLite
+    /// caps this at its compile-time limit): page reads then copy nothing,
+    /// which matters for restores that read a large area's pages in the order
+    /// of its chunk list. Writing connections do not map the file, so a long
+    /// recording's resident memory stays its page cache.
     public static let mappedBytes: Int64 = 1 << 40
 
     /// Sets the connection's SQLite page cache. One long transaction (an
@@ -55,7 +57,6 @@ public final class Ledger {
             try db.execute(sql: "PRAGMA foreign_keys = ON")
             // A 256 MiB page cache keeps a large batch's b-tree pages in memory.
             try db.execute(sql: "PRAGMA cache_size = -\(Ledger.defaultPageCacheBytes >> 10)")
-            try db.execute(sql: "PRAGMA mmap_size = \(Ledger.mappedBytes)")
         }
         let migrator = try LedgerSchema.migrator()
         do {
