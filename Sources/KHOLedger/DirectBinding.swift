@@ -33,16 +33,16 @@ extension Statement {
     }
 
     /// Steps through every row with integer arguments bound through the
-    /// SQLite C API, calling `body` with the row's integer columns read in
-    /// place: for answers of a million rows, where decoding a `Row` each
+    /// SQLite C API, calling `body` with the row's columns read in place: for
+    /// answers of thousands to millions of rows, where decoding a `Row` each
     /// costs more than SQLite's own work.
-    public func forEachRow(integers values: [Int64?], _ body: (IntegerColumns) throws -> Void) throws {
+    public func forEachRow(integers values: [Int64?], _ body: (RowColumns) throws -> Void) throws {
         bind(integers: values)
         let statement = sqliteStatement
         defer { sqlite3_reset(statement) }
         while true {
             switch sqlite3_step(statement) {
-            case SQLITE_ROW: try body(IntegerColumns(statement: statement))
+            case SQLITE_ROW: try body(RowColumns(statement: statement))
             case SQLITE_DONE: return
             case let code:
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(statement))), sql: sql)
@@ -83,13 +83,22 @@ extension Statement {
     }
 }
 
-/// The current row of a statement stepped by ``GRDB/Statement/forEachRow(integers:_:)``,
-/// read as integers; valid only inside the call that received it.
-public struct IntegerColumns {
+/// The current row of a statement stepped by ``GRDB/Statement/forEachRow(integers:_:)``;
+/// valid only inside the call that received it.
+public struct RowColumns {
     fileprivate let statement: OpaquePointer
 
     /// Column `index` (0-based) as an integer; NULL reads as 0.
     public subscript(_ index: Int32) -> Int64 { sqlite3_column_int64(statement, index) }
+
+    /// Column `index` as an integer, nil for NULL.
+    public func optional(_ index: Int32) -> Int64? { isNull(index) ? nil : self[index] }
+
+    /// Column `index` as text (UTF-8; NULL reads as empty).
+    public func text(_ index: Int32) -> String {
+        guard let text = sqlite3_column_text(statement, index) else { return "" }
+        return String(decoding: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, index))), as: UTF8.self)
+    }
 
     /// Whether column `index` is NULL.
     public func isNull(_ index: Int32) -> Bool { sqlite3_column_type(statement, index) == SQLITE_NULL }

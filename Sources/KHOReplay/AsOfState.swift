@@ -131,9 +131,8 @@ extension AsOfState {
         }
         memoryBase = UInt64(bitPattern: row["memory_base"])
         memorySize = UInt64(bitPattern: row["memory_size"])
-        func holding(_ table: String) -> (sql: String, arguments: StatementArguments) {
-            let rows = IntervalFork.rowsHolding(in: table, generation: row["generation"], seq: seq)
-            return (rows.sql, StatementArguments(rows.arguments))
+        func holding(_ table: String) -> (sql: String, arguments: [Int64?]) {
+            IntervalFork.rowsHolding(in: table, generation: row["generation"], seq: seq)
         }
         preserved = try Self.preservedBlocks(db, IntervalFork.select("phys, ord, count", from: "preserved_run",
                                                                      generation: row["generation"], seq: seq),
@@ -142,7 +141,7 @@ extension AsOfState {
         let subtreeRows = holding("subtree")
         subtrees = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT direction, name, phys, size, blob, from_seq FROM subtree WHERE \(subtreeRows.sql) ORDER BY id
-            """), arguments: subtreeRows.arguments).map(Self.subtree)
+            """), arguments: StatementArguments(subtreeRows.arguments)).map(Self.subtree)
     }
 
     private static func preservedBlocks(_ db: Database, _ runs: (sql: String, arguments: [Int64?]),
@@ -157,34 +156,33 @@ extension AsOfState {
         return blocks.sorted()
     }
 
-    private static func objects(_ db: Database, _ holding: (sql: String, arguments: StatementArguments)) throws -> ([Area], [Object]) {
+    private static func objects(_ db: Database, _ holding: (sql: String, arguments: [Int64?])) throws -> ([Area], [Object]) {
         var areas: [Area] = []
         var objects: [Object] = []
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+        // Columns read in place, in the SELECT's order: an answer reads thousands of rows.
+        try db.cachedStatement(sql: """
             SELECT o.id, o.kind, o.name, o.from_seq, o.descriptor_phys, o.first_chunk, o.total_pages, o.flags, o.ord,
                    CASE WHEN o.descriptor_phys IS NOT NULL THEN (SELECT count(*) FROM chunk c WHERE c.object_id = o.id) END AS chunks,
-                   CASE WHEN o.descriptor_phys IS NULL
-                        THEN (SELECT phys FROM object_extent e WHERE e.object_id = o.id ORDER BY first_index LIMIT 1) END AS phys
-            FROM object o WHERE \(holding.sql) ORDER BY o.id
-            """), arguments: holding.arguments)
-        // Columns by position, in the SELECT's order: an answer reads thousands of rows.
-        while let row = try rows.next() {
-            let id: Int64 = row[0]
-            let kind = try ObjectKind(ledgerText: row[1])
-            let name: String = row[2], fromSeq: Int64 = row[3]
-            let totalPages = UInt64(row[6] as Int64? ?? 0)
+                   e.phys
+            FROM object o LEFT JOIN object_extent e ON e.object_id = o.id AND e.first_index = 0 AND o.descriptor_phys IS NULL
+            WHERE o.\(holding.sql) ORDER BY o.id
+            """).forEachRow(integers: holding.arguments) { row in
+            let id = row[0]
+            let kind = try ObjectKind(ledgerText: row.text(1))
+            let name = row.text(2), fromSeq = row[3]
+            let totalPages = UInt64(row[6])
             guard kind.isArea else {
-                objects.append(Object(objectID: id, kind: kind, name: name, phys: UInt64(bitPattern: row[10] ?? 0),
+                objects.append(Object(objectID: id, kind: kind, name: name, phys: UInt64(bitPattern: row[10]),
                                       totalPages: totalPages, fromSeq: fromSeq))
-                continue
+                return
             }
-            guard let descriptor: Int64 = row[4] else {
+            guard let descriptor = row.optional(4) else {
                 throw ReplayError.ledger("vmalloc object \(id) has no descriptor")
             }
             areas.append(Area(objectID: id, kind: kind, name: name, descriptorPhys: UInt64(bitPattern: descriptor),
-                              firstChunk: UInt64(bitPattern: row[5] ?? 0), totalPages: totalPages,
-                              order: row[8] ?? 0, flags: UInt16(truncatingIfNeeded: row[7] as Int64? ?? 0),
-                              chunks: row[9], fromSeq: fromSeq))
+                              firstChunk: UInt64(bitPattern: row[5]), totalPages: totalPages,
+                              order: Int(row[8]), flags: UInt16(truncatingIfNeeded: row[7]),
+                              chunks: Int(row[9]), fromSeq: fromSeq))
         }
         return (areas, objects)
     }
