@@ -25,6 +25,7 @@ let package = Package(
         fuzzTarget("fuzz-image", ["KHOABI", "KHOImage"]),
         fuzzTarget("fuzz-vmalloc", ["KHOABI", "KHOReplay"]),
         fuzzTarget("fuzz-tracker", ["KHOABI"]),
+        fuzzTarget("fuzz-jsonl", ["KHOArtifacts"]),
     ]
 )
 

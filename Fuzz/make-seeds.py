@@ -1,15 +1,21 @@
 #!/usr/bin/env python3
-"""Writes the fuzz seed inputs in Fuzz/Seeds/ from the reference vectors.
+"""Writes the fuzz seed inputs in Fuzz/Seeds/ from the reference vectors
+and, for fuzz-jsonl, from event streams.
 
 Usage: Fuzz/make-seeds.py [VECTORS]   (default: ../shared/vectors beside the checkout)
+       $KHOLEDGER names the kholedger binary (default: .build/debug/kholedger)
 
 fuzz-image gets small ELF cores cut from each memory.elf (the first segments,
 one page each); fuzz-vmalloc and fuzz-tracker get PagedMemory inputs (records
 of a little-endian u64 address and one 4 KiB page, entry point first): the
 pages a vmalloc restore or a tracker walk of the vector reads. fuzz-fdt reads
-the vectors' kho.dtb files directly.
+the vectors' kho.dtb files directly. fuzz-jsonl gets a few lines of the
+stream `kholedger simulate --events` writes for each example scenario (the
+first lines, then the first line of every other kind, up to 48 KB), the
+example stream of docs/event-stream.md, and the streams of the malformed
+corpus.
 """
-import json, os, struct, sys
+import glob, json, os, re, shutil, struct, subprocess, sys, tempfile
 
 PAGE = 4096
 root = os.path.dirname(os.path.abspath(__file__))
@@ -119,3 +125,31 @@ for vector in sorted(os.listdir(vectors)):
     if "v1_chunks" in expected:
         chunks = [int(c["phys"], 16) for c in expected["v1_chunks"]]
         write("fuzz-tracker", vector + "-bitmap", paged(read, bitmap_pages(read, chunks)))
+
+
+def stream_seed(lines, first=8, budget=48000):
+    """The first lines of a stream, then the first line of each kind not yet
+    kept, within `budget` bytes (small inputs fuzz faster)."""
+    kept, kinds = [], set()
+    for line in lines:
+        kind = json.loads(line).get("kind")
+        if len(line) < budget and (len(kept) < first or kind not in kinds):
+            kept.append(line)
+            kinds.add(kind)
+            budget -= len(line) + 1
+    return b"\n".join(kept) + b"\n"
+
+
+checkout = os.path.join(root, "..")
+kholedger = os.environ.get("KHOLEDGER", os.path.join(checkout, ".build", "debug", "kholedger"))
+with tempfile.TemporaryDirectory() as scratch:
+    events = os.path.join(scratch, "events.jsonl")
+    for scenario in sorted(glob.glob(os.path.join(checkout, "Examples", "*.yaml"))):
+        name = os.path.splitext(os.path.basename(scenario))[0]
+        subprocess.run([kholedger, "simulate", scenario, "--events", events, "--quiet",
+                        "--ledger", os.path.join(scratch, name + ".db")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        write("fuzz-jsonl", name + ".jsonl", stream_seed(open(events, "rb").read().splitlines()))
+doc = open(os.path.join(checkout, "docs", "event-stream.md")).read()
+write("fuzz-jsonl", "event-stream-doc.jsonl", re.search(r"```jsonl\n(.*?)```", doc, re.S).group(1).encode())
+for stream in sorted(glob.glob(os.path.join(checkout, "Tests", "Corpus", "malformed", "jsonl-*.jsonl"))):
+    shutil.copy(stream, os.path.join(seeds, "fuzz-jsonl", os.path.basename(stream)))

@@ -5,14 +5,14 @@
 # fuzz-out/corpus/<target>/, crashing inputs to fuzz-out/crashes/<target>/.
 # Exits non-zero when a target crashes (or leaks, times out, runs out of memory).
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET…]    targets: fuzz-fdt fuzz-image fuzz-vmalloc fuzz-tracker
+#   scripts/fuzz.sh [SECONDS] [TARGET…]    targets: fuzz-fdt fuzz-image fuzz-vmalloc fuzz-tracker fuzz-jsonl
 #
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz-fdt fuzz-image fuzz-vmalloc fuzz-tracker)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz-fdt fuzz-image fuzz-vmalloc fuzz-tracker fuzz-jsonl)
 out=${FUZZ_OUT:-fuzz-out}
 vectors=../shared/vectors
 

@@ -4,8 +4,9 @@ import GRDB
 /// A ledger file: a SQLite database in WAL mode holding the operation log and
 /// everything derived from it.
 ///
-/// Opening for writing creates the file if needed and migrates an older
-/// schema forward; a file written by a newer kholedger is refused.
+/// Opening for writing creates the file if needed (whole, with every
+/// migration applied, or not at all) and migrates an older schema forward;
+/// a file written by a newer kholedger is refused.
 public final class Ledger {
     /// The database file.
     public let path: String
@@ -59,6 +60,9 @@ public final class Ledger {
             try db.execute(sql: "PRAGMA cache_size = -\(Ledger.defaultPageCacheBytes >> 10)")
         }
         let migrator = try LedgerSchema.migrator()
+        if !FileManager.default.fileExists(atPath: path) {
+            try Self.create(path, configuration: configuration, migrator: migrator)
+        }
         do {
             database = try DatabaseQueue(path: path, configuration: configuration)
             try Self.refuseNewer(database, migrator: migrator, path: path)

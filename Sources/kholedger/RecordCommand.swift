@@ -28,18 +28,25 @@ struct RecordCommand: ParsableCommand {
             every bad line is reported and skipped, and the exit status is 1 if any \
             was. No ledger file is created until a line is recorded.
 
+            --check runs every line through the same validation, nesting and \
+            derivation but records nothing and creates no ledger: the errors and \
+            the exit status are those a recording would give, and the summary \
+            counts the operations it would record.
+
             FILE - reads standard input as it arrives (a pipe from bpftrace works). \
             The page size and ABI come from the first boot line's "machine" object, \
             else --page-size and --abi, else 4096 and v3.
 
             Output: a summary (lines read, operations recorded, nested lines folded, \
             lines rejected, seqs); --format json prints {"ledger", "lines", \
-            "recorded", "folded", "rejected", "implicit_boots", "first_seq", "last_seq"}.
+            "recorded", "folded", "rejected", "implicit_boots", "first_seq", "last_seq"} \
+            (with --check, without "ledger" and the seqs).
 
             Examples:
               kholedger record events.jsonl
               bpftrace contrib/kho-trace.bt | kholedger record - --label host-42
               kholedger record trace.jsonl --page-size 16384 --keep-going --format json
+              kholedger record trace.jsonl --check --keep-going
             """
     )
 
@@ -60,6 +67,9 @@ struct RecordCommand: ParsableCommand {
     @Flag(name: .long, help: "Report and skip bad lines instead of stopping at the first.")
     var keepGoing = false
 
+    @Flag(name: .long, help: "Check the stream only: validate and derive every line, record nothing.")
+    var check = false
+
     @OptionGroup var ledger: LedgerOptions
 
     @Option(name: .long, help: "Output format: text or json.")
@@ -73,19 +83,21 @@ struct RecordCommand: ParsableCommand {
                 throw InputError("--page-size: \(error)")
             }
         }
-        let recorder = EventStreamRecorder(ledgerPath: ledger.path, options: .init(geometry: geometry, abi: abi),
+        let recorder = EventStreamRecorder(ledgerPath: check ? nil : ledger.path, options: .init(geometry: geometry, abi: abi),
                                            label: label, keepGoing: keepGoing)
         let summary = try exitOnError { try recorder.record(path: file) { printError($0.description) } }
         if let failure = summary.failure {
-            let kept = summary.recorded == 0 ? "nothing recorded" : "the \(summary.recorded) operations before it are recorded in \(summary.ledger)"
-            printError("\(failure) (stopped; \(kept))")
+            let kept = summary.ledger.flatMap { summary.recorded > 0 ? "the \(summary.recorded) operations before it are recorded in \($0)" : nil }
+            printError("\(failure) (stopped; \(kept ?? "nothing recorded"))")
             throw ExitCode.failure
         }
         switch format {
         case .text:
             let seqs = summary.firstSeq.map { first in " (seq \(first)…\(summary.lastSeq ?? first))" } ?? ""
+            let outcome = summary.ledger.map { "recorded \(summary.recorded) operations\(seqs) into \($0)" }
+                ?? "checked: \(summary.recorded) operations would be recorded"
             print("""
-                recorded \(summary.recorded) operations\(seqs) into \(summary.ledger) from \(summary.lines) lines: \
+                \(outcome) from \(summary.lines) lines: \
                 \(summary.folded) nested calls folded, \(summary.rejected) lines rejected, \(summary.implicitBoots) implicit boots
                 """)
         case .json:

@@ -20,14 +20,18 @@ import KHOReplay
 /// recorded (their batches are committed), and ``Summary/failure`` names the line. With
 /// `keepGoing` bad lines are reported to `onRejected` and skipped. The
 /// ledger file is created only when the first event is recorded.
+///
+/// Without a ledger path the stream is only checked: every line goes
+/// through the same validation, nesting and derivation, and the summary
+/// counts what would be recorded, but nothing is written.
 public final class EventStreamRecorder {
     /// What a run read and recorded.
     public struct Summary: Sendable, Encodable {
-        /// The ledger file.
-        public var ledger: String
+        /// The ledger file; nil when the stream was only checked.
+        public var ledger: String?
         /// Non-blank lines read.
         public var lines = 0
-        /// Operations written (including implicit boots).
+        /// Operations written, or that would be when checking (including implicit boots).
         public var recorded = 0
         /// Nested lines folded into the call that made them.
         public var folded = 0
@@ -61,8 +65,9 @@ public final class EventStreamRecorder {
         }
     }
 
-    /// The ledger file (created when the first event is recorded).
-    public let ledgerPath: String
+    /// The ledger file (created when the first event is recorded); nil to
+    /// check the stream without recording it.
+    public let ledgerPath: String?
     /// Page size and ABI from the command line.
     public let options: MachineOptions
     /// Stored with the recorded generations.
@@ -81,8 +86,9 @@ public final class EventStreamRecorder {
     private var held: [Int64: [Int: [EventLine]]] = [:]
     private var summary: Summary
 
-    /// A recorder into the ledger at `ledgerPath`.
-    public init(ledgerPath: String, options: MachineOptions = .init(), label: String? = nil, keepGoing: Bool = false) {
+    /// A recorder into the ledger at `ledgerPath`, or with nil a checker
+    /// that records nothing.
+    public init(ledgerPath: String?, options: MachineOptions = .init(), label: String? = nil, keepGoing: Bool = false) {
         self.ledgerPath = ledgerPath
         self.options = options
         self.label = label
@@ -96,10 +102,11 @@ public final class EventStreamRecorder {
     public func record(path: String, onRejected: (EventStreamError) -> Void = { _ in }) throws(EventStreamError) -> Summary {
         let reader = try LineReader(path: path)
         reader.beforeRead = { [self] () throws(EventStreamError) in
+            guard let recorder else { return }
             do {
-                try recorder?.flush()
+                try recorder.flush()
             } catch {
-                throw .ledger("recording into \(ledgerPath): \(error)")
+                throw .ledger("recording into \(recorder.ledger.path): \(error)")
             }
         }
         while true {
@@ -223,16 +230,19 @@ public final class EventStreamRecorder {
         try write(event, machine: machine)
     }
 
-    /// Hands one event to the ledger recorder, opening the ledger first.
+    /// Hands one event to the ledger recorder, opening the ledger first
+    /// (when checking, only counts it).
     private func write(_ event: MachineEvent, machine: StreamMachine) throws(FieldError) {
-        do throws(LedgerError) {
-            if recorder == nil {
-                recorder = try LedgerRecorder(ledger: Ledger(path: ledgerPath), config: machine.config, source: "record",
-                                              label: label, storesMachine: false)
+        if let ledgerPath {
+            do throws(LedgerError) {
+                if recorder == nil {
+                    recorder = try LedgerRecorder(ledger: Ledger(path: ledgerPath), config: machine.config, source: "record",
+                                                  label: label, storesMachine: false)
+                }
+                try recorder?.record(event)
+            } catch {
+                throw FieldError("ledger: \(error)")
             }
-            try recorder?.record(event)
-        } catch {
-            throw FieldError("ledger: \(error)")
         }
         summary.recorded += 1
         switch event.kind {
@@ -306,7 +316,7 @@ public final class EventStreamRecorder {
                 summary.firstSeq = last - Int64(summary.recorded) + 1
             }
         } catch {
-            throw .ledger("recording into \(ledgerPath): \(error)")
+            throw .ledger("recording into \(recorder.ledger.path): \(error)")
         }
     }
 }

@@ -26,7 +26,9 @@ final class LineReader {
     private var scanned = 0
     private var atEnd = false
     private var number = 0
-    private var block = [UInt8](repeating: 0, count: 1 << 20)
+    /// Where each `read(2)` lands: allocated, not zero-filled (only the bytes
+    /// a read returns are used), so a short stream costs no 1 MiB of page faults.
+    private let block: UnsafeMutableRawBufferPointer
     /// Runs before each read of more input (when every line read so far has
     /// been handed out): a recorder commits there, so nothing it has read is
     /// lost if the process is stopped while it waits.
@@ -37,16 +39,20 @@ final class LineReader {
         self.path = path
         if path == "-" {
             handle = .standardInput
-            return
+        } else {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw .unreadable(path: path, reason: "no such file")
+            }
+            guard !isDirectory.boolValue else { throw .unreadable(path: path, reason: "it is a directory") }
+            guard let handle = FileHandle(forReadingAtPath: path) else { throw .unreadable(path: path, reason: "it cannot be opened for reading") }
+            self.handle = handle
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .unreadable(path: path, reason: "no such file")
-        }
-        guard !isDirectory.boolValue else { throw .unreadable(path: path, reason: "it is a directory") }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw .unreadable(path: path, reason: "it cannot be opened for reading") }
-        self.handle = handle
+        // Last, so that deinit (which frees it) runs whenever it exists.
+        block = .allocate(byteCount: 1 << 20, alignment: 1)
     }
+
+    deinit { block.deallocate() }
 
     /// The next line, or nil at the end of the stream.
     func next() throws(EventStreamError) -> Line? {
@@ -86,13 +92,13 @@ final class LineReader {
         let descriptor = handle.fileDescriptor
         var count: Int
         repeat {
-            count = block.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            count = read(descriptor, block.baseAddress, block.count)
         } while count < 0 && errno == EINTR
         guard count >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
         guard count > 0 else {
             atEnd = true
             return
         }
-        buffer.append(contentsOf: block[0 ..< count])
+        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: block[0 ..< count]))
     }
 }

@@ -61,8 +61,11 @@ struct RecordBadLineTests {
         #expect(blocks == ["PHYS ORDER", "0x100200000 2", "0x100400000 1", "0x100402000 0"], "\(state.stdout)")
     }
 
-    @Test func keepGoingSkipsEveryBadLine() throws {
-        let result = try record(Self.good + [Self.badLines[0].line, Self.after, Self.badLines[1].line], ["--keep-going", "--format", "json"])
+    /// With --check the same lines are refused and counted, and no ledger is written.
+    @Test(arguments: [false, true])
+    func keepGoingSkipsEveryBadLine(check: Bool) throws {
+        let result = try record(Self.good + [Self.badLines[0].line, Self.after, Self.badLines[1].line],
+                                ["--keep-going", "--format", "json"] + (check ? ["--check"] : []))
         #expect(result.status == 1)
         let errors = result.stderr.split(separator: "\n").map(String.init)
         #expect(errors.count == 2, "\(result.stderr)")
@@ -72,7 +75,12 @@ struct RecordBadLineTests {
         #expect(summary["lines"] as? Int == 6)
         #expect(summary["recorded"] as? Int == 4)
         #expect(summary["rejected"] as? Int == 2)
-        #expect(try operations() == 4)
+        #expect((summary["ledger"] as? String) == (check ? nil : ledger))
+        if check {
+            #expect(!FileManager.default.fileExists(atPath: ledger))
+        } else {
+            #expect(try operations() == 4)
+        }
     }
 
     @Test func badFirstLineCreatesNoLedger() throws {

@@ -97,6 +97,20 @@ struct RecordRoundTripTests {
         #expect(audit.status == 0, "\(audit.stdout) \(audit.stderr)")
     }
 
+    /// `record --check` reads the stream as `record` does and counts the
+    /// operations it records, but writes no ledger.
+    @Test(arguments: ["multi-generation.yaml", "page-16k.yaml"])
+    func checkCountsWhatIsRecordedAndWritesNothing(example: String) throws {
+        let pair = try Pair(example: example)
+        let unused = pair.directory.path("unused.db")
+        let check = try ToolRunner.run(["record", pair.stream, "--check", "--ledger", unused])
+        #expect(check.status == 0, "\(check.stderr)")
+        let operations = try pair.sql(pair.recorded, "SELECT count(*) FROM op").trimmingCharacters(in: .whitespacesAndNewlines)
+        let lines = try String(contentsOfFile: pair.stream, encoding: .utf8).split(separator: "\n").count
+        #expect(check.stdout.hasPrefix("checked: \(operations) operations would be recorded from \(lines) lines: "), "\(check.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: unused))
+    }
+
     /// The stream read from standard input records the same as from the file.
     @Test func standardInput() throws {
         let pair = try Pair(example: "multi-generation.yaml")

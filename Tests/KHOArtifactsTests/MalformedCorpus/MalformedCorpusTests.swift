@@ -33,23 +33,32 @@ struct MalformedCorpusTests {
         }
     }
 
-    @Test(arguments: names)
-    func failsWithOneClearError(name: String) throws {
-        let entry = try #require(try Self.entries().first { $0.name == name })
+    static var recordNames: [String] { (try? entries().filter { $0.args.first == "record" }.map(\.name)) ?? names }
+
+    /// Runs the entry's command with `extra` arguments in a fresh directory,
+    /// expects it to fail with the entry's one error line, and returns the
+    /// directory and the files left in it.
+    private func runFailing(_ entry: MalformedCorpus.Entry, extra: [String] = []) throws -> (TemporaryDirectory, [String]) {
         let directory = try TemporaryDirectory("corpus-run")
         let arguments = entry.args.map { argument in
             let file = MalformedCorpus.folder.appendingPathComponent(argument)
             return argument.contains(".") && FileManager.default.fileExists(atPath: file.path) ? file.path : argument
         }
-        let result = try ToolRunner.run(arguments, directory: directory.url, timeout: 60)
+        let name = entry.name
+        let result = try ToolRunner.run(arguments + extra, directory: directory.url, timeout: 60)
         #expect(!result.timedOut, "\(name) still ran after 60 s")
         #expect(!result.signaled, "\(name) died of a signal")
         #expect(result.status != 0)
         #expect(result.stdout.isEmpty, "\(name) printed: \(result.stdout)")
         #expect(result.stderr.split(separator: "\n", omittingEmptySubsequences: false).count == 2, "\(name): \(result.stderr)")
         #expect(result.stderr.hasPrefix("error: ") && result.stderr.contains(entry.error), "\(name): \(result.stderr)")
+        return (directory, try FileManager.default.contentsOfDirectory(atPath: directory.url.path).sorted())
+    }
 
-        let left = try FileManager.default.contentsOfDirectory(atPath: directory.url.path).sorted()
+    @Test(arguments: names)
+    func failsWithOneClearError(name: String) throws {
+        let entry = try #require(try Self.entries().first { $0.name == name })
+        let (directory, left) = try runFailing(entry)
         if let recorded = entry.recorded, recorded > 0 {
             #expect(left.filter { !$0.hasPrefix("ledger.db") }.isEmpty, "\(name) left \(left)")
             let count = try ToolRunner.sqlite(directory.path("ledger.db"), "SELECT count(*) FROM op")
@@ -57,5 +66,14 @@ struct MalformedCorpusTests {
         } else {
             #expect(left.isEmpty, "\(name) left \(left)")
         }
+    }
+
+    /// `record --check` refuses every stream of the corpus at the same line,
+    /// with the same error, and writes nothing.
+    @Test(arguments: recordNames)
+    func checkRefusesTheSameLine(name: String) throws {
+        let entry = try #require(try Self.entries().first { $0.name == name })
+        let (_, left) = try runFailing(entry, extra: ["--check"])
+        #expect(left.isEmpty, "\(name) left \(left)")
     }
 }
