@@ -28,7 +28,7 @@ extension Statement {
         case SQLITE_DONE:
             return nil
         case let code:
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(statement))), sql: sql)
+            throw failure(code)
         }
     }
 
@@ -44,8 +44,7 @@ extension Statement {
             switch sqlite3_step(statement) {
             case SQLITE_ROW: try body(RowColumns(statement: statement))
             case SQLITE_DONE: return
-            case let code:
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(statement))), sql: sql)
+            case let code: throw failure(code)
             }
         }
     }
@@ -73,13 +72,15 @@ extension Statement {
     /// Steps to completion and resets, turning a failure into a `DatabaseError`.
     private func stepOnce() throws {
         let statement = sqliteStatement
+        defer { sqlite3_reset(statement) }
         let code = sqlite3_step(statement)
-        if code != SQLITE_DONE {
-            let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(statement)))
-            sqlite3_reset(statement)
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
-        }
-        sqlite3_reset(statement)
+        if code != SQLITE_DONE { throw failure(code) }
+    }
+
+    /// The error of a step that returned `code`, with SQLite's message
+    /// (read before the statement is reset).
+    private func failure(_ code: Int32) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(sqliteStatement))), sql: sql)
     }
 }
 
