@@ -46,14 +46,67 @@ public enum ABIGeneration: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// The restore of a block also fails when the order stored in its head
+    /// page is above `MAX_PAGE_ORDER`: the bitmap-tracker and kho-v2 code
+    /// (`kho_restore_page`); the kho-v3 code (7.1) and later check the magic only.
+    public var restoreChecksMaxPageOrder: Bool {
+        switch self {
+        case .v1a, .v1b, .v2: return true
+        case .v3, .v4, .v4c: return false
+        }
+    }
+
+    /// Head pages carry the `KHOP` magic and a restore consumes it (6.18+);
+    /// 6.16/6.17 (v1a) store the bare order and cannot detect a double restore.
+    public var restoreChecksMagic: Bool { self != .v1a }
+
+    /// Preserve and unpreserve lower a block's order until its first and last
+    /// page lie on one NUMA node (kho-v3 code, 7.1 rc fixes); the kho-v2 code
+    /// has no cut, and restores never apply it.
+    public var splitsAtNUMANodes: Bool {
+        switch self {
+        case .v1a, .v1b, .v2: return false
+        case .v3, .v4, .v4c: return true
+        }
+    }
+
+    /// Every kernel adds the `kexec-metadata` subtree at init (7.1+, kho-v3 on).
+    public var addsKexecMetadata: Bool { hasBlobSize }
+
+    /// How `kho_add_subtree` fails once the subnode exists but a property
+    /// cannot be set.
+    public var subtreeAddFailure: SubtreeAddFailure {
+        hasBlobSize ? .removesNode : .leavesEmptyNode
+    }
+
+    /// What a failed `kho_add_subtree` leaves behind.
+    public enum SubtreeAddFailure: String, Sendable {
+        /// kho-v2 code: the raw negative libfdt code is returned and the new
+        /// node stays, empty (retrieving it later fails with -EINVAL).
+        case leavesEmptyNode = "raw libfdt code, empty node left"
+        /// 7.1+: -ENOMEM and the node is deleted again.
+        case removesNode = "-ENOMEM, node removed"
+    }
+
+    /// The NUL-separated entries of a `compatible` property.
+    public static func compatibleEntries(_ property: [UInt8]) -> [String] {
+        property.split(separator: 0, omittingEmptySubsequences: true).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// True when one entry of a `compatible` property is exactly this
+    /// generation's string — the check a kernel of this generation makes on
+    /// the incoming root FDT (`fdt_node_check_compatible` in `kho_populate`).
+    public func isListed(inCompatible property: [UInt8]) -> Bool {
+        Self.compatibleEntries(property).contains(compatible)
+    }
+
     /// Finds the generation a `compatible` property names.
     ///
     /// The property may hold several NUL-separated strings (libfdt semantics:
     /// any entry may match). `kho-v1` is ambiguous between v1a and v1b, so the
     /// caller names the variant it expects.
     public static func detect(compatible property: [UInt8], bitmapVariant: BitmapVariant) throws(ABIDetectionError) -> ABIGeneration {
-        let entries = property.split(separator: 0, omittingEmptySubsequences: true)
-            .map { String(decoding: $0, as: UTF8.self) }
+        let entries = compatibleEntries(property)
         for entry in entries {
             if entry == "kho-v1" { return bitmapVariant == .v1a ? .v1a : .v1b }
             if let generation = allCases.first(where: { $0.compatible == entry }) {

@@ -88,6 +88,12 @@ public struct HandoverWalk: Hashable, Sendable {
         self.preserved = preserved
         self.subtrees = subtrees
     }
+
+    /// The KHO page metadata a kernel of this generation writes when it boots
+    /// from this handover: what its restores check.
+    public func heads(_ geometry: PageGeometry) -> PreservedHeads {
+        PreservedHeads(tracker: preserved, geometry: geometry, abi: generation, maxPageOrder: geometry.maxPageOrder)
+    }
 }
 
 /// Why a handover could not be walked.

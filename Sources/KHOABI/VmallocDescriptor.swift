@@ -29,13 +29,9 @@ public struct VmallocDescriptor: Hashable, Sendable {
         self.order = order
     }
 
-    /// Decodes 16 bytes, checking them against `geometry`.
-    ///
-    /// Rejects a `first` pointer that is not page aligned (chunk pages are
-    /// whole pages) and an order above `geometry.maxPageOrder`. Unknown flag
-    /// bits are kept as read, because the restoring kernel ignores them; use
-    /// ``VmallocFlags/restored`` for the kernel's view.
-    public init(bytes: some Collection<UInt8>, geometry: PageGeometry) throws(KHOABIError) {
+    /// Decodes 16 bytes as the kernel reads them: no field is checked
+    /// (`kho_restore_vmalloc` and `kho_unpreserve_vmalloc` trust them).
+    public init(unchecked bytes: some Collection<UInt8>) throws(KHOABIError) {
         let b = Array(bytes)
         guard b.count == Self.size else {
             throw .wrongLength(structure: "kho_vmalloc", expected: Self.size, actual: b.count)
@@ -44,6 +40,16 @@ public struct VmallocDescriptor: Hashable, Sendable {
         totalPages = b.loadLittleEndian(UInt32.self, at: 8)
         flags = VmallocFlags(rawValue: b.loadLittleEndian(UInt16.self, at: 12))
         order = b.loadLittleEndian(UInt16.self, at: 14)
+    }
+
+    /// Decodes 16 bytes, checking them against `geometry`.
+    ///
+    /// Rejects a `first` pointer that is not page aligned (chunk pages are
+    /// whole pages) and an order above `geometry.maxPageOrder`. Unknown flag
+    /// bits are kept as read, because the restoring kernel ignores them; use
+    /// ``VmallocFlags/restored`` for the kernel's view.
+    public init(bytes: some Collection<UInt8>, geometry: PageGeometry) throws(KHOABIError) {
+        try self.init(unchecked: bytes)
         guard geometry.isAligned(first, order: 0) else {
             throw .misalignedAddress(field: "kho_vmalloc.first", address: first, alignment: UInt64(geometry.pageSize))
         }

@@ -190,12 +190,15 @@ public final class LedgerRecorder {
         }
         try db.execute(sql: """
             INSERT INTO generation (generation, parent, lineage, boot_number, abi, page_size, memory_base, memory_size,
-                                    boot_seq, tracker_root, fdt_phys, source, label, machine)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    boot_seq, tracker_root, fdt_phys, source, label, machine,
+                                    kernel, previous_release, kexec_count)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [id, parent, lineage, event.generation, config.abi.compatible, geometry.pageSize,
                              Int64(bitPattern: config.memoryBase), Int64(bitPattern: config.memorySize), seq,
                              event.integerArgument("tracker").map { Int64(bitPattern: $0) },
-                             event.integerArgument("fdt").map { Int64(bitPattern: $0) }, source, label, machineJSON])
+                             event.integerArgument("fdt").map { Int64(bitPattern: $0) }, source, label, machineJSON,
+                             storesMachine ? config.kernel?.rawValue : nil, event.argument("previous_release"),
+                             event.integerArgument("kexec_count").map { Int64(bitPattern: $0) }])
         generation = id
     }
 

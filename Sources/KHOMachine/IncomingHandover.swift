@@ -1,12 +1,9 @@
 import KHOABI
 
 /// What the previous generation handed over, as this generation's early boot
-/// found it: the root FDT, the tracker walk, and the KHO page metadata
-/// (`page->private` of every preserved head page).
+/// found it: the root FDT, the tracker walk, and the KHO page metadata of
+/// every preserved head page (``PreservedHeads``), which restores consume.
 public struct IncomingHandover: Sendable {
-    /// `KHO_PAGE_MAGIC` ("KHOP") in the high 32 bits of `page->private`.
-    public static let pageMagic: UInt64 = 0x4B48_4F50
-
     /// Physical address of the incoming root FDT page.
     public let fdtPhys: UInt64
     /// The incoming root FDT, checked only as far as the kernel's early boot
@@ -17,14 +14,11 @@ public struct IncomingHandover: Sendable {
     public let generation: ABIGeneration
     /// The tracker walk, in the kernel's order.
     public let preserved: [PreservedBlock]
-    /// `page->private` of preserved head pages, by pfn: magic << 32 | order.
-    var pagePrivate: [UInt64: UInt64]
-
-    /// The value the kernel writes into a preserved head page's `private`.
-    public static func privateValue(order: Int) -> UInt64 { pageMagic << 32 | UInt64(order) }
+    /// The KHO metadata of preserved head pages; restores consume it.
+    public internal(set) var heads: PreservedHeads
 
     /// True when the page at `pfn` still carries the KHO magic (not yet restored).
-    public func hasMagic(pfn: UInt64) -> Bool { pagePrivate[pfn].map { $0 >> 32 == Self.pageMagic } ?? false }
+    public func hasMagic(pfn: UInt64) -> Bool { heads.storedOrder(pfn: pfn) != nil }
 
     /// Names of the incoming subnodes, in FDT order.
     public var subtreeNames: [String] { ((try? tree.subnodes(of: .root)) ?? []).map(\.name) }

@@ -44,12 +44,16 @@ extension KHOMachine {
 
     /// Boots this generation: takes over the incoming handover (if any), then
     /// creates the outgoing tracker root and root FDT page (an order-0 page
-    /// preserved with `kho_alloc_preserve`).
+    /// preserved with `kho_alloc_preserve`); a 7.1+ kernel then adds its
+    /// `kexec-metadata` subtree (separate calls, each its own event).
     func boot(incoming fdtAddress: UInt64?) throws(MachineError) {
         try perform(.boot, arguments: [("generation", "\(generation)")]) { event throws(MachineError) in
             incoming = nil
             if let fdtAddress {
                 incoming = try takeOver(fdtPhys: fdtAddress, into: &event)
+            }
+            if config.writesKexecMetadata, let chain = incomingKexecMetadata {
+                event.arguments += [("previous_release", chain.previousRelease), ("kexec_count", "\(chain.kexecCount)")]
             }
             guard let root = allocateZeroed(order: 0) else { throw .kernel(.ENOMEM, "no page for the tracker root") }
             trackerRoot = root
@@ -62,28 +66,31 @@ extension KHOMachine {
             event.arguments += [("tracker", hex(root)), ("fdt", hex(page))]
             event.pages = [.init(phys: page, bytes: memory.page(page))]
         }
+        if config.writesKexecMetadata { try addKexecMetadata() }
     }
 
     /// Early boot of a KHO kernel: FDT check, tracker walk, reservations, magic.
     private func takeOver(fdtPhys: UInt64, into event: inout MachineEvent) throws(MachineError) -> IncomingHandover? {
         let page = try memory.read(fdtPhys, count: geometry.pageSize)
         let tree: FlattenedDeviceTree
-        let generation: ABIGeneration
-        let map: UInt64
+        let compatible: [UInt8]
         do {
             tree = try FlattenedDeviceTree(bytes: page)
-            generation = try ABIGeneration.detect(compatible: tree.property(named: "compatible", of: .root) ?? [],
-                                                  bitmapVariant: .v1b)
-            guard let bytes = try tree.property(named: KHORootFDT.preservedMemoryMapProperty, of: .root), bytes.count == 8 else {
-                throw MachineError.abi("preserved-memory-map is missing or not 8 bytes")
-            }
-            map = bytes.loadLittleEndian(UInt64.self, at: 0)
+            compatible = try tree.property(named: "compatible", of: .root) ?? []
         } catch {
             event.arguments.append(("warning", "incoming FDT rejected, cold boot: \(error)"))
             return nil
         }
-        guard generation.compatible == config.abi.compatible, map != 0 else {
-            event.arguments.append(("warning", "incoming FDT \(generation.compatible) map \(hex(map)) not usable, cold boot"))
+        // `fdt_node_check_compatible`: any entry of the list may match.
+        guard config.abi.isListed(inCompatible: compatible) else {
+            let found = ABIGeneration.compatibleEntries(compatible).joined(separator: ", ")
+            event.arguments.append(("warning", "incoming FDT is not compatible with \(config.abi.compatible) (it lists \(found)), cold boot"))
+            return nil
+        }
+        let generation = config.abi
+        let mapBytes = try? tree.property(named: KHORootFDT.preservedMemoryMapProperty, of: .root)
+        guard let mapBytes, mapBytes.count == 8, case let map = mapBytes.loadLittleEndian(UInt64.self, at: 0), map != 0 else {
+            event.arguments.append(("warning", "incoming FDT has no usable preserved-memory-map, cold boot"))
             return nil
         }
         let blocks: [PreservedBlock]
@@ -94,7 +101,7 @@ extension KHOMachine {
             event.arguments.append(("warning", "incoming tracker unreadable, cold boot: \(error)"))
             return nil
         }
-        var pagePrivate: [UInt64: UInt64] = [:]
+        var stamped: [PreservedBlock] = []
         var outside = 0
         for block in blocks {
             guard memory.range.contains(block.phys),
@@ -103,11 +110,11 @@ extension KHOMachine {
                 continue
             }
             allocator.reserve(block.phys, order: block.order)
-            pagePrivate[block.phys >> UInt64(geometry.pageShift)] = IncomingHandover.privateValue(order: block.order)
+            stamped.append(block)
         }
         if outside > 0 { event.arguments.append(("warning", "\(outside) tracker entries lie outside memory")) }
         event.arguments += [("incoming_fdt", hex(fdtPhys)), ("incoming_blocks", "\(blocks.count)")]
-        return IncomingHandover(fdtPhys: fdtPhys, tree: tree, generation: generation, preserved: blocks,
-                                pagePrivate: pagePrivate)
+        let heads = PreservedHeads(blocks: stamped, geometry: geometry, abi: config.abi, maxPageOrder: maxPageOrder)
+        return IncomingHandover(fdtPhys: fdtPhys, tree: tree, generation: generation, preserved: blocks, heads: heads)
     }
 }

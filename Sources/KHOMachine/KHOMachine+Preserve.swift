@@ -132,7 +132,7 @@ extension KHOMachine {
         guard !overflow, bytes <= UInt64(Int.max) else { throw .outOfMemoryRange(address: phys, count: Int.max) }
         try memory.check(phys, count: Int(bytes))
         do {
-            return try PageRangeSplitter.blocks(phys: phys, pages: count, geometry: geometry, node: numa ? numaNode : nil)
+            return try PageRangeSplitter.blocks(phys: phys, pages: count, geometry: geometry, node: numa && config.abi.splitsAtNUMANodes ? numaNode : nil)
         } catch {
             throw .invalidArgument(error.description)
         }

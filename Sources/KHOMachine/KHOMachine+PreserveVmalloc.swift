@@ -68,10 +68,10 @@ extension KHOMachine {
                 index = 0
             }
         }
-        var descriptor = try readDescriptor(descriptorPhys)
-        descriptor.totalPages = UInt32(area.pages.count)
-        descriptor.flags = area.khoFlags
-        descriptor.order = UInt16(area.order)
+        // Only now are total_pages, flags and order stored; the descriptor's
+        // old contents are never read (a stale order must not matter).
+        let descriptor = VmallocDescriptor(first: chunks[0], totalPages: UInt32(area.pages.count),
+                                           flags: area.khoFlags, order: UInt16(area.order))
         try memory.write(descriptor.encode(), at: descriptorPhys)
         event.descriptor = (descriptorPhys, descriptor)
         event.chunks = chunks.enumerated().map { .init(index: $0.offset, phys: $0.element, bytes: memory.page($0.element)) }
@@ -108,9 +108,10 @@ extension KHOMachine {
         }
     }
 
+    /// The descriptor at `phys` as the kernel reads it: raw, unchecked.
     func readDescriptor(_ phys: UInt64) throws(MachineError) -> VmallocDescriptor {
         try decode("descriptor", at: phys, count: VmallocDescriptor.size) { bytes throws(KHOABIError) in
-            try VmallocDescriptor(bytes: bytes, geometry: geometry)
+            try VmallocDescriptor(unchecked: bytes)
         }
     }
 

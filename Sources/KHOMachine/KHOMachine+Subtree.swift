@@ -53,10 +53,8 @@ extension KHOMachine {
         }
     }
 
-    /// Writes the root FDT into its page, zero-filling the rest of the page.
+    /// Writes the root FDT page into memory, byte for byte as libfdt left it.
     func syncFDTPage() throws(MachineError) {
-        var page = rootFDT.tree.bytes
-        page += [UInt8](repeating: 0, count: geometry.pageSize - page.count)
-        try memory.write(page, at: fdtPhys)
+        try memory.write(rootFDT.page, at: fdtPhys)
     }
 }

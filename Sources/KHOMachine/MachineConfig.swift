@@ -14,8 +14,13 @@ public struct MachineConfig: Hashable, Sendable, Codable {
     public var seed: UInt64 = 1
     /// Scratch areas; `nil` places one area of 1/16 of memory (whole pages) at its top.
     public var scratch: [MemoryRange]? = nil
-    /// The handover ABI generation (radix generations: v2, v3, v4, v4c).
-    public var abi: ABIGeneration = .v3
+    /// The kernel release the machine behaves like. `nil` only in
+    /// configurations stored before releases were modelled: such a machine
+    /// follows its ``abi`` alone and adds no `kexec-metadata` subtree.
+    public var kernel: KernelRelease? = .latest
+    /// An explicit handover ABI overriding the release's (radix generations:
+    /// v2, v3, v4, v4c); `nil` follows ``kernel``.
+    public var abiOverride: ABIGeneration? = nil
     /// The radix depth formula (the original one is broken at 16 KiB pages).
     public var depthFormula: RadixDepthFormula = .fixed
     /// When set, NUMA node = (phys − base) / numaNodeSize, and preserve and
@@ -27,6 +32,23 @@ public struct MachineConfig: Hashable, Sendable, Codable {
     public var maxPageOrder: Int? = nil
 
     public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case pageSize, memoryBase, memorySize, seed, scratch, kernel
+        case abiOverride = "abi"
+        case depthFormula, numaNodeSize, scratchOverlapCheck, maxPageOrder
+    }
+
+    /// The handover ABI generation: the override, else the release's.
+    /// Setting it sets the override.
+    public var abi: ABIGeneration {
+        get { abiOverride ?? kernel?.abi ?? .v3 }
+        set { abiOverride = newValue }
+    }
+
+    /// True when every boot adds the `kexec-metadata` subtree (7.1+ kernels
+    /// on a kho-v3 or later ABI).
+    public var writesKexecMetadata: Bool { kernel != nil && abi.addsKexecMetadata }
 
     /// The page geometry, validated.
     public func geometry() throws(MachineError) -> PageGeometry {
@@ -52,7 +74,8 @@ public struct MachineConfig: Hashable, Sendable, Codable {
     public func validate() throws(MachineError) {
         let g = try geometry()
         guard abi.usesRadixTracker else {
-            throw .invalidConfiguration("ABI \(abi.rawValue) uses the kho-v1 bitmap tracker, which the emulator does not produce; use v2, v3, v4 or v4c")
+            let release = abiOverride == nil ? kernel.map { "kernel \($0) uses ABI \(abi.rawValue), " } ?? "" : ""
+            throw .invalidConfiguration(release + "ABI \(abi.rawValue) uses the kho-v1 bitmap tracker, which the emulator does not produce; use a kernel from 7.1 on or ABI v2, v3, v4 or v4c")
         }
         let order = effectiveMaxPageOrder(g)
         guard (0...g.order0Log2).contains(order) else {

@@ -81,6 +81,8 @@ public struct AsOfState: Equatable, Sendable {
     public let lineage: Int64
     /// The generation's page geometry.
     public let geometry: PageGeometry
+    /// The generation's handover ABI (a kho-v1 generation reads as v1b).
+    public let abi: ABIGeneration
     public let memoryBase: UInt64
     /// Bytes of RAM (from the generation row).
     public let memorySize: UInt64
@@ -101,6 +103,12 @@ public struct AsOfState: Equatable, Sendable {
     public var areaBytes: UInt64 { areas.reduce(0) { $0 + $1.totalPages * UInt64(geometry.pageSize) } }
     /// Bytes of the other objects.
     public var objectBytes: UInt64 { objects.reduce(0) { $0 + $1.totalPages * UInt64(geometry.pageSize) } }
+    /// The KHO page metadata a kernel booted from this state's handover
+    /// holds: what its restores check.
+    public var heads: PreservedHeads {
+        PreservedHeads(tracker: preserved, geometry: geometry, abi: abi, maxPageOrder: geometry.maxPageOrder)
+    }
+
     /// The preserved blocks as runs of contiguous blocks of one order.
     public var preservedRuns: [PreservedRun] { PreservedRun.runs(of: preserved, geometry: geometry) }
 }
@@ -114,7 +122,7 @@ extension AsOfState {
 
     init(_ db: Database, seq: Int64) throws {
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT o.generation, g.lineage, g.page_size, g.memory_base, g.memory_size
+            SELECT o.generation, g.lineage, g.page_size, g.memory_base, g.memory_size, g.abi
             FROM op o JOIN generation g ON g.generation = o.generation WHERE o.seq = ?
             """, arguments: [seq]) else {
             guard let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op") else { throw ReplayError.emptyLedger }
@@ -126,6 +134,12 @@ extension AsOfState {
         let pageSize: Int = row["page_size"]
         do {
             geometry = try PageGeometry(pageSize: pageSize)
+        } catch {
+            throw ReplayError.ledger("generation \(generation): \(error)")
+        }
+        let compatible: String = row["abi"]
+        do {
+            abi = try ABIGeneration.detect(compatible: Array(compatible.utf8), bitmapVariant: .v1b)
         } catch {
             throw ReplayError.ledger("generation \(generation): \(error)")
         }

@@ -56,12 +56,12 @@ public struct LedgerRestore {
     /// Restores `area`, one of `state`'s areas, sending its bytes to `sink`.
     public func restore(_ area: AsOfState.Area, of state: AsOfState, into sink: VmallocRestorer.Sink? = nil) throws(LedgerRestoreError) -> RestoredArea {
         guard area.kind == .restoredVmalloc else {
-            return try walk(area, of: state, preserved: Set(state.preserved), pinned: [:], into: sink)
+            return try walk(area, of: state, heads: state.heads, pinned: [:], into: sink)
         }
         let (handover, chunks) = try restoreContext(area, of: state)
-        let preserved: Set<PreservedBlock>
+        let heads: PreservedHeads
         do {
-            preserved = Set(try AsOfState(ledger: ledger, seq: handover).preserved)
+            heads = try AsOfState(ledger: ledger, seq: handover).heads
         } catch {
             throw .replay(error)
         }
@@ -69,22 +69,23 @@ public struct LedgerRestore {
         let descriptorPages = [area.descriptorPhys, area.descriptorPhys + UInt64(VmallocDescriptor.size) - 1].map { $0 & ~mask }
         var pinned: [UInt64: Int64] = [:]
         for page in chunks + descriptorPages { pinned[page] = area.fromSeq - 1 }
-        return try walk(area, of: state, preserved: preserved, pinned: pinned, into: sink)
+        return try walk(area, of: state, heads: heads, pinned: pinned, into: sink)
     }
 
     /// Restores every preserved (`vmalloc`) area of `state` as
-    /// ``restore(_:of:into:)`` does, building the preserved set once: the
-    /// outcome of each, in the state's order.
+    /// ``restore(_:of:into:)`` does, building the page metadata once: the
+    /// outcome of each, in the state's order. Each restore starts from the
+    /// handover's metadata (as if it were the first).
     public func restorePreservedAreas(of state: AsOfState) -> [(area: AsOfState.Area, outcome: Swift.Result<RestoredArea, LedgerRestoreError>)] {
-        let preserved = Set(state.preserved)
+        let heads = state.heads
         return state.areas.filter { $0.kind == .vmalloc }.map { area in
-            (area, Swift.Result { () throws(LedgerRestoreError) in try walk(area, of: state, preserved: preserved, pinned: [:], into: nil) })
+            (area, Swift.Result { () throws(LedgerRestoreError) in try walk(area, of: state, heads: heads, pinned: [:], into: nil) })
         }
     }
 
     /// The walk over the memory as of `state`'s seq (`pinned` pages as of
-    /// their own seq), checked against `preserved`.
-    private func walk(_ area: AsOfState.Area, of state: AsOfState, preserved: Set<PreservedBlock>, pinned: [UInt64: Int64],
+    /// their own seq), with the restoring kernel's page metadata `heads`.
+    private func walk(_ area: AsOfState.Area, of state: AsOfState, heads: PreservedHeads, pinned: [UInt64: Int64],
                       into sink: VmallocRestorer.Sink?) throws(LedgerRestoreError) -> RestoredArea {
         let view: MemoryView
         do {
@@ -94,7 +95,7 @@ public struct LedgerRestore {
         }
         do {
             return try view.inOneReadTransaction {
-                try VmallocRestorer(geometry: state.geometry, read: view.reader, isPreserved: preserved.contains)
+                try VmallocRestorer(geometry: state.geometry, read: view.reader, heads: heads)
                     .restore(descriptorAt: area.descriptorPhys, into: sink)
             }
         } catch let error as RestoreError {

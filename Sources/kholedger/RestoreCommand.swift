@@ -117,12 +117,9 @@ struct RestoreCommand: ParsableCommand {
         let phys = try parseAddress(descriptorPhys, option: "--descriptor-phys")
         let geometry = try imageOptions.geometry()
         let read = try imageOptions.reader(image: path)
-        let isPreserved = try fdt.map { fdt -> VmallocRestorer.PreservedCheck in
-            let preserved = Set(try tracker.walk(fdt: fdt, geometry: geometry, read: read).preserved)
-            return { preserved.contains($0) }
-        }
+        let heads = try fdt.map { try tracker.walk(fdt: $0, geometry: geometry, read: read).heads(geometry) }
         let file = try OutputFile(path: output)
-        let area = try VmallocRestorer(geometry: geometry, read: read, isPreserved: isPreserved)
+        let area = try VmallocRestorer(geometry: geometry, read: read, heads: heads)
             .restore(descriptorAt: phys, into: file.append)
         try file.commit()
         return RestoreSummary(restored: area, descriptorPhys: phys)

@@ -18,7 +18,7 @@ struct DiffCommandTests {
         #expect(lines[0] == "diff gen:1 → gen:2: seq \(from) (generation 1) → seq \(to) (generation 2)")
         #expect(lines[1] == "areas: 4 changed, 0 added, 0 removed, 0 unchanged")
         #expect(lines[2].hasPrefix("preserved: +"))
-        #expect(lines[3] == "subtrees: 2 changed, 0 added, 0 removed")
+        #expect(lines[3] == "subtrees: 4 changed, 0 added, 0 removed", "app and kexec-metadata, in and out")
         #expect(lines[4].hasPrefix("content: ") && lines[4].contains(" preserved pages differ ("))
         #expect(lines[5].isEmpty && lines[6] == "changed areas:")
         let journal = try #require(lines.firstIndex { $0.hasPrefix("  journal (kind vmalloc): descriptor 0x") })

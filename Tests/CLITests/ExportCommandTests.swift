@@ -18,7 +18,7 @@ struct ExportCommandTests {
         let (report, elf, dtb) = try export(ledger, "gen:0")
         let dts = try ToolRunner.run(URL(fileURLWithPath: "/usr/bin/dtc"), ["-I", "dtb", "-O", "dts", dtb])
         #expect(dts.status == 0, "\(dts.stderr)")
-        #expect(dts.stdout.contains("compatible = \"kho-v3\";"))
+        #expect(dts.stdout.contains("compatible = \"kho-v4\";"), "the default kernel, 7.4")
         #expect(dts.stdout.contains("preserved-memory-map = "))
         #expect(dts.stdout.contains("LUO {") && dts.stdout.contains("preserved-data = ") && dts.stdout.contains("blob-size = "))
 

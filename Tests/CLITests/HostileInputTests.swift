@@ -75,7 +75,7 @@ struct HostileInputTests {
             pages[phys] = try chunk(next: index + 1 < chunks ? phys + 0x1000 : 0, entries: Array(repeating: 0x3000, count: entries))
         }
         let result = try restore(try core(pages))
-        expectOneError(result, containing: "chunk 0 entry 1: 0x3000 was already restored (listed twice)")
+        expectOneError(result, containing: "chunk 0 entry 1: page 0x3000 has no KHO magic (never preserved, a tail page, or already restored)")
         #expect(!FileManager.default.fileExists(atPath: directory.path("area.bin")))
     }
 

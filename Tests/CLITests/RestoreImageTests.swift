@@ -103,7 +103,7 @@ struct RestoreImageTests {
         try Data(raw).write(to: URL(fileURLWithPath: image))
         let descriptor = try #require(area["descriptor_phys"] as? String)
         try expectFailedRestore(["--image", image, "--base", hex(base), "--fdt", vector.path("kho.dtb"), "--descriptor-phys", descriptor],
-                                mentioning: "chunk 0 entry 0: \(hex(root)) is not preserved at order 0", in: directory)
+                                mentioning: "chunk 0 entry 0: page \(hex(root)) has no KHO magic", in: directory)
         let unchecked = try ToolRunner.run(["restore", "--image", image, "--base", hex(base), "--descriptor-phys", descriptor,
                                             "-o", directory.path("unchecked.bin")])
         #expect(unchecked.status == 0, "without --fdt the page is only read: \(unchecked.stderr)")

@@ -80,6 +80,6 @@ struct RoundTripTests {
         #expect(removed.map { "\($0["kind"] as? String ?? "?") \($0["name"] as? String ?? "?")" } == ["restored_vmalloc state", "restored_vmalloc journal"])
         let subtrees = try #require(diff["subtrees"] as? [String: Any])
         let gone = try #require(subtrees["removed"] as? [[String: Any]])
-        #expect(gone.map { "\($0["direction"] as? String ?? "?") \($0["name"] as? String ?? "?")" } == ["in app"])
+        #expect(gone.map { "\($0["direction"] as? String ?? "?") \($0["name"] as? String ?? "?")" } == ["in app", "in kexec-metadata"])
     }
 }

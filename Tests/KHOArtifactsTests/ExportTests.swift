@@ -41,9 +41,8 @@ struct ExportTests {
 
         let areas = state.areas.filter { $0.kind == .vmalloc }
         #expect(manifest.areas.map(\.name) == areas.map(\.name))
-        let preserved = Set(walk.preserved)
         for (area, entry) in zip(areas, manifest.areas) {
-            let restored = try VmallocRestorer(geometry: state.geometry, read: image.reader, isPreserved: preserved.contains)
+            let restored = try VmallocRestorer(geometry: state.geometry, read: image.reader, heads: walk.heads(state.geometry))
                 .restore(descriptorAt: area.descriptorPhys)
             #expect(entry.sha256 == restored.sha256 && entry.error == nil, "\(point) \(area.name)")
             #expect(entry.descriptorPhys == hex(area.descriptorPhys) && entry.totalPages == UInt64(restored.descriptor.totalPages))

@@ -38,7 +38,7 @@ struct KernelSemanticsTests {
 
     @Test func numaCutAppliesToPreserveButNotToRestore() throws {
         let r = try Recorder { $0.numaNodeSize = 2 << 20 }
-        let base = r.machine.config.memoryBase
+        let base = try r.machine.allocPages(order: 10)
         try r.machine.preservePages(base, count: 1024)   // 4 MiB over two 2 MiB nodes
         #expect(r.last?.trackerAdded.map(\.order) == [9, 9])
         try r.machine.kexec()

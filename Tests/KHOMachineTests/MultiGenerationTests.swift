@@ -82,8 +82,10 @@ struct MultiGenerationTests {
         let image = try RawImage(path: raw.path, base: m.config.memoryBase)
         let fdtBytes = try image.read(phys: m.fdtPhys, count: m.geometry.pageSize)
         let fdt = try KHORootFDT(tree: FlattenedDeviceTree(bytes: fdtBytes))
-        #expect(fdt.generation == .v3)
-        #expect(fdt.subtrees == [KHOSubtree(name: "a", phys: blob, size: 16)])
+        #expect(fdt.generation == m.config.abi)
+        let metadata = try #require(fdt.subtrees.last)
+        #expect(fdt.subtrees == [KHOSubtree(name: "a", phys: blob, size: 16),
+                                 KHOSubtree(name: KexecMetadata.subtreeName, phys: metadata.phys, size: UInt64(KexecMetadata.byteCount))])
         let walked = try RadixTrackerWalker(geometry: m.geometry, rootPhys: fdt.preservedMemoryMap).blocks(read: image.reader)
         #expect(walked == (try m.preservedBlocks()))
         var believed = Set<PreservedBlock>()
@@ -92,7 +94,8 @@ struct MultiGenerationTests {
                 if change.added { believed.insert(change.block) } else { believed.remove(change.block) }
             }
         }
-        believed.insert(PreservedBlock(phys: m.fdtPhys, order: 0))   // preserved at boot, before the recorder listened
+        // Preserved at boot, before the recorder listened: the root FDT page and the kexec-metadata page.
+        believed.formUnion([PreservedBlock(phys: m.fdtPhys, order: 0), PreservedBlock(phys: metadata.phys, order: 0)])
         #expect(Set(walked) == believed)
     }
 }

@@ -124,7 +124,8 @@ struct ScenarioRunTests {
         let kinds = log.events.map(\.kind)
         #expect(kinds.filter { $0 == .preserveFolio }.count == 5)
         #expect(kinds.filter { $0 == .preserveVmalloc }.count == 1)
-        #expect(kinds.filter { $0 == .allocPreserve }.count == 4)   // ser, file array, session header, LUO FDT
+        // The kernel's kexec-metadata at boot; then ser, file array, session header, LUO FDT.
+        #expect(log.events.filter { $0.kind == .allocPreserve }.map(\.subject) == [KexecMetadata.subtreeName, "memfd/ser", "luo/files", "luo/session-header", LUOFDT.subtreeName])
         #expect(kinds.last == .addSubtree)
     }
 
@@ -178,7 +179,7 @@ struct ScenarioRunTests {
         let failed = try #require(summary.steps.last)
         #expect(failed.outcome == .errno(.ENOMEM))
         #expect(!failed.facts.contains { $0.name == "unpreserved" })
-        #expect(summary.totals.preservedBlocks == 5, "root FDT page, d, a's chunk and its 2 pages")
+        #expect(summary.totals.preservedBlocks == 6, "root FDT page, kexec-metadata, d, a's chunk and its 2 pages")
     }
 
     @Test func unpreservedMemoryIsScrubbedByKexec() throws {

@@ -317,12 +317,19 @@ final class RandomLedgerRun {
         func area(_ kind: ObjectKind, _ name: String, _ descriptor: UInt64) throws -> EmulatorView.Area {
             guard let area = machine.areas[name] else { throw MachineError.unknownObject(kind: "vmalloc area", name: name) }
             let bytes = try machine.memory.read(descriptor, count: VmallocDescriptor.size)
+            // The blocks' order is the descriptor's: a restored area itself maps no huge order.
             return .init(kind: kind, name: name, descriptorPhys: descriptor, firstChunk: bytes.loadLittleEndian(UInt64.self, at: 0),
-                         totalPages: UInt64(area.pages.count), order: area.order, flags: area.khoFlags.rawValue)
+                         totalPages: UInt64(area.pages.count), order: Int(bytes.loadLittleEndian(UInt16.self, at: 14)),
+                         flags: area.khoFlags.rawValue)
         }
-        var subtrees = Set(try machine.rootFDT.decoded().subtrees.map {
+        let outgoing = try machine.rootFDT.decoded().subtrees
+        var subtrees = Set(outgoing.map {
             EmulatorView.Subtree(direction: .outgoing, name: $0.name, phys: $0.phys, size: $0.size)
         })
+        // The kernel's own blob (7.1+), which no call of this driver made.
+        let kernelObjects = outgoing.filter { $0.name == KexecMetadata.subtreeName }.map {
+            EmulatorView.Object(kind: .blob, phys: $0.phys, totalPages: 1)
+        }
         if let incoming = machine.incoming {
             subtrees.formUnion(try KHORootFDT(tree: incoming.tree).subtrees.map {
                 EmulatorView.Subtree(direction: .incoming, name: $0.name, phys: $0.phys, size: $0.size)
@@ -332,7 +339,7 @@ final class RandomLedgerRun {
             seq: events.count, generation: Int64(machine.generation), memorySize: machine.config.memorySize,
             preserved: Set(try machine.preservedBlocks()),
             areas: Set(try preservedAreas.map { try area(.vmalloc, $0, $1) } + restoredAreas.map { try area(.restoredVmalloc, $0, $1) }),
-            objects: Set(objects), subtrees: subtrees, isHandover: isHandover)
+            objects: Set(objects + kernelObjects), subtrees: subtrees, isHandover: isHandover)
     }
 }
 

@@ -168,6 +168,9 @@ struct RecordedMachine {
     let directory: TemporaryDirectory
     let ledger: Ledger
     let machine: KHOMachine
+    /// Operations the cold boot made (the boot and, 7.1+, the kernel's
+    /// kexec-metadata calls): `body`'s first call is seq `bootOps + 1`.
+    let bootOps: Int64
 
     /// Builds a machine of `memory` bytes, lets `body` drive it, and writes every event.
     init(pageSize: Int = 4096, memory: UInt64 = 8 << 20, _ body: (KHOMachine) throws -> Void) throws {
@@ -177,7 +180,13 @@ struct RecordedMachine {
         config.memorySize = memory
         ledger = try Ledger(path: directory.path("ledger.db"))
         let recorder = try LedgerRecorder(ledger: ledger, config: config)
-        machine = try KHOMachine(config: config, onEvent: recorder.eventSink)
+        var events: Int64 = 0
+        let sink = recorder.eventSink
+        machine = try KHOMachine(config: config) { event in
+            events += 1
+            sink(event)
+        }
+        bootOps = events
         try body(machine)
         try recorder.flush()
         if let failure = recorder.failure { throw failure }

@@ -28,11 +28,12 @@ struct MemoryViewTests {
     @Test func eachSeqSeesItsVersion() throws {
         var page: UInt64 = 0
         let recorded = try RecordedMachine { machine in
-            page = try machine.allocPages(order: 0)                         // seq 2
-            for text in ["one", "two", "three"] { try machine.write(phys: page + 100, bytes: Array(text.utf8)) }   // 3, 4, 5
+            page = try machine.allocPages(order: 0)                         // seq boot + 1
+            for text in ["one", "two", "three"] { try machine.write(phys: page + 100, bytes: Array(text.utf8)) }   // + 2, 3, 4
         }
-        for (seq, text) in [(2, ""), (3, "one"), (4, "two"), (5, "three")] {
-            let bytes = try MemoryView(ledger: recorded.ledger, seq: Int64(seq)).read(page + 100, count: 5)
+        for (step, text) in [(1, ""), (2, "one"), (3, "two"), (4, "three")] {
+            let seq = recorded.bootOps + Int64(step)
+            let bytes = try MemoryView(ledger: recorded.ledger, seq: seq).read(page + 100, count: 5)
             #expect(bytes == Array(text.utf8) + Array(repeating: 0, count: 5 - text.utf8.count), "seq \(seq)")
         }
     }
@@ -82,13 +83,14 @@ struct MemoryViewTests {
     @Test func pinnedPagesKeepTheirSeq() throws {
         var page: UInt64 = 0
         let recorded = try RecordedMachine { machine in
-            page = try machine.allocPages(order: 0)                         // seq 2
-            try machine.write(phys: page, bytes: Array("old".utf8))        // seq 3
-            try machine.write(phys: page, bytes: Array("new".utf8))        // seq 4
+            page = try machine.allocPages(order: 0)                         // seq boot + 1
+            try machine.write(phys: page, bytes: Array("old".utf8))        // boot + 2
+            try machine.write(phys: page, bytes: Array("new".utf8))        // boot + 3
         }
-        let view = try MemoryView(ledger: recorded.ledger, lineage: 0, seq: 4, pinned: [page: 3])
+        let (old, new) = (recorded.bootOps + 2, recorded.bootOps + 3)
+        let view = try MemoryView(ledger: recorded.ledger, lineage: 0, seq: new, pinned: [page: old])
         #expect(try view.read(page, count: 3) == Array("old".utf8))
-        #expect(try MemoryView(ledger: recorded.ledger, lineage: 0, seq: 4).read(page, count: 3) == Array("new".utf8))
+        #expect(try MemoryView(ledger: recorded.ledger, lineage: 0, seq: new).read(page, count: 3) == Array("new".utf8))
     }
 
     /// The cache never holds more pages than its capacity, however much is read.

@@ -13,9 +13,9 @@ struct RestoreValidationTests {
     private let chunk1 = CraftedArea.chunkBase + 0x1000
 
     /// Runs a restore that must fail and returns its error.
-    private func failure(_ area: CraftedArea, checked: Bool = true) -> RestoreError? {
+    private func failure(_ area: CraftedArea, checked: Bool = true, abi: ABIGeneration = .v3) -> RestoreError? {
         do {
-            _ = try area.restore(checked: checked)
+            _ = try area.restore(checked: checked, abi: abi)
             return nil
         } catch {
             return error
@@ -61,34 +61,49 @@ struct RestoreValidationTests {
     @Test func blockNotPreserved() {
         var area = CraftedArea(blocksPerChunk: [3])
         area.memory.preserved.remove(PreservedBlock(phys: area.blockPhys[1], order: 0))
-        #expect(failure(area) == .notPreserved(chunk: 0, slot: 1, phys: area.blockPhys[1], order: 0))
+        #expect(failure(area) == .notRestorable(chunk: 0, slot: 1, failure: .noMagic(phys: area.blockPhys[1])))
         #expect(failure(area, checked: false) == nil, "without a preserved check the block is only read")
     }
 
     @Test func chunkPageNotPreserved() {
         var area = CraftedArea(blocksPerChunk: [3, 2])
         area.memory.preserved.remove(PreservedBlock(phys: chunk1, order: 0))
-        #expect(failure(area) == .notPreserved(chunk: 1, slot: nil, phys: chunk1, order: 0))
+        #expect(failure(area) == .notRestorable(chunk: 1, slot: nil, failure: .noMagic(phys: chunk1)))
     }
 
     @Test func chunkPageIsCheckedAfterItsEntries() {
         var area = CraftedArea(blocksPerChunk: [3])
         area.memory.preserved.remove(PreservedBlock(phys: chunk0, order: 0))
         area.memory.preserved.remove(PreservedBlock(phys: area.blockPhys[2], order: 0))
-        #expect(failure(area) == .notPreserved(chunk: 0, slot: 2, phys: area.blockPhys[2], order: 0))
+        #expect(failure(area) == .notRestorable(chunk: 0, slot: 2, failure: .noMagic(phys: area.blockPhys[2])))
     }
 
-    @Test func blockPreservedAtAnotherOrder() {
+    /// The kernel checks the magic of a block's head page only: an order-1
+    /// block tracked as two order-0 entries restores, as in the kernel.
+    @Test func blockTrackedAsSmallerPiecesRestoresOnItsHeadPage() throws {
         var area = CraftedArea(blocksPerChunk: [2], order: 1)
         area.memory.preserved.remove(PreservedBlock(phys: area.blockPhys[1], order: 1))
         area.memory.preserved.insert(PreservedBlock(phys: area.blockPhys[1], order: 0))
-        #expect(failure(area) == .notPreserved(chunk: 0, slot: 1, phys: area.blockPhys[1], order: 1))
+        area.memory.preserved.insert(PreservedBlock(phys: area.blockPhys[1] + 0x1000, order: 0))
+        let restored = try area.restore()
+        #expect(restored.blockPhys == area.blockPhys)
+        #expect(restored.sha256 == sha256Hex(area.expectedBytes))
+    }
+
+    /// Only the head page counts: a block whose head page is not tracked
+    /// fails even when its tail page is.
+    @Test func blockWhoseHeadPageIsNotTrackedFails() {
+        var area = CraftedArea(blocksPerChunk: [2], order: 1)
+        area.memory.preserved.remove(PreservedBlock(phys: area.blockPhys[1], order: 1))
+        area.memory.preserved.insert(PreservedBlock(phys: area.blockPhys[1] + 0x1000, order: 0))
+        #expect(failure(area) == .notRestorable(chunk: 0, slot: 1, failure: .noMagic(phys: area.blockPhys[1])))
     }
 
     @Test func blockListedTwice() {
         var area = CraftedArea(blocksPerChunk: [3])
         area.setEntry(chunk: 0, slot: 2, to: area.blockPhys[0])
-        #expect(failure(area) == .alreadyRestored(chunk: 0, slot: 2, phys: area.blockPhys[0]))
+        #expect(failure(area) == .notRestorable(chunk: 0, slot: 2, failure: .noMagic(phys: area.blockPhys[0])))
+        #expect(failure(area, checked: false) == .notRestorable(chunk: 0, slot: 2, failure: .noMagic(phys: area.blockPhys[0])))
     }
 
     @Test func unknownFlagBitsAreIgnored() throws {
@@ -128,23 +143,56 @@ struct RestoreValidationTests {
         #expect(failure(area) == .misalignedChunk(index: 1, phys: chunk1 + 0x10))
     }
 
+    /// A block not aligned to its order is re-split by `kho_restore_pages`;
+    /// its first piece here is the tail page of a preserved block, which has
+    /// no magic.
     @Test func blockNotAlignedToItsOrder() {
         var area = CraftedArea(blocksPerChunk: [2], order: 1)
         let misplaced = area.blockPhys[1] + 0x1000
         area.setEntry(chunk: 0, slot: 1, to: misplaced)
-        #expect(failure(area) == .misalignedBlock(chunk: 0, slot: 1, phys: misplaced, order: 1))
+        #expect(failure(area) == .notRestorable(chunk: 0, slot: 1, failure: .noMagic(phys: misplaced)))
     }
 
-    @Test func blockNotPageAligned() {
+    /// The kernel ignores an entry's low PAGE_SHIFT bits: the page is restored
+    /// and mapped from its start.
+    @Test func entryInsideAPageRestoresThatPage() throws {
         var area = CraftedArea(blocksPerChunk: [2])
         area.setEntry(chunk: 0, slot: 0, to: area.blockPhys[0] + 0x40)
-        #expect(failure(area, checked: false) == .misalignedBlock(chunk: 0, slot: 0, phys: area.blockPhys[0] + 0x40, order: 0))
+        let restored = try area.restore()
+        #expect(restored.blockPhys == area.blockPhys)
+        #expect(restored.sha256 == sha256Hex(area.expectedBytes))
     }
 
-    @Test func descriptorOrderAboveMaximum() {
+    /// No MAX_PAGE_ORDER check on the descriptor: an order-11 block restores
+    /// on a 7.1+ kernel (magic only); kho-v1 and kho-v2 kernels refuse the
+    /// stored order above MAX_PAGE_ORDER.
+    @Test func orderAboveMaxPageOrderRestoresFrom71On() throws {
+        let area = CraftedArea(blocksPerChunk: [1], order: 11)
+        #expect(try area.restore(abi: .v3).sha256 == sha256Hex(area.expectedBytes))
+        #expect(try area.restore(abi: .v4).sha256 == sha256Hex(area.expectedBytes))
+        for abi in [ABIGeneration.v2, .v1b] {
+            #expect(failure(area, abi: abi) == .notRestorable(chunk: 0, slot: 0, failure: .orderAboveMaximum(
+                phys: area.blockPhys[0], order: 11, maximum: 10)))
+        }
+    }
+
+    /// An order that cannot fit `total_pages` fails at the first entry.
+    @Test func absurdOrderFailsAsTooManyPages() {
         var area = CraftedArea(blocksPerChunk: [1])
-        area.writeDescriptor(first: chunk0, totalPages: 1 << 11, order: 11)
-        #expect(failure(area) == .orderTooLarge(order: 11, maximum: 10))
+        area.writeDescriptor(first: chunk0, totalPages: .max, order: 40)
+        #expect(failure(area) == .tooManyPages(chunk: 0, slot: 0, phys: area.blockPhys[0], totalPages: .max))
+        area.writeDescriptor(first: chunk0, totalPages: .max, order: 0xffff)
+        #expect(failure(area) == .tooManyPages(chunk: 0, slot: 0, phys: area.blockPhys[0], totalPages: .max))
+    }
+
+    /// `total_pages` 0 is NULL: the kernel cannot map an empty area, after
+    /// walking (and consuming) the chunk list.
+    @Test func zeroTotalPagesIsNull() {
+        var area = CraftedArea(blocksPerChunk: [0])
+        area.writeDescriptor(first: chunk0, totalPages: 0, order: 0)
+        #expect(failure(area) == .emptyArea)
+        area.writeDescriptor(first: 0, totalPages: 0, order: 0)
+        #expect(failure(area) == .emptyArea)
     }
 
     @Test func descriptorOfWrongLength() {

@@ -39,9 +39,9 @@ struct VectorRestoreTests {
     func consumerDescriptorsRestore(name: String) throws {
         let vector = try ReferenceVector.named(name)
         let memory = try vector.memory()
-        let preserved = Set(try walk(vector, read: memory.reader).preserved)
+        let heads = try walk(vector, read: memory.reader).heads(vector.geometry())
         let consumers = try #require(try vector.expected()["consumers"] as? [String: [String: Any]])
-        let restorer = VmallocRestorer(geometry: try vector.geometry(), read: memory.reader, isPreserved: { preserved.contains($0) })
+        let restorer = VmallocRestorer(geometry: try vector.geometry(), read: memory.reader, heads: heads)
         for (consumer, key) in [("kho_test", "descriptor_phys"), ("memfd", "folios_descriptor_phys")] {
             let info = try #require(consumers[consumer], "\(name) \(consumer)")
             let area = try restorer.restore(descriptorAt: try #require(parseHex(info[key])))
@@ -58,8 +58,7 @@ struct VectorRestoreTests {
     /// the walk's preserved set, and compares hash, chunks and the streamed bytes.
     private func checkAreas(_ vector: ReferenceVector, read: @escaping MemoryReader) throws {
         let geometry = try vector.geometry()
-        let preserved = Set(try walk(vector, read: read).preserved)
-        let restorer = VmallocRestorer(geometry: geometry, read: read, isPreserved: { preserved.contains($0) })
+        let restorer = VmallocRestorer(geometry: geometry, read: read, heads: try walk(vector, read: read).heads(geometry))
         let areas = try vector.areas()
         #expect(!areas.isEmpty)
         for expected in areas {

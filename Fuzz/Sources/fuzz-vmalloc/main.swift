@@ -10,7 +10,7 @@ import KHOReplay
 func fuzzVmallocRestore(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let memory = PagedMemory(fuzzInput(data, size), geometry: .kib4)
     guard let descriptor = memory.entry else { return 0 }
-    let restorer = VmallocRestorer(geometry: memory.geometry, read: memory.read, isPreserved: { _ in true })
+    let restorer = VmallocRestorer(geometry: memory.geometry, read: memory.read)
     _ = try? restorer.restore(descriptorAt: descriptor, into: { _ in })
     return 0
 }

@@ -21,6 +21,21 @@ public struct FDTEditor {
         self.buffer = buffer
     }
 
+    /// `fdt_open_into(page, page, page.count)`: reopens the tree at the start
+    /// of `page` inside that same buffer, as the kernel reopens its root FDT
+    /// page. Bytes libfdt does not move (such as `fdt_create`'s strings
+    /// residue at the end of the page) stay as they are.
+    public init(inPlace page: [UInt8]) throws(FDTError) {
+        let length = try libFDTLength(page.count)
+        var buffer = page
+        let code = buffer.withUnsafeMutableBytes { fdt_open_into($0.baseAddress, $0.baseAddress, length) }
+        try checkLibFDT(code, "fdt_open_into")
+        self.buffer = buffer
+    }
+
+    /// The whole buffer: the tree and whatever lies after `totalsize`.
+    public var page: [UInt8] { buffer }
+
     /// `fdt_add_subnode`: adds an empty child `name` to `parent` and returns it.
     public mutating func addSubnode(named name: String, to parent: FDTNode) throws(FDTError) -> FDTNode {
         let cName = try LibFDTName(name)

@@ -52,8 +52,16 @@ public struct FDTSequentialWriter {
 
     /// `fdt_finish`: completes the tree and returns it (`totalsize` bytes).
     public consuming func finish() throws(FDTError) -> FlattenedDeviceTree {
+        try FlattenedDeviceTree(bytes: finishBuffer())
+    }
+
+    /// `fdt_finish`, returning the whole buffer: the tree, then free space
+    /// holding what the sequential writes left behind (their strings block
+    /// grew down from the end of the buffer and `fdt_finish` copies it, so
+    /// the last bytes keep the names in reverse order of first use).
+    public consuming func finishBuffer() throws(FDTError) -> [UInt8] {
         try call("fdt_finish") { fdt_finish($0) }
-        return try FlattenedDeviceTree(bytes: buffer)
+        return buffer
     }
 
     /// Creates a writer, finishes the (empty) reservation map, lets `body`

@@ -5,12 +5,20 @@ import CLibFDT
 /// `kho_add_subtree` and `kho_remove_subtree`, each of which reopens the
 /// tree into the page and packs it again.
 ///
-/// Errors behave like kernel 7.1+: a failed add leaves no partial node.
+/// The page is kept whole, byte for byte as libfdt leaves it: past
+/// `totalsize` it still holds `fdt_create`'s strings residue
+/// (`preserved-memory-map\0compatible\0` in the last 32 bytes) until the
+/// tree grows over it.
+///
+/// Errors follow the ABI's kernel: 7.1+ (kho-v3 on) removes the node of a
+/// failed add; the kho-v2 code leaves it empty (``ABIGeneration/subtreeAddFailure``).
 public struct KHORootFDTPage: Hashable, Sendable {
     public let generation: ABIGeneration
     /// The page's size: the only space the tree may grow into.
     public let pageSize: Int
-    /// The current tree (`totalsize` bytes; the rest of the page is unused).
+    /// The whole page as the kernel holds it.
+    public private(set) var page: [UInt8]
+    /// The current tree (the first `totalsize` bytes of ``page``).
     public private(set) var tree: FlattenedDeviceTree
 
     /// Creates the root as the kernel does at init: root node `""` with
@@ -24,7 +32,8 @@ public struct KHORootFDTPage: Hashable, Sendable {
         try writer.endNode()
         self.generation = generation
         self.pageSize = pageSize
-        self.tree = try writer.finish()
+        self.page = try writer.finishBuffer()
+        self.tree = try FlattenedDeviceTree(bytes: page)
     }
 
     /// The page's contents as values.
@@ -64,7 +73,7 @@ public struct KHORootFDTPage: Hashable, Sendable {
             failure = error
         }
         try editor.pack()
-        tree = try editor.tree()
+        try adopt(editor)
         if let failure { throw kernelError(failure, subtree: subtree.name) }
     }
 
@@ -88,14 +97,20 @@ public struct KHORootFDTPage: Hashable, Sendable {
             break
         }
         try editor.pack()
-        tree = try editor.tree()
+        try adopt(editor)
         return removed
+    }
+
+    /// Takes the edited page as the new state.
+    private mutating func adopt(_ editor: FDTEditor) throws(FDTError) {
+        page = editor.page
+        tree = try editor.tree()
     }
 
     /// `fdt_open_into(root, root, PAGE_SIZE)`.
     private func reopen(for subtree: String) throws(FDTError) -> FDTEditor {
         do throws(FDTError) {
-            return try FDTEditor(opening: tree, capacity: pageSize)
+            return try FDTEditor(inPlace: page)
         } catch {
             throw kernelError(error, subtree: subtree)
         }

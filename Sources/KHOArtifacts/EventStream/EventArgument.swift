@@ -13,6 +13,8 @@ struct EventArgument {
         case flag
         /// A non-negative integer, or null when there is none (recorded as `-`).
         case countOrNull
+        /// A string.
+        case text
     }
 
     let name: String
@@ -29,7 +31,8 @@ struct EventArgument {
     static func all(for kind: MachineEvent.Kind) -> [EventArgument] {
         switch kind {
         case .boot:
-            return [.init("incoming_fdt", .address), .init("incoming_blocks", .count), .init("tracker", .address), .init("fdt", .address)]
+            return [.init("incoming_fdt", .address), .init("incoming_blocks", .count), .init("previous_release", .text),
+                    .init("kexec_count", .count), .init("tracker", .address), .init("fdt", .address)]
         case .vmalloc:
             return [.init("size", .count, required: true), .init("huge", .flag), .init("vmap", .flag), .init("order", .count)]
         case .vfree:

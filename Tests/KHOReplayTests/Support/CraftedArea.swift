@@ -9,7 +9,7 @@ import KHOTestSupport
 struct CraftedArea {
     static let descriptorPhys: UInt64 = 0x10000
     static let chunkBase: UInt64 = 0x20000
-    static let blockBase: UInt64 = 0x400000
+    static let blockBase: UInt64 = 0x800000
 
     var memory = CraftedMemory()
     let order: Int
@@ -52,14 +52,16 @@ struct CraftedArea {
 
     /// Restores the area through the crafted pages, with the preserved check
     /// unless `checked` is false.
-    func restore(checked: Bool = true, into sink: VmallocRestorer.Sink? = nil) throws(RestoreError) -> RestoredArea {
-        try restorer(read: memory.reader, checked: checked).restore(descriptorAt: Self.descriptorPhys, into: sink)
+    func restore(checked: Bool = true, abi: ABIGeneration = .v3, into sink: VmallocRestorer.Sink? = nil) throws(RestoreError) -> RestoredArea {
+        try restorer(read: memory.reader, checked: checked, abi: abi).restore(descriptorAt: Self.descriptorPhys, into: sink)
     }
 
-    /// A restorer over `read` with (or without) this area's preserved set.
-    func restorer(read: @escaping MemoryReader, checked: Bool = true) -> VmallocRestorer {
-        let preserved = memory.preserved
-        return VmallocRestorer(geometry: CraftedMemory.geometry, read: read, isPreserved: checked ? { preserved.contains($0) } : nil)
+    /// A restorer over `read` with (or without) the page metadata a kernel
+    /// of `abi` writes for this area's preserved set.
+    func restorer(read: @escaping MemoryReader, checked: Bool = true, abi: ABIGeneration = .v3) -> VmallocRestorer {
+        let geometry = CraftedMemory.geometry
+        let heads = PreservedHeads(tracker: memory.preserved, geometry: geometry, abi: abi, maxPageOrder: geometry.maxPageOrder)
+        return VmallocRestorer(geometry: geometry, read: read, heads: checked ? heads : nil)
     }
 
     /// The bytes the block at `phys` holds.
