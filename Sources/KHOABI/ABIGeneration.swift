@@ -118,7 +118,7 @@ public enum ABIGeneration: String, Sendable, CaseIterable, Codable {
 }
 
 /// The root FDT's `compatible` names no KHO generation this tool knows.
-public struct ABIDetectionError: Error, Equatable, CustomStringConvertible {
+public struct ABIDetectionError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The compatible strings found, comma-separated.
     public let compatible: String
 

@@ -21,7 +21,10 @@ public struct HandoverWalker: Sendable {
     ///
     /// Subtree sizes: kho-v3 and later record `blob-size`; kho-v1 and kho-v2
     /// blobs are FDTs, so their size is the `totalsize` of the FDT header
-    /// read at the blob's address (a blob without an FDT header is an error).
+    /// read at the blob's address. The kernel never checks that a kho-v1/v2
+    /// blob is an FDT when it is added: a blob without an FDT header (or one
+    /// the image does not hold) is listed without a size, with the reason in
+    /// ``HandoverWalk/subtreeProblems``, and the walk goes on.
     public func walk(fdt: [UInt8], read: MemoryReader) throws(HandoverWalkError) -> HandoverWalk {
         let root: KHORootFDT
         do {
@@ -31,14 +34,21 @@ public struct HandoverWalker: Sendable {
         }
         let preserved = try blocks(root, read: read)
         var subtrees: [KHOSubtree] = []
+        var problems: [HandoverWalkError] = []
         for var subtree in root.subtrees {
             if subtree.size == nil {
-                subtree.size = try fdtTotalSize(subtree, generation: root.generation, read: read)
+                do {
+                    subtree.size = try fdtTotalSize(subtree, generation: root.generation, read: read)
+                } catch {
+                    problems.append(error)
+                }
             }
             subtrees.append(subtree)
         }
-        return HandoverWalk(generation: root.generation, trackerRoot: root.preservedMemoryMap,
-                            preserved: preserved.sorted(), subtrees: subtrees)
+        var walk = HandoverWalk(generation: root.generation, trackerRoot: root.preservedMemoryMap,
+                                preserved: preserved.sorted(), subtrees: subtrees)
+        walk.subtreeProblems = problems
+        return walk
     }
 
     /// The tracker's blocks in the kernel's walk order.
@@ -79,14 +89,26 @@ public struct HandoverWalk: Hashable, Sendable {
     public var trackerRoot: UInt64
     /// Every preserved block, sorted by physical address, then order.
     public var preserved: [PreservedBlock]
-    /// The subtrees in FDT order (newest first), each with its size.
+    /// The subtrees in FDT order (newest first), each with its size (nil
+    /// for a kho-v1/v2 blob that is not a readable FDT).
     public var subtrees: [KHOSubtree]
+    /// Why a subtree has no size: each is a ``HandoverWalkError/subtreeBlob(name:phys:reason:)``.
+    public var subtreeProblems: [HandoverWalkError] = []
 
     public init(generation: ABIGeneration, trackerRoot: UInt64, preserved: [PreservedBlock], subtrees: [KHOSubtree]) {
         self.generation = generation
         self.trackerRoot = trackerRoot
         self.preserved = preserved
         self.subtrees = subtrees
+    }
+
+    /// The `kexec-metadata` this handover carries (7.1+), read through
+    /// `read` as the next kernel's `kho_in_kexec_metadata` reads it: nil when
+    /// there is none, or when it is too short or of another version (the
+    /// kernel warns and ignores it).
+    public func kexecMetadata(read: MemoryReader) -> KexecMetadata? {
+        guard let subtree = subtrees.first(where: { $0.name == KexecMetadata.subtreeName }) else { return nil }
+        return KexecMetadata.read(phys: subtree.phys, size: subtree.size, through: read)
     }
 
     /// The KHO page metadata a kernel of this generation writes when it boots
@@ -97,7 +119,7 @@ public struct HandoverWalk: Hashable, Sendable {
 }
 
 /// Why a handover could not be walked.
-public enum HandoverWalkError: Error, Equatable, CustomStringConvertible {
+public enum HandoverWalkError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The root FDT is malformed or names no known generation.
     case rootFDT(FDTError)
     /// The preserved-memory tracker at `root` could not be walked.

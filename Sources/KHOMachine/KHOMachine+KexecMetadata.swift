@@ -5,10 +5,8 @@ extension KHOMachine {
     /// incoming `kexec-metadata` (nil after a cold boot, or when the previous
     /// kernel wrote none or one this kernel ignores).
     public var incomingKexecMetadata: KexecMetadata? {
-        guard let incoming, let subtree = try? incoming.retrieve(KexecMetadata.subtreeName),
-              let size = subtree.size, size >= UInt64(KexecMetadata.byteCount),
-              let bytes = try? memory.read(subtree.phys, count: KexecMetadata.byteCount) else { return nil }
-        return try? KexecMetadata(bytes: bytes)
+        guard let incoming, let subtree = try? incoming.retrieve(KexecMetadata.subtreeName) else { return nil }
+        return KexecMetadata.read(phys: subtree.phys, size: subtree.size, through: memory.reader)
     }
 
     /// What a 7.1+ kernel does at init for the kexec chain: reads the

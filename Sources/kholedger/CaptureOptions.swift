@@ -16,9 +16,10 @@ struct CaptureOptions: ParsableArguments {
 
     @OptionGroup var tracker: TrackerOptions
 
-    /// Walks the capture.
-    func walk() throws -> HandoverWalk {
-        try tracker.walk(fdt: fdt, geometry: imageOptions.geometry(), read: imageOptions.reader(image: image))
+    /// Walks the capture; also returns the image's reader.
+    func walk() throws -> (HandoverWalk, MemoryReader) {
+        let read = try imageOptions.reader(image: image)
+        return (try tracker.walk(fdt: fdt, geometry: imageOptions.geometry(), read: read), read)
     }
 
     /// The import of the capture, labelled `label` (default: the image's file name).

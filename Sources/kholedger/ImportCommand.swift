@@ -90,6 +90,9 @@ struct ImportCommand: ParsableCommand {
                 + "root FDT page \(summary.fdtPhys.map { hex($0) } ?? "unknown")",
             "subtrees: " + (summary.subtrees.isEmpty ? "none" : summary.subtrees.map(\.name).joined(separator: ", ")),
         ]
+        if let metadata = summary.kexecMetadata {
+            lines.append("kexec-metadata: handed over by \(metadata.previousRelease), kexec count \(metadata.kexecCount)")
+        }
         if summary.areas.isEmpty {
             lines.append("areas: none")
         } else {
@@ -133,6 +136,7 @@ private struct ImportDocument: Encodable {
     var preservedCount: Int
     var preservedBytes: UInt64
     var subtrees: [Subtree]
+    var kexecMetadata: KexecMetadata?
     var areas: [Area]
     var notes: [String]
 
@@ -147,6 +151,7 @@ private struct ImportDocument: Encodable {
         preservedCount = summary.preserved.count
         preservedBytes = summary.preservedBytes
         subtrees = summary.subtrees.map { Subtree(name: $0.name, phys: hex($0.phys), size: $0.size) }
+        kexecMetadata = summary.kexecMetadata
         areas = summary.areas.map {
             Area(name: $0.area.name, origin: $0.area.origin.description, descriptorPhys: hex($0.area.descriptorPhys),
                  totalPages: $0.restored.descriptor.totalPages, order: $0.restored.order, flags: $0.restored.descriptor.flags.rawValue,

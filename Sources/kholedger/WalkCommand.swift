@@ -15,9 +15,13 @@ struct WalkCommand: ParsableCommand {
             physical address then order; then one line per subtree in FDT order, \
             `subtree <name> 0x<phys> <size>`. The size is `blob-size` (kho-v3 and later); \
             kho-v1 and kho-v2 blobs are FDTs without a recorded size, so their size is the \
-            `totalsize` of the FDT header at the blob's address.
+            `totalsize` of the FDT header at the blob's address; a kho-v1/v2 blob that is \
+            not an FDT (the kernel does not check when it is added) is listed without a \
+            size and named in a warning on standard error, and the walk goes on. A 7.1+ \
+            handover's kexec-metadata is decoded on a last line, `kexec-metadata \
+            <previous_release> <kexec_count>`.
             --format json prints {"preserved": [{"phys", "order"}], "subtrees": [{"name", \
-            "phys", "size"}]}; csv prints one row per block or subtree under the header \
+            "phys", "size", "error"}], "kexec_metadata": {"previous_release", "kexec_count"}}; csv prints one row per block or subtree under the header \
             kind,name,phys,order,size.
 
             Examples:
@@ -33,13 +37,16 @@ struct WalkCommand: ParsableCommand {
     var format: TabularFormat = .text
 
     func run() throws {
-        let walk = try exitOnError { try capture.walk() }
+        let (walk, read) = try exitOnError { try capture.walk() }
+        for problem in walk.subtreeProblems { printNote("warning: \(problem)") }
+        let metadata = walk.kexecMetadata(read: read)
         switch format {
         case .text:
-            let lines = walk.preserved.map(\.description) + walk.subtrees.map(\.description)
+            var lines = walk.preserved.map(\.description) + walk.subtrees.map(\.description)
+            if let metadata { lines.append("\(KexecMetadata.subtreeName) \(metadata.previousRelease) \(metadata.kexecCount)") }
             if !lines.isEmpty { print(lines.joined(separator: "\n")) }
         case .json:
-            print(try JSONOutput.string(WalkDocument(walk)))
+            print(try JSONOutput.string(WalkDocument(walk, metadata: metadata)))
         case .csv:
             let rows = walk.preserved.map { ["block", "", hex($0.phys), "\($0.order)", ""] }
                 + walk.subtrees.map { ["subtree", $0.name, hex($0.phys), "", $0.size.map(String.init) ?? ""] }
@@ -59,13 +66,20 @@ private struct WalkDocument: Encodable {
         var name: String
         var phys: String
         var size: UInt64?
+        /// Why a kho-v1/v2 blob has no size.
+        var error: String?
     }
 
     var preserved: [Block]
     var subtrees: [Subtree]
+    var kexecMetadata: KexecMetadata?
 
-    init(_ walk: HandoverWalk) {
+    init(_ walk: HandoverWalk, metadata: KexecMetadata?) {
         preserved = walk.preserved.map { Block(phys: hex($0.phys), order: $0.order) }
-        subtrees = walk.subtrees.map { Subtree(name: $0.name, phys: hex($0.phys), size: $0.size) }
+        subtrees = walk.subtrees.map { subtree in
+            let problem = walk.subtreeProblems.first { if case .subtreeBlob(subtree.name, subtree.phys, _) = $0 { true } else { false } }
+            return Subtree(name: subtree.name, phys: hex(subtree.phys), size: subtree.size, error: problem?.description)
+        }
+        kexecMetadata = metadata
     }
 }

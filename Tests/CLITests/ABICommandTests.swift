@@ -36,6 +36,30 @@ struct ABICommandTests {
         #expect(object["original_depth_known_broken"] as? Bool == (row.2 != row.3))
     }
 
+    /// `abi --kernel R` reports the release's behaviours, text and JSON alike.
+    @Test(arguments: [("6.18", "kho-v1", "yes", "no", "scratch", "no"), ("7.1", "kho-v3", "no", "yes", "scratch", "yes"),
+                      ("7.4", "kho-v4", "no", "yes", "bootmem", "yes")])
+    func kernelRelease(row: (String, String, String, String, String, String)) throws {
+        let (release, compatible, maxOrderCheck, metadata, bootMemory, emulated) = row
+        let json = try ToolRunner.run(["abi", "--kernel", release, "--format", "json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["kernel"] as? String == release && object["compatible"] as? String == compatible)
+        #expect(object["restore_checks_max_page_order"] as? String == maxOrderCheck)
+        #expect(object["kexec_metadata"] as? String == metadata && object["boot_memory"] as? String == bootMemory)
+        #expect((object["emulated"] as? String)?.hasPrefix(emulated) == true)
+        let text = try ToolRunner.run(["abi", "--kernel", release])
+        #expect(text.stdout.hasPrefix("KHO behaviour of Linux \(release) (uname -r \(release).0)\n"))
+        let line = try #require(text.stdout.split(separator: "\n").first { $0.hasPrefix("root FDT compatible") })
+        #expect(line.contains(" \(compatible) ") && line.hasSuffix("KHO_FDT_COMPATIBLE"))
+    }
+
+    @Test func unknownKernelReleaseListsTheKnownOnes() throws {
+        let result = try ToolRunner.run(["abi", "--kernel", "7.9"])
+        #expect(result.status != 0 && result.stdout.isEmpty)
+        #expect(result.stderr.contains("unknown kernel release \"7.9\": use one of 6.16, 6.17, 6.18, 6.19, 7.0, 7.1, 7.2, 7.3, 7.4"))
+    }
+
     @Test func badPageSizeIsOneClearError() throws {
         let result = try ToolRunner.run(["abi", "--page-size", "12345"])
         #expect(result.status != 0)

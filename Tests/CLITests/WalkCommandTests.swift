@@ -134,3 +134,52 @@ func expectOneErrorLine(_ result: ToolResult, mentioning text: String, sourceLoc
     #expect(result.stderr.hasPrefix("error: "), "\(result.stderr)", sourceLocation: sourceLocation)
     #expect(result.stderr.contains(text), "\(result.stderr)", sourceLocation: sourceLocation)
 }
+
+/// `walk` and `import` on exports of handovers the kernel makes: a 7.1+
+/// handover's kexec-metadata is decoded, and a kho-v2 subtree whose blob is
+/// not an FDT (which the kernel accepts) is listed with its problem while
+/// the walk goes on.
+@Suite("kholedger walk of kernel handovers")
+struct WalkKernelHandoverTests {
+    /// Exports `point` of `ledger` and returns the walk arguments of the export.
+    private func exported(_ ledger: SimulatedLedger, at point: String) throws -> [String] {
+        let (elf, dtb) = (ledger.directory.path("h.elf"), ledger.directory.path("h.dtb"))
+        let export = try ledger.kholedger(["export", "--at", point, "--image", elf, "--fdt", dtb])
+        #expect(export.status == 0, "\(export.stderr)")
+        return ["--fdt", dtb, "--image", elf]
+    }
+
+    @Test func kexecMetadataIsDecoded() throws {
+        let ledger = try SimulatedLedger(example: "multi-generation.yaml")
+        let capture = try exported(ledger, at: "gen:2")
+        let text = try ToolRunner.run(["walk"] + capture)
+        #expect(text.status == 0 && text.stderr.isEmpty, "\(text.stderr)")
+        #expect(text.stdout.hasSuffix("\nkexec-metadata 7.4.0 3\n"), "generation 2 is the third boot since the cold boot")
+        let json = try ToolRunner.run(["walk", "--format", "json"] + capture)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let metadata = try #require(object["kexec_metadata"] as? [String: Any])
+        #expect(metadata["previous_release"] as? String == "7.4.0" && metadata["kexec_count"] as? Int == 3)
+        let imported = try ToolRunner.run(["import", "--ledger", ledger.directory.path("copy.db"), "--format", "json"] + capture)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(imported.stdout.utf8)) as? [String: Any])
+        #expect((summary["kexec_metadata"] as? [String: Any])?["kexec_count"] as? Int == 3, "\(imported.stderr)")
+    }
+
+    @Test func rawBlobUnderKhoV2IsListedAndTheWalkGoesOn() throws {
+        let ledger = try SimulatedLedger(example: "audit-subtree-fdt.yaml")
+        let capture = try exported(ledger, at: "gen:0")
+        let blob = try ToolRunner.sqlite(ledger.path, "SELECT phys FROM v_subtrees WHERE name = 'app' AND direction = 'out'")
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let result = try ToolRunner.run(["walk"] + capture)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasSuffix("\nsubtree app \(blob)\n"), "listed without a size")
+        #expect(result.stderr.hasPrefix("warning: subtree app blob at \(blob): kho-v2 blobs are FDTs, but the magic is "),
+                "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        let json = try ToolRunner.run(["walk", "--format", "json"] + capture)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let app = try #require((object["subtrees"] as? [[String: Any]])?.first { $0["name"] as? String == "app" })
+        #expect(app["size"] == nil && (app["error"] as? String)?.contains("kho-v2 blobs are FDTs") == true)
+        let imported = try ToolRunner.run(["import", "--ledger", ledger.directory.path("copy.db")] + capture)
+        #expect(imported.status == 0, "\(imported.stderr)")
+    }
+}

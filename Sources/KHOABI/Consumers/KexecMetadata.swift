@@ -3,7 +3,7 @@
 ///
 /// Packed, 73 bytes: version u32 @0 (= 1), previous_release[65] @4
 /// (NUL-terminated `uname -r`), kexec_count u32 @69.
-public struct KexecMetadata: Hashable, Sendable, FixedSizeRecord {
+public struct KexecMetadata: Hashable, Sendable, Codable, FixedSizeRecord {
     /// The subtree name the kernel registers.
     public static let subtreeName = "kexec-metadata"
     public static let byteCount = 73
@@ -32,6 +32,15 @@ public struct KexecMetadata: Hashable, Sendable, FixedSizeRecord {
         }
         previousRelease = try Self.releaseField.decode(bytes[4 ..< 69])
         kexecCount = bytes.loadLittleEndian(UInt32.self, at: 69)
+    }
+
+    /// `kho_in_kexec_metadata`: what a kernel reads from the incoming subtree
+    /// at `phys` of `size` bytes (`blob-size`). Nil when the blob is shorter
+    /// than the struct, unreadable or of another version: the kernel warns
+    /// and ignores it.
+    public static func read(phys: UInt64, size: UInt64?, through read: MemoryReader) -> KexecMetadata? {
+        guard let size, size >= UInt64(byteCount), let bytes = try? read(phys, byteCount) else { return nil }
+        return try? KexecMetadata(bytes: bytes)
     }
 
     public func encode() throws(ConsumerError) -> [UInt8] {

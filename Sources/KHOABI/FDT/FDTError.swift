@@ -4,7 +4,7 @@ import CLibFDT
 ///
 /// Container errors name libfdt's own message (`fdt_strerror`) and the
 /// offending header value; KHO-level errors name the node and property.
-public enum FDTError: Error, Equatable, CustomStringConvertible {
+public enum FDTError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The buffer is shorter than the 40-byte FDT header.
     case truncatedHeader(bufferSize: Int)
     /// The header does not start with 0xd00dfeed.

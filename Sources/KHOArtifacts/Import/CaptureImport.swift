@@ -69,6 +69,7 @@ public struct CaptureImport {
         }
         let blobs = try subtreeBlobs(walk.subtrees)
         var (areas, notes) = ConsumerAreas(generation: walk.generation, image: image, mappedBytes: mapped.byteCount).find(in: blobs)
+        notes = walk.subtreeProblems.map(\.description) + notes
         let imported = try restore(merge(areas, namedAreas), heads: walk.heads(geometry))
         let fdtPhys = locateRootFDT(walk.preserved)
         if fdtPhys == nil {
@@ -82,7 +83,8 @@ public struct CaptureImport {
         config.abi = walk.generation
         return PreparedImport(events: CaptureEvents(walk: walk, fdt: fdt, fdtPhys: fdtPhys, areas: imported, blobs: blobs,
                                                     image: image, geometry: geometry),
-                              config: config, label: label, notes: notes)
+                              config: config, label: label, notes: notes,
+                              kexecMetadata: walk.kexecMetadata { phys, count in try image.read(phys: phys, count: count) })
     }
 
     /// Every subtree with its blob's bytes.

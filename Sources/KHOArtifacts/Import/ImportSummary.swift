@@ -29,6 +29,9 @@ public struct ImportSummary: Sendable {
     public var subtrees: [KHOSubtree]
     /// The vmalloc areas, consumer-found ones first, then the named ones.
     public var areas: [ImportedArea]
+    /// The capture's kexec-metadata: the release of the kernel that handed
+    /// over and its kexec count (7.1+ kernels; nil when none or unusable).
+    public var kexecMetadata: KexecMetadata?
     /// Consumer formats that could not be decoded, and other remarks.
     public var notes: [String]
 

@@ -1,3 +1,4 @@
+import KHOABI
 import KHOImage
 import KHOLedger
 import KHOMachine
@@ -11,6 +12,8 @@ public struct PreparedImport {
     let config: MachineConfig
     let label: String?
     let notes: [String]
+    /// The capture's kexec-metadata (7.1+ kernels): the release that made it.
+    let kexecMetadata: KexecMetadata?
 
     /// SQLite page cache while importing: the import is one transaction, so
     /// a large cache would only fill with pages already written.
@@ -47,6 +50,6 @@ public struct PreparedImport {
         return ImportSummary(generation: recorder.lastGeneration ?? 0, bootSeq: recorder.lastSeq - Int64(recorder.recorded) + 1,
                              kexecSeq: recorder.lastSeq, abi: walk.generation, geometry: events.geometry, trackerRoot: walk.trackerRoot,
                              fdtPhys: events.fdtPhys, preserved: walk.preserved, subtrees: walk.subtrees, areas: events.areas,
-                             notes: notes)
+                             kexecMetadata: kexecMetadata, notes: notes)
     }
 }

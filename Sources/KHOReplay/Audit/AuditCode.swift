@@ -9,6 +9,7 @@ public enum AuditCode: String, Codable, Sendable, CaseIterable {
     case chunkListInvalid = "chunk-list-invalid"
     case descriptorTotalMismatch = "descriptor-total-mismatch"
     case subtreeBlobUnpreserved = "subtree-blob-unpreserved"
+    case subtreeBlobNotFDT = "subtree-blob-not-fdt"
     case chainBreak = "chain-break"
 
     /// Every finding of this code has this severity.
@@ -16,7 +17,7 @@ public enum AuditCode: String, Codable, Sendable, CaseIterable {
         switch self {
         case .leak, .unpreserveUnknown, .doublePreserve: return .warning
         case .unpreserveOrderMismatch, .scratchOverlap, .chunkListInvalid, .descriptorTotalMismatch,
-             .subtreeBlobUnpreserved, .chainBreak:
+             .subtreeBlobUnpreserved, .subtreeBlobNotFDT, .chainBreak:
             return .error
         }
     }
@@ -25,7 +26,7 @@ public enum AuditCode: String, Codable, Sendable, CaseIterable {
     public var meaning: String {
         switch self {
         case .leak:
-            return "blocks a generation handed over that the next generation never restored (KHO's root FDT page aside)"
+            return "blocks a generation handed over that the next generation never restored (KHO's own root FDT and kexec-metadata pages aside)"
         case .unpreserveUnknown:
             return "an unpreserve removes a block that is not preserved at any order (the kernel only warns)"
         case .unpreserveOrderMismatch:
@@ -40,6 +41,8 @@ public enum AuditCode: String, Codable, Sendable, CaseIterable {
             return "a preserved vmalloc descriptor's total_pages differs from the pages its chunks list"
         case .subtreeBlobUnpreserved:
             return "an outgoing subtree's blob has pages that are not preserved at the handover"
+        case .subtreeBlobNotFDT:
+            return "a kho-v1/v2 outgoing subtree's blob is not an FDT: the kernel accepts it, the next kernel cannot read it"
         case .chainBreak:
             return "an operation's hash does not match its rows and the previous hash: the ledger was altered"
         }

@@ -32,7 +32,7 @@ public struct LedgerAudit {
     /// Every check, in the order their findings sort among equal seqs.
     private static let checks: [any AuditCheck] = [
         ChainCheck(), UnpreserveCheck(), DoublePreserveCheck(), ScratchOverlapCheck(), VmallocRestoreCheck(),
-        SubtreeBlobCheck(), LeakCheck(),
+        SubtreeBlobCheck(), SubtreeFDTCheck(), LeakCheck(),
     ]
 
     /// The findings of the checks for `codes`, over the ledger up to seq
