@@ -66,6 +66,7 @@ extension KHOMachine {
             event.arguments += [("tracker", hex(root)), ("fdt", hex(page))]
             event.pages = [.init(phys: page, bytes: memory.page(page))]
         }
+        liveUpdateNumber = incomingLiveUpdateNumber().map { $0 &+ 1 } ?? 1
         if config.writesKexecMetadata { try addKexecMetadata() }
     }
 

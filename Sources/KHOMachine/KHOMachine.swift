@@ -29,6 +29,9 @@ public final class KHOMachine {
     public internal(set) var rootFDT: KHORootFDTPage
     /// What the previous generation handed over; nil after a cold boot.
     public internal(set) var incoming: IncomingHandover?
+    /// The `liveupdate-number` this generation's LUO writes (`luo_fdt_setup`):
+    /// the incoming LUO FDT's number + 1, 1 after a cold boot.
+    public internal(set) var liveUpdateNumber: UInt64 = 1
     /// Receives every event.
     public var onEvent: (MachineEvent) -> Void
     /// Blocks zero-filled by allocations during the current call.

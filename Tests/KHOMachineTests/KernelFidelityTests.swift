@@ -133,3 +133,86 @@ struct KernelFidelityTests {
         #expect(try FlattenedDeviceTree(bytes: page).bytes == m.rootFDT.tree.bytes, "the tree itself is unchanged")
     }
 }
+
+/// The consumers' kernel code (`lib/test_kho.c`, `luo_core.c`) as the
+/// scenario ops emulate it.
+@Suite("Kernel fidelity: consumers")
+struct ConsumerFidelityTests {
+    private func run(_ yaml: String) throws -> (ScenarioRunner, [MachineEvent]) {
+        var events: [MachineEvent] = []
+        let runner = ScenarioRunner(try Scenario(yaml: yaml)) { events.append($0) }
+        _ = try runner.run()
+        return (runner, events)
+    }
+
+    /// `kho_test_prepare_fdt` writes `nr_folios`, `folios_info`, `csum` in
+    /// that order; `kho_test_preserve` preserves the FDT's folio first, then
+    /// the folio array (before it is filled), then every folio, then adds
+    /// the subtree with its `totalsize`.
+    @Test func testKhoWritesAndPreservesInTheModulesOrder() throws {
+        let (runner, events) = try run("""
+            machine: {kernel: "7.1", memory: 64MiB, seed: 3}
+            steps:
+              - kho_test_preserve: {max_mem: 256KiB}
+            """)
+        let m = try #require(runner.machine)
+        let subtree = try #require(try m.rootFDT.decoded().subtrees.first { $0.name == KHOTestFDT.subtreeName })
+        let tree = try m.readFDT(at: subtree.phys, "kho_test")
+        let data = try #require(try tree.subnodes(of: .root).first { $0.name == "data" })
+        #expect(try tree.properties(of: data).map(\.name) == ["nr_folios", "folios_info", "csum"])
+        #expect(subtree.size == UInt64(tree.bytes.count))
+        let calls = events.filter { [.preserveFolio, .preserveVmalloc, .addSubtree].contains($0.kind) && $0.subject != KexecMetadata.subtreeName }
+            .map { "\($0.kind.rawValue) \($0.subject ?? "-")" }
+        let folios = calls.filter { $0 == "preserve_folio kho_test/folio" }.count
+        #expect(folios > 1)
+        #expect(calls == ["preserve_folio kho_test", "preserve_vmalloc \(KHOTestFDT.foliosInfoAreaName)"]
+            + Array(repeating: "preserve_folio kho_test/folio", count: folios) + ["add_subtree kho_test"])
+        let arrayWrite = try #require(events.firstIndex { $0.kind == .write && $0.subject == KHOTestFDT.foliosInfoAreaName })
+        let arrayPreserve = try #require(events.firstIndex { $0.kind == .preserveVmalloc })
+        #expect(arrayPreserve < arrayWrite, "the array is preserved before it is filled")
+    }
+
+    /// `kho_test_generate_data`: when the random order overshoots what is
+    /// left, the order is get_order(left) − 1 — so 2 pages left give an
+    /// order-0 folio, not an order-1 one.
+    @Test func testKhoEndOfBudgetOrder() throws {
+        let (_, events) = try run("""
+            machine: {kernel: "7.1", memory: 64MiB, seed: 3}
+            steps:
+              - kho_test_preserve: {max_mem: 8KiB}
+            """)
+        let orders = events.filter { $0.kind == .allocPages && $0.subject == "kho_test/folio" }.compactMap { event in event.arguments.first { $0.name == "order" }?.value }
+        #expect(orders == ["0", "0"])
+    }
+
+    /// `luo_fdt_setup` writes `liveupdate-number` = the incoming number + 1
+    /// (1 after a cold boot).
+    @Test func liveupdateNumberCountsHandovers() throws {
+        let (runner, _) = try run("""
+            machine: {kernel: "7.1", memory: 64MiB, seed: 5}
+            steps:
+              - memfd_preserve: {size: 2 pages, text: "a"}
+              - kexec
+              - memfd_restore: {as: f}
+              - memfd_preserve: {size: 2 pages, text: "b"}
+              - kexec
+              - memfd_restore: {as: g}
+              - memfd_preserve: {size: 2 pages, text: "c"}
+            """)
+        let m = try #require(runner.machine)
+        let outgoing = try #require(try m.rootFDT.decoded().subtrees.first { $0.name == LUOFDT.subtreeName })
+        #expect(try LUOFDT(tree: m.readFDT(at: outgoing.phys, "LUO")).liveupdateNumber == 3)
+        #expect(m.liveUpdateNumber == 3)
+    }
+
+    /// memfd_preserve writes LUO's luo-v1 FDT, which 7.2 and later kernels
+    /// do not: a scenario on such a release is refused, naming the release.
+    @Test func memfdOnALaterReleaseIsRefused() throws {
+        #expect {
+            _ = try run("steps:\n  - memfd_preserve: {size: 1 page}\n")
+        } throws: { error in
+            guard case let .stepFailed(1, _, _, reason) = error as? ScenarioError else { return false }
+            return reason.contains("Linux 7.4 does not; set machine.kernel to \"7.1\"")
+        }
+    }
+}

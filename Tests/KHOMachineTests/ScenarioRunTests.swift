@@ -91,7 +91,7 @@ struct ScenarioRunTests {
 
     @Test func memfdRoundTripGivesIdenticalFileBytes() throws {
         let (runner, summary) = try run("""
-            machine: {seed: 11}
+            machine: {seed: 11, kernel: "7.1"}
             steps:
               - memfd_preserve: {name: a, size: 70000, folio_order: 2, text: "0123456789abcdef-", token: 3}
               - kexec
@@ -104,6 +104,7 @@ struct ScenarioRunTests {
         #expect(summary.steps[2].facts.contains(.count("folios", 5)))
 
         let (random, _) = try run("""
+            machine: {kernel: "7.1"}
             steps:
               - memfd_preserve: {size: 1MiB, fill: random, record: before}
               - kexec
@@ -119,7 +120,7 @@ struct ScenarioRunTests {
 
     @Test func memfdHandoverEmitsOneEventPerKHOCall() throws {
         let log = ScenarioEventLog()
-        let scenario = try Scenario(yaml: "steps:\n  - memfd_preserve: {size: 5 pages}\n")
+        let scenario = try Scenario(yaml: "machine: {kernel: \"7.1\"}\nsteps:\n  - memfd_preserve: {size: 5 pages}\n")
         _ = try ScenarioRunner(scenario) { log.events.append($0) }.run()
         let kinds = log.events.map(\.kind)
         #expect(kinds.filter { $0 == .preserveFolio }.count == 5)

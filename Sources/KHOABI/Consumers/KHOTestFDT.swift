@@ -55,7 +55,8 @@ public struct KHOTestFDT: Hashable, Sendable {
     }
 
     /// Builds the FDT with the module's sequential writes: `compatible`,
-    /// `magic`, then `/data` with `nr_folios`, `csum`, `folios_info`.
+    /// `magic`, then `/data` with `nr_folios`, `folios_info`, `csum` (the
+    /// order of `kho_test_prepare_fdt`).
     /// Returns `totalsize` bytes.
     public func encode() throws(FDTError) -> [UInt8] {
         let foliosInfoBytes = try foliosInfo.propertyValue(nrFolios: nrFolios)
@@ -65,8 +66,8 @@ public struct KHOTestFDT: Hashable, Sendable {
             try writer.property("magic", .littleEndian(Self.magic))
             try writer.beginNode("data")
             try writer.property("nr_folios", .littleEndian(nrFolios))
-            try writer.property("csum", .littleEndian(csum))
             try writer.property("folios_info", foliosInfoBytes)
+            try writer.property("csum", .littleEndian(csum))
             try writer.endNode()
             try writer.endNode()
         }.bytes

@@ -139,22 +139,37 @@ extension ScenarioRunner {
             return [.count("pages", pages), .count("free", m.allocator.freeFrames)]
 
         case .memfdPreserve(let spec):
+            try requireRelease(of: m, \.liveUpdateFormat, .fdtV1, writes: "LUO's luo-v1 FDT")
             let preserved = try MemfdHandover.preserve(spec, on: m, random: &random)
             let digest = try verify(preserved.content, sha256: nil, record: spec.record)
             return preserved.facts + [.text("sha256", HexBytes.format(digest))]
 
         case .memfdRestore(let spec):
+            try requireRelease(of: m, \.liveUpdateFormat, .fdtV1, writes: "LUO's luo-v1 FDT")
             let restored = try MemfdHandover.restore(spec, on: m)
             files[spec.file] = restored.content
             let digest = try verify(restored.content, sha256: spec.sha256, record: spec.record)
             return restored.facts + [.text("sha256", HexBytes.format(digest))]
 
         case .khoTestPreserve(let maxMem):
+            try requireRelease(of: m, \.testModule, .vmallocArray, writes: "test_kho's one kho_test FDT with a vmalloc'd folios_info")
             return try KHOTestHandover.preserve(maxMem: maxMem, on: m, random: &random)
 
         case .khoTestRestore:
+            try requireRelease(of: m, \.testModule, .vmallocArray, writes: "test_kho's one kho_test FDT with a vmalloc'd folios_info")
             return try KHOTestHandover.restore(on: m)
         }
+    }
+
+    /// Refuses a consumer op on a release whose kernel writes another format
+    /// than the one the op emulates (`value` of `feature`); a machine
+    /// without a release (an old ledger's) runs it.
+    private func requireRelease<T: Equatable>(of m: KHOMachine, _ feature: KeyPath<KernelRelease, T>, _ value: T,
+                                              writes format: String) throws(StepFault) {
+        guard let release = m.config.kernel, release[keyPath: feature] != value else { return }
+        let releases = KernelRelease.allCases.filter { $0[keyPath: feature] == value && $0.isEmulated }.map(\.rawValue)
+        throw StepFault("this op writes \(format), which Linux \(release) does not; set machine.kernel to "
+            + releases.map { "\"\($0)\"" }.joined(separator: " or "))
     }
 
     /// The first page and page count of a page-range op; without `count`,

@@ -1,15 +1,20 @@
 import KHOABI
 
-/// The kernel's KHO test module (`lib/test_kho.c`, 6.18+ layout, KHO-ABI.md
-/// §7.1) built only from the machine's public calls.
+/// The kernel's KHO test module (`lib/test_kho.c`, the 6.18 – 7.1 layout,
+/// KHO-ABI.md §7.1, §11.4) built only from the machine's public calls, in
+/// the module's order (`kho_test_preserve`):
 ///
-/// Preserve: folios of random order (uniform in 0 … MAX_PAGE_ORDER, reduced
-/// to what is left) filled with random bytes until `max_mem`, each
-/// `kho_preserve_folio`d; a vmalloc'd array of `phys | order` entries
-/// preserved with `kho_preserve_vmalloc` straight into the `folios_info`
-/// property of the `kho_test` FDT (which lives in its own preserved folio of
-/// order get_order(nr_folios × 8 + PAGE_SIZE)); the FDT carries `csum`, the
-/// `csum_partial` of all folio data; `kho_add_subtree("kho_test")`.
+/// 1. `kho_test_generate_data`: folios of random order (uniform in 0 …
+///    MAX_PAGE_ORDER; when that overshoots what is left of `max_mem`,
+///    `get_order(left) − 1`) filled with random bytes, checksummed;
+/// 2. the FDT's folio (order get_order(nr_folios × 8 + PAGE_SIZE)),
+///    `kho_preserve_folio`d first;
+/// 3. the vmalloc'd `phys | order` array, `kho_preserve_vmalloc`d before it
+///    is filled, its descriptor in the module's state (a page of its own,
+///    not preserved);
+/// 4. each entry stored, each folio `kho_preserve_folio`d;
+/// 5. the FDT written (`nr_folios`, `folios_info` = the descriptor's bytes,
+///    `csum`) and `kho_add_subtree("kho_test")` with its `totalsize`.
 ///
 /// Restore: retrieve `kho_test`, check compatible and magic, restore the
 /// array, restore each folio (stopping at the first failure or order
@@ -26,39 +31,41 @@ enum KHOTestHandover {
         var folios: [KHOTestFolio] = []
         var csum: UInt32 = 0
         while pagesLeft > 0 {
-            let order = min(Int(random.next() % UInt64(m.maxPageOrder + 1)), 63 - pagesLeft.leadingZeroBitCount)
+            var order = Int(random.next() % UInt64(m.maxPageOrder + 1))
+            if UInt64(1) << UInt64(order) > pagesLeft {
+                order = max(0, g.order(forSize: pagesLeft * UInt64(g.pageSize)) - 1)
+            }
             let phys = try m.allocPages(order: order, name: "kho_test/folio")
             let bytes = random.bytes(Int(g.bytes(order: order)))
             try m.write(phys: phys, bytes: bytes, name: "kho_test/folio")
-            try m.preserveFolio(phys, order: order, name: "kho_test/folio")
             csum = InternetChecksum.partial(bytes, seed: csum)
             folios.append(KHOTestFolio(phys: phys, order: order))
             pagesLeft -= UInt64(1) << UInt64(order)
         }
-        try m.vmalloc(name: arrayName, size: UInt64(max(1, folios.count) * 8))
-        var entries: [UInt8] = []
-        for folio in folios { entries.appendLittleEndian(folio.entry) }
-        try m.write(area: arrayName, offset: 0, bytes: entries)
 
         let fdtOrder = g.order(forSize: UInt64(folios.count * 8 + g.pageSize))
         let fdt = try m.allocPages(order: fdtOrder, name: KHOTestFDT.subtreeName)
-        func tree(_ descriptor: [UInt8]) throws(StepFault) -> [UInt8] {
-            try ConsumerCoding.encode("kho_test FDT") {
-                try KHOTestFDT(nrFolios: UInt32(folios.count), csum: csum, foliosInfo: .vmallocDescriptor(descriptor)).encode()
-            }
-        }
-        // The descriptor's place in the FDT does not depend on its bytes:
-        // preserve the array straight into it, then write the finished FDT.
-        let layout = try tree([UInt8](repeating: 0, count: KHOTestFoliosInfo.descriptorSize))
-        let offset = try ConsumerCoding.decode("kho_test FDT") { try KHOTestFDT.foliosInfoOffset(in: FlattenedDeviceTree(bytes: layout)) }
-        let descriptorPhys = fdt + UInt64(offset)
-        try m.preserveVmalloc(area: arrayName, descriptorPhys: descriptorPhys)
-        let bytes = try tree(m.memory.read(descriptorPhys, count: KHOTestFoliosInfo.descriptorSize))
-        try m.write(phys: fdt, bytes: bytes, name: KHOTestFDT.subtreeName)
         try m.preserveFolio(fdt, order: fdtOrder, name: KHOTestFDT.subtreeName)
+
+        let state = try m.allocPages(order: 0, name: "kho_test/state")
+        try m.vmalloc(name: arrayName, size: UInt64(max(1, folios.count) * 8))
+        try m.preserveVmalloc(area: arrayName, descriptorPhys: state)
+        var entries: [UInt8] = []
+        for folio in folios {
+            entries.appendLittleEndian(folio.entry)
+            try m.preserveFolio(folio.phys, order: folio.order, name: "kho_test/folio")
+        }
+        try m.write(area: arrayName, offset: 0, bytes: entries)
+
+        let descriptor = try m.memory.read(state, count: KHOTestFoliosInfo.descriptorSize)
+        let bytes = try ConsumerCoding.encode("kho_test FDT") {
+            try KHOTestFDT(nrFolios: UInt32(folios.count), csum: csum, foliosInfo: .vmallocDescriptor(descriptor)).encode()
+        }
+        try m.write(phys: fdt, bytes: bytes, name: KHOTestFDT.subtreeName)
         try m.addSubtree(name: KHOTestFDT.subtreeName, phys: fdt, size: UInt64(bytes.count))
+        let offset = try ConsumerCoding.decode("kho_test FDT") { try KHOTestFDT.foliosInfoOffset(in: FlattenedDeviceTree(bytes: bytes)) }
         return [.count("folios", folios.count), .bytes("data", maxMem), .text("csum", hex(csum)),
-                .address("fdt", fdt), .address("descriptor", descriptorPhys)]
+                .address("fdt", fdt), .address("descriptor", fdt + UInt64(offset))]
     }
 
     static func restore(on m: KHOMachine) throws -> [ScenarioFact] {

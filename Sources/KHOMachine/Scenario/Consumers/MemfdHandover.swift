@@ -103,7 +103,7 @@ public enum MemfdHandover {
         }
         try m.write(phys: header, bytes: sessions, name: "luo/session-header")
         let tree = try ConsumerCoding.encode("LUO FDT") {
-            try LUOFDT(liveupdateNumber: UInt64(m.generation), sessionHeaderPhys: header).encode()
+            try LUOFDT(liveupdateNumber: m.liveUpdateNumber, sessionHeaderPhys: header).encode()
         }
         let fdt = try m.allocPreserve(size: UInt64(m.geometry.pageSize), name: LUOFDT.subtreeName)
         try m.write(phys: fdt, bytes: tree, name: LUOFDT.subtreeName)
