@@ -60,20 +60,21 @@ struct AuditCommand: ParsableCommand {
 
     func run() throws {
         let codes = chain ? [AuditCode.chainBreak] : AuditCode.allCases
-        let end: Int64
+        let end: ResolvedPoint
         let findings: [AuditFinding]
         do {
             let ledger = try ledger.openForReading()
             end = try point.resolve(in: ledger, default: .lastOperation)
-            findings = try LedgerAudit(ledger: ledger).findings(through: end, generation: generation, codes: Set(codes))
+            findings = try LedgerAudit(ledger: ledger).findings(through: end.seq, generation: generation, codes: Set(codes))
         } catch {
             printError("audit could not run: \(error)")
             throw ExitCode(2)
         }
-        let report = AuditDocument(throughSeq: end, generation: generation, checks: codes, findings: findings)
+        let report = AuditDocument(throughSeq: end.seq, generation: generation, checks: codes, findings: findings)
+        let notes = PointNotes(end)
         switch format {
-        case .json: print(try JSONOutput.string(report))
-        case .text: print(report.text)
+        case .json: print(try notes.json(report))
+        case .text: print(notes.text(report.text))
         }
         if !findings.isEmpty { throw ExitCode(1) }
     }

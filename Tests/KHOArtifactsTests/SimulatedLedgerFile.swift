@@ -28,5 +28,5 @@ struct SimulatedLedgerFile {
     }
 
     /// The seq `point` (`gen:G`, `gen:G+K`, …) stands for.
-    func seq(_ point: String) throws -> Int64 { try PointInTime(parsing: point).resolve(in: ledger) }
+    func seq(_ point: String) throws -> Int64 { try PointInTime(parsing: point).resolve(in: ledger).seq }
 }
