@@ -53,7 +53,7 @@ struct AuditCommandTests {
         #expect(try findings(json).isEmpty)
         #expect(json["errors"] as? Int == 0 && json["warnings"] as? Int == 0)
         #expect(json["generation"] is NSNull)
-        #expect((json["checks"] as? [String])?.count == 9)
+        #expect((json["checks"] as? [String])?.count == 10)
     }
 
     @Test func textListsEveryFindingAndCountsThem() throws {
@@ -86,7 +86,7 @@ struct AuditCommandTests {
         let ledger = try SimulatedLedger(example: "audit-leak.yaml")
         let chain = try ledger.kholedger(["audit", "--chain"])
         #expect(chain.status == 0, "the leak is not a chain check: \(chain.stdout)")
-        #expect(chain.stdout.contains("(checked: chain-break)"))
+        #expect(chain.stdout.contains("(checked: chain-break, stored-bytes-altered)"))
 
         #expect(try ToolRunner.sqlite(ledger.path, "UPDATE op SET args = '{}' WHERE seq = 5").status == 0)
         let broken = try report(ledger, ["--chain"], status: 1)
@@ -119,7 +119,7 @@ struct AuditCommandTests {
             guard let match = line.firstMatch(of: #/^([a-z-]+) \((error|warning)\): /#) else { return nil }
             return (String(match.1), String(match.2))
         }
-        #expect(codes.count == 9, "\(help.stdout)")
+        #expect(codes.count == 10, "\(help.stdout)")
         let readme = try String(contentsOf: ReferenceVector.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
         for (code, severity) in codes {
             #expect(readme.contains("| `\(code)` | \(severity) | "), "README lacks \(code)")

@@ -10,13 +10,14 @@ public enum AuditCode: String, Codable, Sendable, CaseIterable {
     case descriptorTotalMismatch = "descriptor-total-mismatch"
     case subtreeBlobUnpreserved = "subtree-blob-unpreserved"
     case chainBreak = "chain-break"
+    case storedBytesAltered = "stored-bytes-altered"
 
     /// Every finding of this code has this severity.
     public var severity: AuditSeverity {
         switch self {
         case .leak, .unpreserveUnknown, .doublePreserve: return .warning
         case .unpreserveOrderMismatch, .scratchOverlap, .chunkListInvalid, .descriptorTotalMismatch,
-             .subtreeBlobUnpreserved, .chainBreak:
+             .subtreeBlobUnpreserved, .chainBreak, .storedBytesAltered:
             return .error
         }
     }
@@ -42,6 +43,9 @@ public enum AuditCode: String, Codable, Sendable, CaseIterable {
             return "an outgoing subtree's blob has pages that are not preserved at the handover"
         case .chainBreak:
             return "an operation's hash does not match its rows and the previous hash: the ledger was altered"
+        case .storedBytesAltered:
+            return "a stored page's bytes do not match their SHA-256, or a chunk page, subtree blob or root FDT copy differs "
+                + "from the pages it was taken from: the ledger was altered"
         }
     }
 }
