@@ -12,14 +12,14 @@ struct ForeignFileTests {
     /// one file of each foreign kind.
     struct Fixture {
         let directory: TemporaryDirectory
-        var ledger: String { directory.path("ledger.db") }
-        var stream: String { directory.path("events.jsonl") }
-        var image: String { directory.path("h.elf") }
-        var fdt: String { directory.path("h.dtb") }
-        var output: String { directory.path("out") }
+        /// The real ledger, its event stream, its export at gen:1, and where
+        /// commands are told to write.
+        let ledger, stream, image, fdt, output: String
 
         init() throws {
             directory = try TemporaryDirectory("foreign-files")
+            (ledger, stream, image, fdt, output) = (directory.path("ledger.db"), directory.path("events.jsonl"), directory.path("h.elf"),
+                                                    directory.path("h.dtb"), directory.path("out"))
             let scenario = ToolRunner.examples.appendingPathComponent("multi-generation.yaml").path
             let simulate = try ToolRunner.run(["simulate", scenario, "--ledger", ledger, "--events", stream, "--quiet"])
             guard simulate.status == 0 else { throw FixtureError("simulate: \(simulate.stderr)") }
