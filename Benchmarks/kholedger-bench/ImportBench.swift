@@ -35,7 +35,7 @@ extension Bench {
             },
             baseline: "raw-blobs", baselineRun: { try RawSQLite.blobs(content, path: workspace.fresh("raw-blobs.db")) })
         let imported = try Ledger(readingAt: ledgerPath)
-        let state = try AsOfState(ledger: imported, seq: PointInTime.generation(0, offset: nil).resolve(in: imported))
+        let state = try AsOfState(ledger: imported, seq: PointInTime.generation(0, offset: nil).resolve(in: imported).seq)
         guard state.preserved.count == layout.blocks.count else {
             throw RawSQLite.Failure(description: "the import preserved \(state.preserved.count) blocks, the capture \(layout.blocks.count)")
         }

@@ -11,27 +11,6 @@ extension Statement {
         try stepOnce()
     }
 
-    /// The first column of the first row as bytes (nil without a row; a
-    /// NULL or empty value gives no bytes), with integer arguments bound
-    /// through the SQLite C API and the value copied once, straight from
-    /// SQLite's buffer. For reading pages one at a time, where a `Row` per
-    /// page costs more than SQLite's own lookup.
-    public func fetchFirstBytes(integers values: Int64?...) throws -> [UInt8]? {
-        bind(integers: values)
-        let statement = sqliteStatement
-        defer { sqlite3_reset(statement) }
-        switch sqlite3_step(statement) {
-        case SQLITE_ROW:
-            let count = Int(sqlite3_column_bytes(statement, 0))
-            guard count > 0, let blob = sqlite3_column_blob(statement, 0) else { return [] }
-            return [UInt8](UnsafeRawBufferPointer(start: blob, count: count))
-        case SQLITE_DONE:
-            return nil
-        case let code:
-            throw failure(code)
-        }
-    }
-
     /// Steps through every row with integer arguments bound through the
     /// SQLite C API, calling `body` with the row's columns read in place: for
     /// answers of thousands to millions of rows, where decoding a `Row` each
@@ -99,6 +78,14 @@ public struct RowColumns {
     public func text(_ index: Int32) -> String {
         guard let text = sqlite3_column_text(statement, index) else { return "" }
         return String(decoding: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, index))), as: UTF8.self)
+    }
+
+    /// Column `index` as bytes (NULL and empty read as no bytes), copied
+    /// once from SQLite's buffer.
+    public func bytes(_ index: Int32) -> [UInt8] {
+        let count = Int(sqlite3_column_bytes(statement, index))
+        guard count > 0, let blob = sqlite3_column_blob(statement, index) else { return [] }
+        return [UInt8](UnsafeRawBufferPointer(start: blob, count: count))
     }
 
     /// Whether column `index` is NULL.

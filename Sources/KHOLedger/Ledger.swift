@@ -6,7 +6,9 @@ import GRDB
 ///
 /// Opening for writing creates the file if needed (whole, with every
 /// migration applied, or not at all) and migrates an older schema forward;
-/// a file written by a newer kholedger is refused.
+/// a file written by a newer kholedger is refused. Ledgers carry
+/// ``applicationID``; any other file (see ``requireLedger(at:migrator:)``)
+/// is refused by both openings before anything could write to it.
 public final class Ledger {
     /// The database file.
     public let path: String
@@ -47,6 +49,9 @@ public final class Ledger {
     /// Opens (creating or migrating) the ledger at `path` for recording.
     public init(path: String) throws(LedgerError) {
         self.path = path
+        let migrator = try LedgerSchema.migrator()
+        let exists = FileManager.default.fileExists(atPath: path)
+        if exists { try Self.requireLedger(at: path, migrator: migrator) }
         try Self.requireWritable(path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
@@ -59,14 +64,14 @@ public final class Ledger {
             // A 256 MiB page cache keeps a large batch's b-tree pages in memory.
             try db.execute(sql: "PRAGMA cache_size = -\(Ledger.defaultPageCacheBytes >> 10)")
         }
-        let migrator = try LedgerSchema.migrator()
-        if !FileManager.default.fileExists(atPath: path) {
+        if !exists {
             try Self.create(path, configuration: configuration, migrator: migrator)
         }
         do {
             database = try DatabaseQueue(path: path, configuration: configuration)
             try Self.refuseNewer(database, migrator: migrator, path: path)
             try migrator.migrate(database)
+            try Self.stampApplicationID(database)
         } catch let error as LedgerError {
             throw error
         } catch {
@@ -80,6 +85,8 @@ public final class Ledger {
         guard FileManager.default.fileExists(atPath: path) else {
             throw .notFound("no ledger at \(path): record one with `kholedger simulate FILE --ledger \(path)`")
         }
+        let migrator = try LedgerSchema.migrator()
+        try Self.requireLedger(at: path, migrator: migrator)
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(10)
@@ -88,7 +95,6 @@ public final class Ledger {
             try db.execute(sql: "PRAGMA cache_size = -65536")
             try db.execute(sql: "PRAGMA mmap_size = \(Ledger.mappedBytes)")
         }
-        let migrator = try LedgerSchema.migrator()
         do {
             database = try DatabaseQueue(path: path, configuration: configuration)
             try Self.refuseNewer(database, migrator: migrator, path: path)

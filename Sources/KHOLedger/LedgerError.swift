@@ -16,6 +16,9 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
     /// directory that must hold it and its write-ahead log is missing or
     /// not writable.
     case unwritable(path: String, reason: String)
+    /// The file at the path is not a kholedger ledger (a directory, an
+    /// empty file, another SQLite database, …); nothing was written to it.
+    case notALedger(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -26,6 +29,7 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
         case .inconsistent(let message): return "ledger is inconsistent: \(message)"
         case .notFound(let message): return message
         case let .unwritable(path, reason): return "cannot record into \(path): \(reason)"
+        case let .notALedger(path, reason): return "\(path) is not a kholedger ledger: \(reason)"
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KHOMachine
 
 /// One operation of the log, as `kholedger log` lists it.
 public struct OpSummary: Codable, Equatable, Sendable {
@@ -36,11 +37,11 @@ public struct OpFilter: Sendable {
     public var fromSeq: Int64?
     public var toSeq: Int64?
     public var subject: String?
-    public var kind: String?
+    public var kind: MachineEvent.Kind?
     public var limit: Int?
 
     public init(generation: Int64? = nil, fromSeq: Int64? = nil, toSeq: Int64? = nil,
-                subject: String? = nil, kind: String? = nil, limit: Int? = nil) {
+                subject: String? = nil, kind: MachineEvent.Kind? = nil, limit: Int? = nil) {
         self.generation = generation
         self.fromSeq = fromSeq
         self.toSeq = toSeq
@@ -51,7 +52,8 @@ public struct OpFilter: Sendable {
 }
 
 extension Ledger {
-    /// The operations matching `filter`, in seq order.
+    /// The operations matching `filter`, in seq order. A generation the
+    /// ledger does not have is ``LedgerError/notFound(_:)``, naming the ones it has.
     public func operations(_ filter: OpFilter) throws(LedgerError) -> [OpSummary] {
         var clauses: [String] = []
         var arguments: StatementArguments = []
@@ -59,13 +61,22 @@ extension Ledger {
         if let from = filter.fromSeq { clauses.append("seq >= ?"); arguments += [from] }
         if let to = filter.toSeq { clauses.append("seq <= ?"); arguments += [to] }
         if let subject = filter.subject { clauses.append("subject = ?"); arguments += [subject] }
-        if let kind = filter.kind { clauses.append("kind = ?"); arguments += [kind] }
+        if let kind = filter.kind { clauses.append("kind = ?"); arguments += [kind.rawValue] }
         var sql = "SELECT * FROM op"
         if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
         sql += " ORDER BY seq"
         if let limit = filter.limit { sql += " LIMIT \(max(0, limit))" }
         do {
-            return try database.read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(OpSummary.init) }
+            return try database.read { db in
+                if let generation = filter.generation,
+                   try Int64.fetchOne(db, sql: "SELECT generation FROM generation WHERE generation = ?", arguments: [generation]) == nil {
+                    let last = try Int64.fetchOne(db, sql: "SELECT max(generation) FROM generation")
+                    throw LedgerError.notFound("generation \(generation) is not in \(path): " + (last.map { "it has generations 0…\($0)" } ?? "it has none"))
+                }
+                return try Row.fetchAll(db, sql: sql, arguments: arguments).map(OpSummary.init)
+            }
+        } catch let error as LedgerError {
+            throw error
         } catch {
             throw .database("\(path): \(error)")
         }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import KHOABI
@@ -9,7 +10,11 @@ import KHOLedger
 /// `seq`, and is zero when no interval covers it.
 ///
 /// Reads go through ``reader`` like any other memory, may span pages, and
-/// are refused outside the lineage's RAM. Each page costs one primary-key
+/// are refused outside the lineage's RAM. Every page read is checked
+/// against the SHA-256 its `page_data` row is stored under (once per
+/// distinct row): bytes altered in the file fail the read
+/// (``MemoryViewError/alteredPage(phys:seq:dataID:)``), they are never
+/// returned. Each page costs one primary-key
 /// lookup (never a replay); the last ``cacheCapacity`` pages read are kept,
 /// so memory stays bounded whatever the size of the reads.
 ///
@@ -39,6 +44,8 @@ public final class MemoryView {
     private var cacheRing: [UInt64] = []
     private var ringNext = 0
     private let zeroPage: [UInt8]
+    /// The `page_data` rows whose bytes matched their hash.
+    private var verified: Set<Int64> = []
 
     /// A view of lineage `lineage` right after op `seq`; `cacheBytes` bounds the page cache.
     public init(ledger: Ledger, lineage: Int64, seq: Int64, pinned: [UInt64: Int64] = [:],
@@ -134,6 +141,8 @@ public final class MemoryView {
         let bytes: [UInt8]
         do {
             bytes = try fetch(phys, db)
+        } catch let error as MemoryViewError {
+            throw error
         } catch {
             throw .ledger("\(ledger.path): \(error)")
         }
@@ -151,6 +160,8 @@ public final class MemoryView {
         let fetchAll = { [self] (db: Database) throws -> [[UInt8]] in try missing.map { try fetch(pages[$0], db) } }
         do {
             fetched = try transaction.map(fetchAll) ?? ledger.database.read(fetchAll)
+        } catch let error as MemoryViewError {
+            throw error
         } catch {
             throw .ledger("\(ledger.path): \(error)")
         }
@@ -161,14 +172,40 @@ public final class MemoryView {
         return contents.map { $0! }
     }
 
-    /// The bytes of the page at `phys` as of its seq: one primary-key lookup.
+    /// The bytes of the page at `phys` as of its seq: one primary-key
+    /// lookup, and the first time a `page_data` row is read, its hash check.
     private func fetch(_ phys: UInt64, _ db: Database) throws -> [UInt8] {
         let asOf = pinned[phys] ?? seq
-        return try db.cachedStatement(sql: """
-            SELECT d.bytes FROM page_content c JOIN page_data d ON d.id = c.data_id
+        guard let stored = try Self.storedPage(db, lineage: lineage, phys: phys, seq: asOf) else { return zeroPage }
+        if !verified.contains(stored.id) {
+            guard stored.isIntact else { throw MemoryViewError.alteredPage(phys: phys, seq: asOf, dataID: stored.id) }
+            verified.insert(stored.id)
+        }
+        return stored.bytes
+    }
+
+    /// A `page_data` row as read for one page.
+    struct StoredPage {
+        let id: Int64
+        let hash: [UInt8]
+        let bytes: [UInt8]
+
+        /// Whether the bytes match the SHA-256 they are stored under.
+        var isIntact: Bool { SHA256.hash(data: bytes).elementsEqual(hash) }
+    }
+
+    /// The stored page at `phys` of `lineage` as of `seq`, unchecked; nil
+    /// for a zero page (no interval covers it): one primary-key lookup.
+    static func storedPage(_ db: Database, lineage: Int64, phys: UInt64, seq: Int64) throws -> StoredPage? {
+        var stored: StoredPage?
+        try db.cachedStatement(sql: """
+            SELECT d.id, d.hash, d.bytes FROM page_content c JOIN page_data d ON d.id = c.data_id
             WHERE c.lineage = ? AND c.phys = ? AND c.from_seq <= ? AND (c.to_seq IS NULL OR c.to_seq > ?)
             ORDER BY c.from_seq DESC LIMIT 1
-            """).fetchFirstBytes(integers: lineage, Int64(bitPattern: phys), asOf, asOf) ?? zeroPage
+            """).forEachRow(integers: [lineage, Int64(bitPattern: phys), seq, seq]) { row in
+            stored = StoredPage(id: row[0], hash: row.bytes(1), bytes: row.bytes(2))
+        }
+        return stored
     }
 
     /// Checks a fetched page's size and caches it.

@@ -8,12 +8,14 @@ import KHOLedger
 /// - `gen:G` — the handover point of generation G (its kexec; the last
 ///   operation of G when it never kexec'd);
 /// - `gen:G+K` — K operations into generation G (`gen:G+0` is its boot);
-/// - an ISO-8601 time such as `2026-11-25T10:42:00Z` — the last operation
-///   at or before it.
+/// - a time such as `2026-11-25T10:42:00.123Z` — the last operation at or
+///   before it, to the millisecond (every form ``LedgerTime`` parses: an
+///   offset, a space instead of `T` meaning UTC, a date alone meaning its
+///   start).
 public enum PointInTime: Equatable, Sendable, CustomStringConvertible {
     case seq(Int64)
     case generation(Int64, offset: Int64?)
-    case time(Date)
+    case time(LedgerTime)
 
     /// Parses the command-line syntax.
     public init(parsing text: String) throws(ReplayError) {
@@ -30,30 +32,23 @@ public enum PointInTime: Equatable, Sendable, CustomStringConvertible {
             } else {
                 self = .generation(generation, offset: nil)
             }
-        } else if let date = Self.parseDate(trimmed) {
-            self = .time(date)
+        } else if let time = LedgerTime(parsing: trimmed) {
+            self = .time(time)
         } else {
             throw .badPoint(text)
         }
-    }
-
-    private static func parseDate(_ text: String) -> Date? {
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let plain = ISO8601DateFormatter()
-        return withFraction.date(from: text) ?? plain.date(from: text)
     }
 
     public var description: String {
         switch self {
         case .seq(let seq): return "\(seq)"
         case let .generation(generation, offset): return "gen:\(generation)" + (offset.map { "+\($0)" } ?? "")
-        case .time(let date): return date.formatted(.iso8601)
+        case .time(let time): return time.description
         }
     }
 
-    /// The seq this point stands for in `ledger`.
-    public func resolve(in ledger: Ledger) throws(ReplayError) -> Int64 {
+    /// The seq this point stands for in `ledger`, and how.
+    public func resolve(in ledger: Ledger) throws(ReplayError) -> ResolvedPoint {
         do {
             return try ledger.database.read { db in try resolve(db) }
         } catch let error as ReplayError {
@@ -63,32 +58,34 @@ public enum PointInTime: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    func resolve(_ db: Database) throws -> Int64 {
+    func resolve(_ db: Database) throws -> ResolvedPoint {
         let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op")
         guard let last else { throw ReplayError.emptyLedger }
         switch self {
         case .seq(let seq):
             guard seq <= last else { throw ReplayError.pointOutOfRange("\(self)", "the ledger ends at seq \(last)") }
-            return seq
+            return ResolvedPoint(seq: seq)
         case let .generation(generation, offset):
             guard let row = try Row.fetchOne(db, sql: "SELECT boot_seq, kexec_seq FROM generation WHERE generation = ?", arguments: [generation]) else {
                 let known = try Int64.fetchOne(db, sql: "SELECT max(generation) FROM generation") ?? 0
                 throw ReplayError.pointOutOfRange("\(self)", "generations are 0…\(known)")
             }
             let boot: Int64 = row["boot_seq"]
-            let end: Int64 = try row["kexec_seq"] ?? Int64.fetchOne(db, sql: "SELECT max(seq) FROM op WHERE generation = ?", arguments: [generation]) ?? boot
-            guard let offset else { return end }
+            let kexec: Int64? = row["kexec_seq"]
+            let end = try kexec ?? Int64.fetchOne(db, sql: "SELECT max(seq) FROM op WHERE generation = ?", arguments: [generation]) ?? boot
+            guard let offset else {
+                return ResolvedPoint(seq: end, unfinishedGeneration: kexec == nil ? generation : nil)
+            }
             guard boot + offset <= end else {
                 throw ReplayError.pointOutOfRange("\(self)", "generation \(generation) has \(end - boot + 1) operations (gen:\(generation)+0 … gen:\(generation)+\(end - boot))")
             }
-            return boot + offset
-        case .time(let date):
-            let text = date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
-            guard let seq = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op WHERE time <= ?", arguments: [text]) else {
+            return ResolvedPoint(seq: boot + offset)
+        case .time(let time):
+            guard let seq = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op WHERE time <= ?", arguments: [time.description]) else {
                 let first = try String.fetchOne(db, sql: "SELECT min(time) FROM op") ?? "?"
                 throw ReplayError.pointOutOfRange("\(self)", "the first operation is at \(first)")
             }
-            return seq
+            return ResolvedPoint(seq: seq)
         }
     }
 }

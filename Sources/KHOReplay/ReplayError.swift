@@ -14,7 +14,7 @@ public enum ReplayError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .badPoint(let text):
-            return "cannot read point in time \"\(text)\": use SEQ, gen:G, gen:G+K or an ISO-8601 time like 2026-11-25T10:42:00Z"
+            return "cannot read point in time \"\(text)\": use SEQ, gen:G, gen:G+K or a time like 2026-11-25T10:42:00.123Z, 2026-11-25T12:42:00+02:00, \"2026-11-25 10:42:00\" (UTC) or 2026-11-25"
         case let .pointOutOfRange(point, reason): return "point \(point) is outside the ledger: \(reason)"
         case .emptyLedger: return "the ledger has no operations yet"
         case .notFound(let what): return what

@@ -6,7 +6,7 @@ import KHOReplay
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "Check a ledger: leaks, mismatched unpreserves, double preserves, scratch overlaps, unrestorable vmalloc areas, unsafe subtrees, the hash chain.",
+        abstract: "Check a ledger: leaks, mismatched unpreserves, double preserves, scratch overlaps, unrestorable vmalloc areas, unsafe subtrees, the hash chain and the stored bytes.",
         discussion: """
             Each finding has a code, a severity (error or warning), the seq and generation \
             it is about, a subject (area, blob, folio or subtree name, or an address) and a \
@@ -15,14 +15,16 @@ struct AuditCommand: ParsableCommand {
             \(AuditCommand.codeTable)
 
             Examples/audit-*.yaml are scenarios that trigger each code (the hash chain \
-            breaks only when a ledger is altered).
+            breaks, and stored bytes are altered, only when a ledger file is altered).
 
             Per-call findings carry the seq of the call; handover findings (chunk lists, \
             descriptors, subtree blobs, leaks) the seq of the generation's kexec. Scope: the \
             whole ledger by default; --at POINT audits its history up to that point, \
             checking the generation running there as if it kexec'd right after it; \
             --generation G keeps only generation G's findings (a leak belongs to the \
-            generation that handed the memory over). --chain runs only the hash-chain check.
+            generation that handed the memory over). --chain runs only the integrity checks: \
+            the hash chain, and every stored page's bytes against their SHA-256 (with the \
+            chunk pages, subtree blobs and root FDTs copied from them).
 
             --format json prints {"through_seq", "generation", "checks": [codes], \
             "errors", "warnings", "findings": [{"code", "severity", "seq", "generation", \
@@ -52,28 +54,29 @@ struct AuditCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Report only this generation's findings.", valueName: "generation"))
     var generation: Int64?
 
-    @Flag(name: .long, help: "Run only the hash-chain check.")
+    @Flag(name: .long, help: "Run only the integrity checks: the hash chain and the stored bytes.")
     var chain = false
 
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
     func run() throws {
-        let codes = chain ? [AuditCode.chainBreak] : AuditCode.allCases
-        let end: Int64
+        let codes = chain ? [AuditCode.chainBreak, .storedBytesAltered] : AuditCode.allCases
+        let end: ResolvedPoint
         let findings: [AuditFinding]
         do {
             let ledger = try ledger.openForReading()
             end = try point.resolve(in: ledger, default: .lastOperation)
-            findings = try LedgerAudit(ledger: ledger).findings(through: end, generation: generation, codes: Set(codes))
+            findings = try LedgerAudit(ledger: ledger).findings(through: end.seq, generation: generation, codes: Set(codes))
         } catch {
             printError("audit could not run: \(error)")
             throw ExitCode(2)
         }
-        let report = AuditDocument(throughSeq: end, generation: generation, checks: codes, findings: findings)
+        let report = AuditDocument(throughSeq: end.seq, generation: generation, checks: codes, findings: findings)
+        let notes = PointNotes(end)
         switch format {
-        case .json: print(try JSONOutput.string(report))
-        case .text: print(report.text)
+        case .json: print(try notes.json(report))
+        case .text: print(notes.text(report.text))
         }
         if !findings.isEmpty { throw ExitCode(1) }
     }

@@ -57,18 +57,20 @@ struct DiffCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let diff = try exitOnError {
+        let (diff, notes) = try exitOnError {
             let ledger = try ledger.openForReading()
             let a = try PointInTime(parsing: from).resolve(in: ledger)
             guard let toLedger else {
-                return try GenerationDiff(ledger: ledger, from: a, to: PointInTime(parsing: to).resolve(in: ledger))
+                let b = try PointInTime(parsing: to).resolve(in: ledger)
+                return (try GenerationDiff(ledger: ledger, from: a.seq, to: b.seq), PointNotes(a, b))
             }
             let other = try Ledger(readingAt: toLedger)
-            return try GenerationDiff(ledger: ledger, from: a, otherLedger: other, to: PointInTime(parsing: to).resolve(in: other))
+            let b = try PointInTime(parsing: to).resolve(in: other)
+            return (try GenerationDiff(ledger: ledger, from: a.seq, otherLedger: other, to: b.seq), PointNotes(a, b))
         }
         switch format {
-        case .text: print(DiffText.render(diff, from: from, to: to, all: all))
-        case .json: print(try JSONOutput.string(DiffDocument(diff, from: from, to: to)))
+        case .text: print(notes.text(DiffText.render(diff, from: from, to: to, all: all)))
+        case .json: print(try notes.json(DiffDocument(diff, from: from, to: to)))
         }
     }
 }

@@ -60,13 +60,13 @@ struct ExportCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let written = try exitOnError {
+        let (written, notes) = try exitOnError {
             if base != nil, raw == nil { throw InputError("--base goes with --raw: it is the raw image's base") }
             let rawBase = try base.map { try parseAddress($0, option: "--base") }
             let ledger = try ledger.openForReading()
-            let seq = try point.resolve(in: ledger, default: .lastOperation)
-            return try HandoverExport(ledger: ledger).export(
-                at: seq, to: .init(image: image, fdt: fdt, raw: raw, rawBase: rawBase, manifest: manifest))
+            let resolved = try point.resolve(in: ledger, default: .lastOperation)
+            return (try HandoverExport(ledger: ledger).export(
+                at: resolved.seq, to: .init(image: image, fdt: fdt, raw: raw, rawBase: rawBase, manifest: manifest)), PointNotes(resolved))
         }
         switch format {
         case .text:
@@ -83,9 +83,9 @@ struct ExportCommand: ParsableCommand {
                 table.rows = written.areas.map { [$0.name, $0.descriptorPhys, "\($0.totalPages)", "\($0.order)", $0.sha256 ?? "error: \($0.error ?? "?")"] }
                 lines += ["", "areas:", table.rendered]
             }
-            print(lines.joined(separator: "\n"))
+            print(notes.text(lines.joined(separator: "\n")))
         case .json:
-            print(try JSONOutput.string(written))
+            print(try notes.json(written))
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import KHOLedger
+import KHOMachine
 
 /// `kholedger log`: lists operations.
 struct LogCommand: ParsableCommand {
@@ -8,7 +9,9 @@ struct LogCommand: ParsableCommand {
         abstract: "List the operations of a ledger.",
         discussion: """
             One line per operation: seq, generation, time, kind, subject, result and \
-            arguments. Filters combine.
+            arguments. Filters combine. A filter that cannot match is an error, not an \
+            empty list: a kind that is not an operation kind (the kinds are listed, the \
+            closest suggested), a generation the ledger does not have, --from after --to.
 
             Examples:
               kholedger log --generation 1
@@ -31,7 +34,8 @@ struct LogCommand: ParsableCommand {
     @Option(name: .long, help: "Only operations about this area, blob or subtree name.")
     var subject: String?
 
-    @Option(name: .long, help: "Only this kind (e.g. preserve_vmalloc, kexec).")
+    @Option(name: .long, help: ArgumentHelp("Only this kind: \(MachineEvent.Kind.allCases.map(\.rawValue).joined(separator: ", ")).",
+                                            valueName: "kind"))
     var kind: String?
 
     @Option(name: .long, help: "At most this many operations.")
@@ -41,8 +45,11 @@ struct LogCommand: ParsableCommand {
     var format: TabularFormat = .text
 
     func run() throws {
-        let ops = try ledger.openForReading().operations(
-            OpFilter(generation: generation, fromSeq: from, toSeq: to, subject: subject, kind: kind, limit: limit))
+        let ops = try exitOnError {
+            if let from, let to, from > to { throw InputError("--from \(from) is after --to \(to): no operation lies between them") }
+            let filter = OpFilter(generation: generation, fromSeq: from, toSeq: to, subject: subject, kind: try kind.map(Self.kind), limit: limit)
+            return try ledger.openForReading().operations(filter)
+        }
         switch format {
         case .json:
             print(try JSONOutput.string(ops))
@@ -58,5 +65,14 @@ struct LogCommand: ParsableCommand {
             }
             print(table.rendered)
         }
+    }
+
+    /// The operation kind `text` names; an unknown one is an error listing
+    /// the kinds and suggesting the closest.
+    static func kind(_ text: String) throws -> MachineEvent.Kind {
+        if let kind = MachineEvent.Kind(rawValue: text) { return kind }
+        let kinds = MachineEvent.Kind.allCases.map(\.rawValue)
+        let hint = NearestName.suggestion(for: text, among: kinds).map { " (did you mean \"\($0)\"?)" } ?? ""
+        throw InputError("--kind \"\(text)\" is not an operation kind\(hint); the kinds are \(kinds.joined(separator: ", "))")
     }
 }

@@ -73,41 +73,40 @@ struct RestoreCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let summary = try exitOnError {
+        let (summary, notes) = try exitOnError {
             switch (area, image) {
             case let (area?, nil): return try restoreFromLedger(area)
-            case let (nil, image?): return try restoreFromImage(image)
+            case let (nil, image?): return (try restoreFromImage(image), PointNotes())
             case (.some, .some): throw InputError("give either --area (restore from the ledger) or --image (from a memory image), not both")
             case (nil, nil): throw InputError("restore needs --area NAME [--at POINT] to restore from the ledger, or --image PATH --descriptor-phys ADDRESS")
             }
         }
         switch format {
         case .text:
-            if let heading = summary.heading { print(heading) }
-            print("""
-                size \(summary.size) bytes (\(ByteSize.format(summary.size)))
-                sha256 \(summary.sha256)
-                chunks \(summary.chunks)
-                """)
+            print(notes.text(([summary.heading].compactMap { $0 } + [
+                "size \(summary.size) bytes (\(ByteSize.format(summary.size)))",
+                "sha256 \(summary.sha256)",
+                "chunks \(summary.chunks)",
+            ]).joined(separator: "\n")))
         case .json:
-            print(try JSONOutput.string(summary))
+            print(try notes.json(summary))
         }
     }
 
     /// Ledger mode: restores area `name` as of `--at` into `--output`.
-    private func restoreFromLedger(_ name: String) throws -> RestoreSummary {
+    private func restoreFromLedger(_ name: String) throws -> (RestoreSummary, PointNotes) {
         if descriptorPhys != nil || fdt != nil { throw InputError("--descriptor-phys and --fdt go with --image; the ledger knows the area's descriptor") }
         let ledger = try ledger.openForReading()
-        let seq = try point.resolve(in: ledger, default: .lastOperation)
+        let resolved = try point.resolve(in: ledger, default: .lastOperation)
         let file = try OutputFile(path: output)
-        let result = try LedgerRestore(ledger: ledger).restore(area: name, at: seq, into: file.append)
+        let result = try LedgerRestore(ledger: ledger).restore(area: name, at: resolved.seq, into: file.append)
         try file.commit()
         var summary = RestoreSummary(restored: result.restored, descriptorPhys: result.area.descriptorPhys)
         summary.area = result.area.name
         summary.kind = result.area.kind.rawValue
         summary.seq = result.state.seq
         summary.generation = result.state.generation
-        return summary
+        return (summary, PointNotes(resolved))
     }
 
     /// Image mode: restores the area at `--descriptor-phys` from the image at

@@ -12,13 +12,15 @@ struct StateCommand: ParsableCommand {
             vmalloc areas (preserved, and rebuilt by restores) with their descriptors, \
             folios, page ranges and blobs, the root FDT's subtrees (outgoing, and incoming \
             from the previous generation) and byte totals. At gen:G (a kexec) it is what \
-            generation G handed over. Default point: the last operation.
+            generation G handed over; for a generation that never handed over, its last \
+            operation (a "note:" line, and "point_notes" in JSON, say so). Default point: \
+            the last operation.
 
             Text output: a summary, then areas, objects, subtrees, blocks per order and \
             runs of contiguous blocks; long lists are cut at \(ListLimit.count) rows (--all: every row, \
             and every block instead of the runs). --format \
             json prints {"seq", "generation", "lineage", "page_size", "memory_base", \
-            "memory_size", "totals", "preserved": [{"phys", "order"}], "areas": [{"name", \
+            "memory_size", "totals", "point_notes" (only when a note applies), "preserved": [{"phys", "order"}], "areas": [{"name", \
             "kind", "descriptor_phys", "first_chunk", "total_pages", "order", "flags", \
             "chunks", "bytes", "from_seq"}], "objects": [...], "subtrees": [{"direction", \
             "name", "phys", "size", "blob_sha256", "from_seq"}]} with addresses as "0x…".
@@ -42,13 +44,14 @@ struct StateCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let state = try exitOnError {
+        let (state, notes) = try exitOnError {
             let ledger = try ledger.openForReading()
-            return try AsOfState(ledger: ledger, seq: point.resolve(in: ledger, default: .lastOperation))
+            let resolved = try point.resolve(in: ledger, default: .lastOperation)
+            return (try AsOfState(ledger: ledger, seq: resolved.seq), PointNotes(resolved))
         }
         switch format {
-        case .text: print(StateText.render(state, all: all))
-        case .json: print(try JSONOutput.string(StateDocument(state)))
+        case .text: print(notes.text(StateText.render(state, all: all)))
+        case .json: print(try notes.json(StateDocument(state)))
         }
     }
 }

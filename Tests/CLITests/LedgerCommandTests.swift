@@ -45,6 +45,23 @@ struct LedgerCommandTests {
         #expect(!gen1Ops.isEmpty && gen1Ops.allSatisfy { $0["generation"] as? Int == 1 })
     }
 
+    /// A filter that cannot match is one error line, not an empty table.
+    @Test(arguments: [
+        (["--kind", "preserve_vmaloc"], "error: --kind \"preserve_vmaloc\" is not an operation kind (did you mean \"preserve_vmalloc\"?); "
+            + "the kinds are boot, vmalloc, vfree, write, alloc_pages, free_pages, preserve_folio, unpreserve_folio, preserve_pages, "
+            + "unpreserve_pages, preserve_vmalloc, unpreserve_vmalloc, restore_vmalloc, alloc_preserve, unpreserve_free, restore_free, "
+            + "add_subtree, remove_subtree, retrieve_subtree, restore_folio, restore_pages, kexec"),
+        (["--kind", "handover"], "error: --kind \"handover\" is not an operation kind; the kinds are boot, "),
+        (["--generation", "9"], "error: generation 9 is not in "),
+        (["--from", "20", "--to", "10"], "error: --from 20 is after --to 10: no operation lies between them"),
+    ])
+    func logFilterThatCannotMatchIsAnError(arguments: [String], message: String) throws {
+        let result = try kholedger(["log"] + arguments)
+        #expect(result.status == 1 && result.stdout.isEmpty)
+        #expect(result.stderr.hasPrefix(message) && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        if arguments == ["--generation", "9"] { #expect(result.stderr.hasSuffix(": it has generations 0…3\n")) }
+    }
+
     @Test func showPrintsLayoutAndChunks() throws {
         let json = try kholedger(["log", "--kind", "preserve_vmalloc", "--limit", "1", "--format", "json"])
         let op = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])?.first)
@@ -67,7 +84,7 @@ struct LedgerCommandTests {
     @Test func auditFindsTampering() throws {
         let clean = try kholedger(["audit", "--chain"])
         #expect(clean.status == 0)
-        #expect(clean.stdout.contains("clean: no findings in seqs 1…\(recorded) (checked: chain-break)"))
+        #expect(clean.stdout.contains("clean: no findings in seqs 1…\(recorded) (checked: chain-break, stored-bytes-altered)"))
 
         let tamper = try ToolRunner.sqlite(ledger, "UPDATE op SET time = replace(time, 'Z', '0Z') WHERE seq = 5")
         #expect(tamper.status == 0)

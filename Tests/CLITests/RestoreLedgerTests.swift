@@ -115,10 +115,14 @@ struct RestoreLedgerTests {
             .split(separator: "\n").map(String.init)
         try #require(chunks.count == 2)
         let chunk0 = try #require(parseHex(chunks[0])), chunk1 = try #require(parseHex(chunks[1]))
-        let littleEndian = withUnsafeBytes(of: chunk0.littleEndian) { $0.map { String(format: "%02x", $0) }.joined() }
+        // The crafted page is stored as the recorder stores pages: under its SHA-256.
+        let page = try sqlite("SELECT hex(d.bytes) FROM page_content c JOIN page_data d ON d.id = c.data_id WHERE c.phys = \(chunk1) AND c.to_seq IS NULL")
+        var bytes = try #require([UInt8](hexText: page))
+        bytes.patch(chunk0, at: 0)
+        let hash = sha256Hex(bytes)
         _ = try sqlite("""
-            UPDATE page_data SET bytes = CAST(x'\(littleEndian)' || substr(bytes, 9) AS BLOB)
-            WHERE id = (SELECT data_id FROM page_content WHERE phys = \(chunk1) AND to_seq IS NULL)
+            INSERT OR IGNORE INTO page_data (hash, bytes) VALUES (x'\(hash)', x'\(bytes.hexText)');
+            UPDATE page_content SET data_id = (SELECT id FROM page_data WHERE hash = x'\(hash)') WHERE phys = \(chunk1) AND to_seq IS NULL
             """)
         let output = try directory.write("out.bin", "previous")
         let descriptor = try sqlite("SELECT descriptor_phys FROM v_areas WHERE kind = 'vmalloc'")

@@ -19,6 +19,12 @@ struct SimulatedLedger {
         try self.init(scenario: directory.write("story.yaml", yaml), in: directory)
     }
 
+    /// A ledger some other command made at `path`, in `directory`.
+    init(directory: TemporaryDirectory, path: String) {
+        self.directory = directory
+        self.path = path
+    }
+
     private init(scenario: String, in directory: TemporaryDirectory) throws {
         self.directory = directory
         path = directory.path("test.db")

@@ -36,7 +36,7 @@ struct ImportedVector {
 
     /// The state at `gen:G` of the imported generation.
     func handover() throws -> AsOfState {
-        try AsOfState(ledger: ledger, seq: PointInTime.generation(summary.generation, offset: nil).resolve(in: ledger))
+        try AsOfState(ledger: ledger, seq: PointInTime.generation(summary.generation, offset: nil).resolve(in: ledger).seq)
     }
 
     /// `consumers.<name>` of expected.json.

@@ -18,7 +18,7 @@ struct SimulatedLedgerFile {
         try self.init(Scenario(yaml: yaml))
     }
 
-    private init(_ scenario: Scenario) throws {
+    init(_ scenario: Scenario) throws {
         directory = try TemporaryDirectory("kholedger-export")
         ledger = try Ledger(path: directory.path("simulated.db"))
         let recorder = try LedgerRecorder(ledger: ledger, config: scenario.machine)
@@ -28,5 +28,5 @@ struct SimulatedLedgerFile {
     }
 
     /// The seq `point` (`gen:G`, `gen:G+K`, …) stands for.
-    func seq(_ point: String) throws -> Int64 { try PointInTime(parsing: point).resolve(in: ledger) }
+    func seq(_ point: String) throws -> Int64 { try PointInTime(parsing: point).resolve(in: ledger).seq }
 }

@@ -26,14 +26,21 @@ struct LedgerRecordingTests {
         #expect(throws: LedgerError.newerSchema(path: temp.path, unknown: ["9999_future"])) { try Ledger(readingAt: temp.path) }
     }
 
+    /// A ledger of the first schema, made before ledgers carried their
+    /// application_id: recognised by its schema, migrated and stamped when
+    /// opened for writing.
     @Test func olderLedgerIsMigratedForward() throws {
         let temp = try TemporaryLedger()
-        let empty = try DatabaseQueue(path: temp.path)
-        try empty.write { try $0.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)") }
-        try empty.close()
-        #expect(throws: LedgerError.self) { try Ledger(readingAt: temp.path) }
+        let older = try DatabaseQueue(path: temp.path)
+        let migrator = try LedgerSchema.migrator()
+        try migrator.migrate(older, upTo: try #require(migrator.migrations.first))
+        try older.close()
+        #expect(throws: LedgerError.inconsistent("\(temp.path) uses an older schema; open it once for writing (e.g. `kholedger simulate`) to migrate it")) {
+            try Ledger(readingAt: temp.path)
+        }
         let ledger = try Ledger(path: temp.path)
         #expect(try ledger.count("SELECT count(*) FROM grdb_migrations") == (try LedgerSchema.migrationFiles().count))
+        #expect(try ledger.count("PRAGMA application_id") == Int(Ledger.applicationID))
     }
 
     /// Every preserve_vmalloc stores the chunk pages exactly as they are in

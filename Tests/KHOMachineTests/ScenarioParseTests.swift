@@ -38,7 +38,7 @@ struct ScenarioParseTests {
         #expect(!scenario.machine.scratchOverlapCheck)
         #expect(scenario.steps.map(\.op) == [
             .vmalloc(name: "a", size: 3 * 16384, huge: true, vmap: false, fill: .pattern(0xaa)),
-            .writePhys(.symbol("d", offset: 8), offset: 0, content: .words([1, 0x20])),
+            .writePhys(.symbol("d", offset: 8), offset: 0, content: .words([.absolute(1), .absolute(0x20)])),
             .preservePages(.absolute(0x1_0000_4000), count: 7),
             .restoreFolio(.symbol("f", offset: 0), as: nil),
             .kexec(carry: []),

@@ -233,4 +233,21 @@ struct ScenarioRunTests {
         #expect(totals["expected_failures"] as? Int == 1)
         #expect(totals["generations"] as? Int == 1)
     }
+
+    /// `write_phys`'s `u64:` words are addresses like every address field:
+    /// numbers, names and name+offset.
+    @Test func u64WordsTakeNamesAndOffsets() throws {
+        let (runner, _) = try run("""
+            machine: {memory: 64MiB}
+            steps:
+              - alloc_preserve: {size: 64, as: table}
+              - alloc_pages: {order: 0, as: page}
+              - write_phys: {blob: table, u64: [page, page+0x18, 7, table+8]}
+            """)
+        let m = try #require(runner.machine)
+        let table = try runner.symbols.resolve(.symbol("table", offset: 0)).phys
+        let page = try runner.symbols.resolve(.symbol("page", offset: 0)).phys
+        let words = try m.memory.read(table, count: 32)
+        #expect((0..<4).map { words.loadLittleEndian(UInt64.self, at: 8 * $0) } == [page, page + 0x18, 7, table + 8])
+    }
 }

@@ -29,7 +29,7 @@ struct AsOfStateTests {
             #expect(state.preservedBytes == view.preserved.reduce(0) { $0 + state.geometry.bytes(order: $1.order) })
             #expect(state.unpreservedBytes == state.memorySize - state.preservedBytes)
         }
-        #expect(try run.ledger.operations(OpFilter(kind: "preserve_vmalloc")).contains { $0.result == "ok" }, "the run preserved an area")
+        #expect(try run.ledger.operations(OpFilter(kind: .preserveVmalloc)).contains { $0.result == "ok" }, "the run preserved an area")
     }
 
     /// At a kexec the state is the handover; at the next boot, the new

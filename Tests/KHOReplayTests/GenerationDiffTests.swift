@@ -40,8 +40,8 @@ struct GenerationDiffTests {
     @Test func changedAndMovedPagesOfPairedAreas() throws {
         let directory = try TemporaryDirectory("diff")
         let run = try RecordedScenario(Scenario(yaml: Self.rewrite), path: directory.path("ledger.db"))
-        let diff = try GenerationDiff(ledger: run.ledger, from: PointInTime(parsing: "gen:0").resolve(in: run.ledger),
-                                      to: PointInTime(parsing: "gen:1").resolve(in: run.ledger))
+        let diff = try GenerationDiff(ledger: run.ledger, from: PointInTime(parsing: "gen:0").resolve(in: run.ledger).seq,
+                                      to: PointInTime(parsing: "gen:1").resolve(in: run.ledger).seq)
         #expect(diff.from.seq == run.handovers[0].seq && diff.to.seq == run.handovers[1].seq)
         #expect(diff.from.generation == 0 && diff.to.generation == 1)
 
@@ -79,8 +79,8 @@ struct GenerationDiffTests {
         let directory = try TemporaryDirectory("diff")
         let run = try RecordedScenario(example: "memfd-luo.yaml", path: directory.path("ledger.db"))
         #expect(run.handovers.count == 2)
-        let diff = try GenerationDiff(ledger: run.ledger, from: PointInTime(parsing: "gen:0").resolve(in: run.ledger),
-                                      to: PointInTime(parsing: "gen:1").resolve(in: run.ledger))
+        let diff = try GenerationDiff(ledger: run.ledger, from: PointInTime(parsing: "gen:0").resolve(in: run.ledger).seq,
+                                      to: PointInTime(parsing: "gen:1").resolve(in: run.ledger).seq)
         let changed = Set(try changedPages(diff))
         let written = run.pagesWritten(after: run.handovers[0].seq, through: run.handovers[1].seq)
         let preserved = run.handovers[1].preservedPages(run.geometry)
@@ -103,7 +103,7 @@ struct GenerationDiffTests {
     @Test func areasPairByDescriptorWhenRenamed() throws {
         let directory = try TemporaryDirectory("diff")
         let run = try RecordedScenario(Scenario(yaml: Self.rewrite), path: directory.path("ledger.db"))
-        let restored = try PointInTime(parsing: "gen:1+7").resolve(in: run.ledger)  // boot, 4 kexec-metadata calls, retrieve, 2 restores
+        let restored = try PointInTime(parsing: "gen:1+7").resolve(in: run.ledger).seq  // boot, 4 kexec-metadata calls, retrieve, 2 restores
         let diff = try GenerationDiff(ledger: run.ledger, from: run.handovers[0].seq, to: restored)
         #expect(diff.addedAreas.isEmpty && diff.removedAreas.isEmpty)
         let pairs = diff.pairedAreas.map { "\($0.from.kind.rawValue) \($0.from.name) → \($0.to.kind.rawValue) \($0.to.name)" }

@@ -196,14 +196,16 @@ struct RecordedMachine {
     var lastSeq: Int64 { get throws { try PointInTime.latest(in: ledger) } }
 
     /// Crafts the ledger: the page at `phys` as of `seq` gets the bytes
-    /// `edit` makes of it (a new `page_data` row; the interval covering
-    /// `seq` points at it, or a new one from `seq` on).
+    /// `edit` makes of it (a `page_data` row under their SHA-256, as the
+    /// recorder stores pages; the interval covering `seq` points at it, or
+    /// a new one from `seq` on).
     func editPage(_ phys: UInt64, at seq: Int64, _ edit: (inout [UInt8]) -> Void) throws {
         var bytes = try MemoryView(ledger: ledger, seq: seq).read(phys, count: machine.geometry.pageSize)
         edit(&bytes)
         try ledger.database.write { db in
-            try db.execute(sql: "INSERT INTO page_data (hash, bytes) VALUES (?, ?)", arguments: [Data(UUID().uuidString.utf8), Data(bytes)])
-            let id = db.lastInsertedRowID
+            let hash = sha256(bytes)
+            try db.execute(sql: "INSERT OR IGNORE INTO page_data (hash, bytes) VALUES (?, ?)", arguments: [hash, Data(bytes)])
+            let id = try Int64.fetchOne(db, sql: "SELECT id FROM page_data WHERE hash = ?", arguments: [hash])
             try db.execute(sql: """
                 UPDATE page_content SET data_id = ? WHERE lineage = 0 AND phys = ? AND from_seq <= ? AND (to_seq IS NULL OR to_seq > ?)
                 """, arguments: [id, Int64(bitPattern: phys), seq, seq])

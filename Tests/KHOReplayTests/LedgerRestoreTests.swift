@@ -24,7 +24,7 @@ struct LedgerRestoreTests {
         let story = try RandomHandover(scenario)
         #expect(story.handovers.count == 3)
         for handover in story.handovers {
-            let seq = try PointInTime.generation(handover.generation, offset: nil).resolve(in: story.ledger)
+            let seq = try PointInTime.generation(handover.generation, offset: nil).resolve(in: story.ledger).seq
             let state = try AsOfState(ledger: story.ledger, seq: seq)
             #expect(Set(state.areas.map(\.name)) == Set(handover.areas.keys), "gen:\(handover.generation)")
             for (name, expected) in handover.areas.sorted(by: { $0.key < $1.key }) {
@@ -46,7 +46,7 @@ struct LedgerRestoreTests {
             let story = try RandomHandover(scenario)
             for handover in story.handovers {
                 restoredOnly += handover.restoredOnly.count
-                let seq = try PointInTime.generation(handover.generation, offset: nil).resolve(in: story.ledger)
+                let seq = try PointInTime.generation(handover.generation, offset: nil).resolve(in: story.ledger).seq
                 for name in handover.areas.keys {
                     let restored = try LedgerRestore(ledger: story.ledger).restore(area: name, at: seq).restored
                     if restored.chunkPhys.count > 1 { multiChunk += 1 }
@@ -115,7 +115,7 @@ struct LedgerRestoreTests {
 
     @Test func unknownAreaListsTheAreasThere() throws {
         let story = try RandomHandover(HandoverCase.all[0])
-        let seq = try PointInTime.generation(0, offset: nil).resolve(in: story.ledger)
+        let seq = try PointInTime.generation(0, offset: nil).resolve(in: story.ledger).seq
         let names = story.handovers[0].areas.keys.sorted()
         #expect(throws: LedgerRestoreError.replay(.notFound(
             "no vmalloc area \"nope\" at seq \(seq) (generation 0); its areas: \(names.joined(separator: ", "))"))) {

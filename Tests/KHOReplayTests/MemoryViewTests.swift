@@ -70,7 +70,7 @@ struct MemoryViewTests {
             try machine.write(phys: lost, bytes: Array("lost".utf8))
             try machine.kexec()
         }
-        let kexec = try PointInTime.generation(0, offset: nil).resolve(in: recorded.ledger)
+        let kexec = try PointInTime.generation(0, offset: nil).resolve(in: recorded.ledger).seq
         let before = try MemoryView(ledger: recorded.ledger, seq: kexec)
         let after = try MemoryView(ledger: recorded.ledger, seq: kexec + 1)
         #expect(try before.read(kept, count: 4) == Array("kept".utf8))

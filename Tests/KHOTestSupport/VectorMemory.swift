@@ -46,7 +46,12 @@ extension PhysicalMemoryImage {
     public var reader: MemoryReader { { phys, count in try self.read(phys: phys, count: count) } }
 }
 
+/// The SHA-256 of `bytes`: what a ledger stores page bytes under.
+public func sha256(_ bytes: some DataProtocol) -> Data {
+    Data(SHA256.hash(data: bytes))
+}
+
 /// Lowercase hex SHA-256 of `bytes`.
 public func sha256Hex(_ bytes: some DataProtocol) -> String {
-    SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    sha256(bytes).map { String(format: "%02x", $0) }.joined()
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KHOABI
+import KHOLedger
 import KHOMachine
 
 /// Turns one line of JSON into a validated ``EventLine``: known kind and
@@ -45,10 +46,10 @@ struct EventLineParser {
         let kind = try Self.kind(of: fields)
         var event = MachineEvent(generation: 0, kind: kind, subject: try fields.string("name"))
         if let text = try fields.string("time") {
-            guard let time = StreamTime.parse(text) else {
+            guard let time = LedgerTime(parsing: text, requiringZone: true) else {
                 throw FieldError("time: \(text.debugDescription) is not an ISO-8601 time such as 2026-11-25T10:42:00.123Z")
             }
-            event.time = time
+            event.time = time.date
         }
         let generation = try fields.integer("generation", in: 0 ... Int64(Int32.max)).map(Int.init)
         event.generation = generation ?? 0

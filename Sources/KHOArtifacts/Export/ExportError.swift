@@ -11,6 +11,9 @@ public enum ExportError: Error, Equatable, CustomStringConvertible {
     case memory(MemoryViewError)
     /// The generation has no root FDT to hand over at the point.
     case noRootFDT(generation: Int64, seq: Int64)
+    /// The root FDT stored for the generation's handover differs from its
+    /// FDT page: the ledger file was altered.
+    case alteredRootFDT(generation: Int64, phys: UInt64)
     /// The root FDT as of the point does not decode.
     case rootFDT(generation: Int64, seq: Int64, FDTError)
     /// The generation uses the kho-v1 bitmap tracker, which is only read, never written.
@@ -34,6 +37,8 @@ public enum ExportError: Error, Equatable, CustomStringConvertible {
         case .memory(let error): return error.description
         case let .noRootFDT(generation, seq):
             return "generation \(generation) has no root FDT as of seq \(seq): it records no FDT page and has not handed over yet"
+        case let .alteredRootFDT(generation, phys):
+            return "the root FDT stored for generation \(generation)'s handover was altered in the ledger: it differs from its page at \(hex(phys))"
         case let .rootFDT(generation, seq, error):
             return "the root FDT of generation \(generation) as of seq \(seq) does not decode: \(error)"
         case .bitmapTracker(let compatible):

@@ -137,15 +137,23 @@ public struct HandoverExport {
     /// The FDT handed over at the generation's kexec, or else its FDT page
     /// as of the point.
     private func rootFDT(_ record: GenerationRecord, state: AsOfState, view: MemoryView) throws(ExportError) -> [UInt8] {
-        if state.seq == record.kexecSeq, let fdt = record.rootFDT { return fdt }
-        guard let phys = record.fdtPhys else { throw .noRootFDT(generation: state.generation, seq: state.seq) }
+        guard let phys = record.fdtPhys else {
+            if state.seq == record.kexecSeq, let fdt = record.rootFDT { return fdt }
+            throw .noRootFDT(generation: state.generation, seq: state.seq)
+        }
         do {
+            if state.seq == record.kexecSeq, let fdt = record.rootFDT {
+                guard try view.read(phys, count: fdt.count) == fdt else { throw ExportError.alteredRootFDT(generation: state.generation, phys: phys) }
+                return fdt
+            }
             let header = try FDTHeader(bytes: view.read(phys, count: FDTHeader.size))
             guard header.magic == FDTHeader.magicValue else { throw FDTError.badMagic(header.magic) }
             guard Int(header.totalSize) <= state.geometry.pageSize else {
                 throw FDTError.totalSizeExceedsBuffer(totalSize: header.totalSize, bufferSize: state.geometry.pageSize)
             }
             return try view.read(phys, count: Int(header.totalSize))
+        } catch let error as ExportError {
+            throw error
         } catch let error as FDTError {
             throw .rootFDT(generation: state.generation, seq: state.seq, error)
         } catch let error as MemoryViewError {

@@ -63,6 +63,7 @@ public struct CaptureImport {
             throw .walk(error)
         }
         for block in walk.preserved {
+            guard block.phys >> UInt64(geometry.pageShift) != 0 else { throw .blockAtFrameZero(block) }
             if let gap = mapped.firstGap(in: block.phys ..< block.phys + geometry.bytes(order: block.order)) {
                 throw .blockNotInImage(block, missing: gap)
             }

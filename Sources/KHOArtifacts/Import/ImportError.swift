@@ -14,6 +14,9 @@ public enum ImportError: Error, Equatable, CustomStringConvertible {
     /// A preserved block is not (wholly) in the image; `missing` is its
     /// first address the image does not map.
     case blockNotInImage(PreservedBlock, missing: UInt64)
+    /// A preserved block starts at page frame 0, where the kernel's range
+    /// splitter is undefined (`count_trailing_zeros(0)` is −1).
+    case blockAtFrameZero(PreservedBlock)
     /// A subtree's blob cannot be read from the image.
     case subtreeBlob(name: String, phys: UInt64, size: UInt64, reason: String)
     /// Two areas to import have the same name.
@@ -35,6 +38,9 @@ public enum ImportError: Error, Equatable, CustomStringConvertible {
             return "the memory image maps no memory"
         case let .blockNotInImage(block, missing):
             return "preserved block \(hex(block.phys)) (order \(block.order)) is not in the image: it maps nothing at \(hex(missing))"
+        case .blockAtFrameZero(let block):
+            return "preserved block \(hex(block.phys)) (order \(block.order)) is at page frame 0, which no kernel can hand over: "
+                + "its range splitter is undefined there (count_trailing_zeros(0) is -1)"
         case let .subtreeBlob(name, phys, size, reason):
             return "subtree \(name): its \(size)-byte blob at \(hex(phys)) cannot be read: \(reason)"
         case .duplicateAreaName(let name):

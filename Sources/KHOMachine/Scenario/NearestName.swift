@@ -1,8 +1,8 @@
 /// Suggests the known name closest to a misspelt one, for "did you mean" hints.
-enum NearestName {
+public enum NearestName {
     /// The candidate within edit distance 2 (or a third of the name) of
     /// `name`, the closest first; nil when none is that close.
-    static func suggestion(for name: String, among candidates: [String]) -> String? {
+    public static func suggestion(for name: String, among candidates: [String]) -> String? {
         let limit = max(2, name.count / 3)
         let scored = candidates.map { ($0, distance(name.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= limit else { return nil }

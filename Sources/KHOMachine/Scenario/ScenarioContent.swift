@@ -2,17 +2,19 @@ import KHOABI
 
 /// Bytes a step writes (`write`, `write_phys`) or compares (`check`):
 /// exactly one of `text:`, `hex:`, `random: N`, `pattern: B` with
-/// `length: N`, `zero: N`, or `u64: [..]` (little-endian words).
+/// `length: N`, `zero: N`, or `u64: [..]` (little-endian words: numbers or
+/// addresses, `name` and `name+offset` like every address field).
 public enum ScenarioContent: Hashable, Sendable {
     case text(String)
     case hex([UInt8])
     case random(count: Int)
     case pattern(UInt8, count: Int)
     case zero(count: Int)
-    case words([UInt64])
+    case words([ScenarioAddress])
 
-    /// The bytes; random bytes come from `random`.
-    public func bytes(random: inout SplitMix64) -> [UInt8] {
+    /// The bytes; random bytes come from `random`, the words' names are
+    /// resolved by `address`.
+    func bytes(random: inout SplitMix64, address: (ScenarioAddress) throws(StepFault) -> UInt64) throws(StepFault) -> [UInt8] {
         switch self {
         case .text(let text): return Array(text.utf8)
         case .hex(let bytes): return bytes
@@ -21,7 +23,7 @@ public enum ScenarioContent: Hashable, Sendable {
         case .zero(let count): return [UInt8](repeating: 0, count: count)
         case .words(let words):
             var bytes: [UInt8] = []
-            for word in words { bytes.appendLittleEndian(word) }
+            for word in words { bytes.appendLittleEndian(try address(word)) }
             return bytes
         }
     }
@@ -44,7 +46,7 @@ public enum ScenarioContent: Hashable, Sendable {
         case "hex": return .hex(try node.hexBytes())
         case "random": return .random(count: try count(node))
         case "zero": return .zero(count: try count(node))
-        case "u64": return .words(try node.list().map { item throws(ScenarioError) in try item.integer() })
+        case "u64": return .words(try node.list().map { item throws(ScenarioError) in try item.address() })
         default:
             guard let length else { throw .missingField(fields.owner.location, field: "length") }
             return .pattern(UInt8(try node.integer(in: 0...255)), count: try count(length))

@@ -5,6 +5,11 @@ extension ScenarioRunner {
     /// are thrown as ``MachineError``; scenario mistakes as ``StepFault``.
     func perform(_ op: ScenarioOp, on m: KHOMachine) throws -> [ScenarioFact] {
         let g = m.geometry
+        if let release = m.config.kernel, let format = op.name.consumerFormat, !format.runs(release) {
+            let releases = KernelRelease.allCases.filter { $0.isEmulated && format.runs($0) }.map { "\"\($0)\"" }
+            throw StepFault("this op writes \(format.describe), which Linux \(release) does not; set machine.kernel to "
+                + releases.joined(separator: " or "))
+        }
         switch op {
         case let .vmalloc(name, size, huge, vmap, fill):
             let area = try m.vmalloc(name: name, size: size, huge: huge, vmap: vmap)
@@ -17,13 +22,13 @@ extension ScenarioRunner {
             return []
 
         case let .write(area, offset, content):
-            let bytes = content.bytes(random: &random)
+            let bytes = try content.bytes(random: &random) { address throws(StepFault) in try symbols.resolve(address).phys }
             try m.write(area: area, offset: try Self.int(offset, "offset"), bytes: bytes)
             return [.bytes("offset", offset), .bytes("length", UInt64(bytes.count))]
 
         case let .writePhys(target, offset, content):
             let phys = try symbols.resolve(target).phys &+ offset
-            let bytes = content.bytes(random: &random)
+            let bytes = try content.bytes(random: &random) { address throws(StepFault) in try symbols.resolve(address).phys }
             try m.write(phys: phys, bytes: bytes, name: target.plainName)
             return [.address("phys", phys), .bytes("length", UInt64(bytes.count))]
 
@@ -139,37 +144,22 @@ extension ScenarioRunner {
             return [.count("pages", pages), .count("free", m.allocator.freeFrames)]
 
         case .memfdPreserve(let spec):
-            try requireRelease(of: m, \.liveUpdateFormat, .fdtV1, writes: "LUO's luo-v1 FDT")
             let preserved = try MemfdHandover.preserve(spec, on: m, random: &random)
             let digest = try verify(preserved.content, sha256: nil, record: spec.record)
             return preserved.facts + [.text("sha256", HexBytes.format(digest))]
 
         case .memfdRestore(let spec):
-            try requireRelease(of: m, \.liveUpdateFormat, .fdtV1, writes: "LUO's luo-v1 FDT")
             let restored = try MemfdHandover.restore(spec, on: m)
             files[spec.file] = restored.content
             let digest = try verify(restored.content, sha256: spec.sha256, record: spec.record)
             return restored.facts + [.text("sha256", HexBytes.format(digest))]
 
         case .khoTestPreserve(let maxMem):
-            try requireRelease(of: m, \.testModule, .vmallocArray, writes: "test_kho's one kho_test FDT with a vmalloc'd folios_info")
             return try KHOTestHandover.preserve(maxMem: maxMem, on: m, random: &random)
 
         case .khoTestRestore:
-            try requireRelease(of: m, \.testModule, .vmallocArray, writes: "test_kho's one kho_test FDT with a vmalloc'd folios_info")
             return try KHOTestHandover.restore(on: m)
         }
-    }
-
-    /// Refuses a consumer op on a release whose kernel writes another format
-    /// than the one the op emulates (`value` of `feature`); a machine
-    /// without a release (an old ledger's) runs it.
-    private func requireRelease<T: Equatable>(of m: KHOMachine, _ feature: KeyPath<KernelRelease, T>, _ value: T,
-                                              writes format: String) throws(StepFault) {
-        guard let release = m.config.kernel, release[keyPath: feature] != value else { return }
-        let releases = KernelRelease.allCases.filter { $0[keyPath: feature] == value && $0.isEmulated }.map(\.rawValue)
-        throw StepFault("this op writes \(format), which Linux \(release) does not; set machine.kernel to "
-            + releases.map { "\"\($0)\"" }.joined(separator: " or "))
     }
 
     /// The first page and page count of a page-range op; without `count`,

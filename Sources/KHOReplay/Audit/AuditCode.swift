@@ -11,13 +11,14 @@ public enum AuditCode: String, Codable, Sendable, CaseIterable {
     case subtreeBlobUnpreserved = "subtree-blob-unpreserved"
     case subtreeBlobNotFDT = "subtree-blob-not-fdt"
     case chainBreak = "chain-break"
+    case storedBytesAltered = "stored-bytes-altered"
 
     /// Every finding of this code has this severity.
     public var severity: AuditSeverity {
         switch self {
         case .leak, .unpreserveUnknown, .doublePreserve: return .warning
         case .unpreserveOrderMismatch, .scratchOverlap, .chunkListInvalid, .descriptorTotalMismatch,
-             .subtreeBlobUnpreserved, .subtreeBlobNotFDT, .chainBreak:
+             .subtreeBlobUnpreserved, .subtreeBlobNotFDT, .chainBreak, .storedBytesAltered:
             return .error
         }
     }
@@ -45,6 +46,9 @@ public enum AuditCode: String, Codable, Sendable, CaseIterable {
             return "a kho-v1/v2 outgoing subtree's blob is not an FDT: the kernel accepts it, the next kernel cannot read it"
         case .chainBreak:
             return "an operation's hash does not match its rows and the previous hash: the ledger was altered"
+        case .storedBytesAltered:
+            return "a stored page's bytes do not match their SHA-256, or a chunk page, subtree blob or root FDT copy differs "
+                + "from the pages it was taken from: the ledger was altered"
         }
     }
 }

@@ -31,7 +31,7 @@ public struct LedgerAudit {
 
     /// Every check, in the order their findings sort among equal seqs.
     private static let checks: [any AuditCheck] = [
-        ChainCheck(), UnpreserveCheck(), DoublePreserveCheck(), ScratchOverlapCheck(), VmallocRestoreCheck(),
+        ChainCheck(), StoredBytesCheck(), UnpreserveCheck(), DoublePreserveCheck(), ScratchOverlapCheck(), VmallocRestoreCheck(),
         SubtreeBlobCheck(), SubtreeFDTCheck(), LeakCheck(),
     ]
 

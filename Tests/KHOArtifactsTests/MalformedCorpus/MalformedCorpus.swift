@@ -120,6 +120,13 @@ enum MalformedCorpus {
         try areaVariant("area-block-in-hole", "chunk 0 entry 1: block 0x100050000 cannot be read") { $0.store(hole, at: chunk + 16) }
         try areaVariant("area-block-not-preserved", fdt: true, preserved: [descriptor, chunk, blocks[0]], "chunk 0 entry 1: page 0x100021000 has no KHO magic") { _ in }
         restore("area-descriptor-in-hole", image: "base.elf", descriptor: hole, "descriptor at 0x100050000 cannot be read")
+        // A capture whose tracker preserves page frame 0, which no kernel can hand over.
+        files["import-frame-zero.elf"] = try handover(preserved: Set([0, descriptor, chunk] + blocks)) {
+            $0.write([UInt8](repeating: 0x5a, count: 4096), at: 0)
+        }
+        entries.append(Entry(name: "import-frame-zero", args: ["import", "--fdt", "base.dtb", "--image", "import-frame-zero.elf",
+                                                                "--ledger", "ledger.db"],
+                             error: "preserved block 0x0 (order 0) is at page frame 0, which no kernel can hand over"))
         entries.append(Entry(name: "raw-image-without-base", args: ["walk", "--fdt", "base.dtb", "--image", "base.dtb"], error: "base.dtb is not an ELF core (no ELF magic); for a raw image give its physical base with --base"))
 
         // Event streams: good lines, then one bad line; the good ones stay recorded.

@@ -10,8 +10,9 @@ import KHOABI
 /// 2. the FDT's folio (order get_order(nr_folios × 8 + PAGE_SIZE)),
 ///    `kho_preserve_folio`d first;
 /// 3. the vmalloc'd `phys | order` array, `kho_preserve_vmalloc`d before it
-///    is filled, its descriptor in the module's state (a page of its own,
-///    not preserved);
+///    is filled (the module keeps the descriptor in its own state and copies
+///    it into the FDT; here it is preserved straight into its place in the
+///    FDT's folio, which hands over the same bytes);
 /// 4. each entry stored, each folio `kho_preserve_folio`d;
 /// 5. the FDT written (`nr_folios`, `folios_info` = the descriptor's bytes,
 ///    `csum`) and `kho_add_subtree("kho_test")` with its `totalsize`.
@@ -47,9 +48,17 @@ enum KHOTestHandover {
         let fdt = try m.allocPages(order: fdtOrder, name: KHOTestFDT.subtreeName)
         try m.preserveFolio(fdt, order: fdtOrder, name: KHOTestFDT.subtreeName)
 
-        let state = try m.allocPages(order: 0, name: "kho_test/state")
+        // The descriptor's place in the FDT does not depend on its bytes.
+        func tree(_ descriptor: [UInt8]) throws(StepFault) -> [UInt8] {
+            try ConsumerCoding.encode("kho_test FDT") {
+                try KHOTestFDT(nrFolios: UInt32(folios.count), csum: csum, foliosInfo: .vmallocDescriptor(descriptor)).encode()
+            }
+        }
+        let layout = try tree([UInt8](repeating: 0, count: KHOTestFoliosInfo.descriptorSize))
+        let offset = try ConsumerCoding.decode("kho_test FDT") { try KHOTestFDT.foliosInfoOffset(in: FlattenedDeviceTree(bytes: layout)) }
+        let descriptorPhys = fdt + UInt64(offset)
         try m.vmalloc(name: arrayName, size: UInt64(max(1, folios.count) * 8))
-        try m.preserveVmalloc(area: arrayName, descriptorPhys: state)
+        try m.preserveVmalloc(area: arrayName, descriptorPhys: descriptorPhys)
         var entries: [UInt8] = []
         for folio in folios {
             entries.appendLittleEndian(folio.entry)
@@ -57,15 +66,11 @@ enum KHOTestHandover {
         }
         try m.write(area: arrayName, offset: 0, bytes: entries)
 
-        let descriptor = try m.memory.read(state, count: KHOTestFoliosInfo.descriptorSize)
-        let bytes = try ConsumerCoding.encode("kho_test FDT") {
-            try KHOTestFDT(nrFolios: UInt32(folios.count), csum: csum, foliosInfo: .vmallocDescriptor(descriptor)).encode()
-        }
+        let bytes = try tree(m.memory.read(descriptorPhys, count: KHOTestFoliosInfo.descriptorSize))
         try m.write(phys: fdt, bytes: bytes, name: KHOTestFDT.subtreeName)
         try m.addSubtree(name: KHOTestFDT.subtreeName, phys: fdt, size: UInt64(bytes.count))
-        let offset = try ConsumerCoding.decode("kho_test FDT") { try KHOTestFDT.foliosInfoOffset(in: FlattenedDeviceTree(bytes: bytes)) }
         return [.count("folios", folios.count), .bytes("data", maxMem), .text("csum", hex(csum)),
-                .address("fdt", fdt), .address("descriptor", fdt + UInt64(offset))]
+                .address("fdt", fdt), .address("descriptor", descriptorPhys)]
     }
 
     static func restore(on m: KHOMachine) throws -> [ScenarioFact] {
