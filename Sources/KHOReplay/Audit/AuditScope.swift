@@ -105,6 +105,15 @@ struct AuditScope {
         return handover.geometry
     }
 
+    /// The ledger's state at `handover`'s point.
+    func state(at handover: Handover) throws(AuditError) -> AsOfState {
+        do {
+            return try AsOfState(ledger: ledger, seq: handover.seq)
+        } catch {
+            throw .replay(error)
+        }
+    }
+
     /// Runs `body` in one read transaction of the audited ledger.
     func read<T>(_ body: (Database) throws -> T) throws(AuditError) -> T {
         try Self.read(ledger, body)

@@ -12,12 +12,7 @@ struct SubtreeFDTCheck: AuditCheck {
     func findings(in scope: AuditScope) throws(AuditError) -> [AuditFinding] {
         var findings: [AuditFinding] = []
         for handover in scope.handovers {
-            let state: AsOfState
-            do {
-                state = try AsOfState(ledger: scope.ledger, seq: handover.seq)
-            } catch {
-                throw .replay(error)
-            }
+            let state = try scope.state(at: handover)
             guard !state.abi.hasBlobSize else { continue }
             let view: MemoryView
             do {

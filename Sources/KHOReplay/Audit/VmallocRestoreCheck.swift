@@ -17,12 +17,7 @@ struct VmallocRestoreCheck: AuditCheck {
         let restore = LedgerRestore(ledger: scope.ledger)
         var findings: [AuditFinding] = []
         for handover in scope.handovers {
-            let state: AsOfState
-            do {
-                state = try AsOfState(ledger: scope.ledger, seq: handover.seq)
-            } catch {
-                throw .replay(error)
-            }
+            let state = try scope.state(at: handover)
             for (area, outcome) in restore.restorePreservedAreas(of: state) {
                 guard case .failure(let error) = outcome else { continue }
                 guard case let .restore(_, _, _, walk) = error else { throw .ledger(error.description) }
