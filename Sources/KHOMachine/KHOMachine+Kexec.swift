@@ -3,7 +3,9 @@ import KHOABI
 extension KHOMachine {
     /// `kexec` into the next generation.
     ///
-    /// The outgoing kernel hands over its root FDT page and tracker. Memory
+    /// The outgoing kernel hands over its root FDT page and tracker; the
+    /// event carries the tracker's node pages with their bytes at this
+    /// moment, so a recording holds the handover byte for byte. Memory
     /// that is neither a preserved block nor a tracker node is scrubbed.
     /// The next kernel then boots: it reads the FDT, walks the tracker
     /// (allocating only from scratch meanwhile), reserves every preserved
@@ -25,6 +27,7 @@ extension KHOMachine {
         try perform(.kexec, arguments: [("fdt", hex(fdtAddress)), ("tracker", hex(trackerRoot)),
                                         ("preserved_blocks", "\(blocks.count)"), ("tracker_pages", "\(nodes.count)")]) { event in
             event.fdt = handoverFDT
+            event.pages = nodes.map { .init(phys: $0, bytes: memory.page($0)) }
         }
 
         let shift = UInt64(geometry.pageShift)

@@ -85,16 +85,21 @@ public struct HandoverExport {
             + root.subtrees.map { blobRange($0, view: view) }
             + state.areas.filter { $0.kind == .vmalloc }.map { $0.descriptorPhys ..< $0.descriptorPhys + UInt64(VmallocDescriptor.size) }
         let used = AddressRuns(handedOver.map { $0.clamped(to: memory) }, alignment: pageSize)
-        let tracker = try RebuiltTracker(blocks: state.preserved, root: trackerRoot, geometry: geometry,
+        let tracker: [UInt64: [UInt8]]
+        if state.seq == record.kexecSeq, let recorded = recordedTracker(root: trackerRoot, state: state, record: record, view: view) {
+            tracker = recorded
+        } else {
+            tracker = try RebuiltTracker(blocks: state.preserved, root: trackerRoot, geometry: geometry,
                                          depthFormula: record.depthFormula,
-                                         free: FreePages(memory: memory, used: used.runs, pageSize: geometry.pageSize))
-        let segments = AddressRuns(used.runs + tracker.pages.keys.map { $0 ..< $0 + pageSize }).runs
-        let image = LedgerHandoverImage(view: view, overlay: tracker.pages, segments: segments)
+                                         free: FreePages(memory: memory, used: used.runs, pageSize: geometry.pageSize)).pages
+        }
+        let segments = AddressRuns(used.runs + tracker.keys.map { $0 ..< $0 + pageSize }).runs
+        let image = LedgerHandoverImage(view: view, overlay: tracker, segments: segments)
 
         let manifest = ExportManifest(
             pageSize: geometry.pageSize, compat: root.generation.compatible, fdtPhys: record.fdtPhys.map { hex($0) },
             trackerRoot: hex(trackerRoot), areas: areas(of: state), preservedCount: state.preserved.count,
-            trackerPages: tracker.pages.count, segments: segments.map { .init(phys: hex($0.lowerBound), size: $0.upperBound - $0.lowerBound) },
+            trackerPages: tracker.count, segments: segments.map { .init(phys: hex($0.lowerBound), size: $0.upperBound - $0.lowerBound) },
             seq: seq, generation: state.generation)
         do {
             try write(fdt: fdt, image: image, segments: segments, manifest: manifest, geometry: geometry,
@@ -107,6 +112,23 @@ public struct HandoverExport {
             throw .output(.cannotWrite(path: destination.image, reason: "\(error)"))
         }
         return manifest
+    }
+
+    /// The tracker's node pages as the kexec recorded them (the emulator
+    /// hands their bytes over with the kexec), when they walk to exactly the
+    /// preserved set; nil when the ledger does not hold them (an import, a
+    /// trace, a ledger recorded before), and the tracker is rebuilt instead.
+    private func recordedTracker(root: UInt64, state: AsOfState, record: GenerationRecord,
+                                 view: MemoryView) -> [UInt64: [UInt8]]? {
+        let walker = RadixTrackerWalker(geometry: state.geometry, rootPhys: root, depthFormula: record.depthFormula)
+        guard let nodes = try? walker.nodePages(read: view.reader), let blocks = try? walker.blocks(read: view.reader),
+              Set(blocks) == Set(state.preserved) else { return nil }
+        var pages: [UInt64: [UInt8]] = [:]
+        for node in nodes {
+            guard let bytes = try? view.read(node, count: state.geometry.pageSize) else { return nil }
+            pages[node] = bytes
+        }
+        return pages
     }
 
     /// What the generation row says about the handover.
