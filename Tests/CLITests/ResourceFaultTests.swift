@@ -88,7 +88,7 @@ struct ResourceFaultTests {
     /// ledger or one with its whole schema that read-only commands open,
     /// never one with part of it; a failed run leaves no other file; a
     /// killed run that had committed the first migration but not the last
-    /// left only its temporary file, and the next run creates the ledger.
+    /// left only its temporary directory, and the next run creates the ledger.
     @Test func creationCutShortLeavesNoPartialLedger() throws {
         let directory = try TemporaryDirectory()
         let scenario = try directory.write("small.yaml", """
@@ -120,10 +120,11 @@ struct ResourceFaultTests {
                 #expect(killed || !result.signaled, "\(context): killed although SIGXFSZ is ignored")
                 let left = try FileManager.default.contentsOfDirectory(atPath: folder)
                 guard FileManager.default.fileExists(atPath: ledger) else {
-                    let temporary = left.filter { $0.hasPrefix("new.db.creating-") && !$0.hasSuffix("-wal") && !$0.hasSuffix("-shm") }
+                    // A killed run leaves its private directory, new.db.creating-XXXXXX/new.db.
+                    let temporary = left.filter { $0.hasPrefix("new.db.creating-") }
                     #expect(result.signaled || left.isEmpty, "\(context): left \(left)")
                     if temporary.count == 1,
-                       try CrashHarness.scalar("\(folder)/\(temporary[0])", "SELECT count(*) FROM grdb_migrations") == "1" {
+                       try CrashHarness.scalar("\(folder)/\(temporary[0])/new.db", "SELECT count(*) FROM grdb_migrations") == "1" {
                         killedBetweenMigrations += 1
                         let again = try ToolRunner.run(["simulate", scenario, "--quiet", "--ledger", ledger])
                         #expect(again.status == 0, "\(context), run again: \(again.stderr)")
