@@ -35,7 +35,7 @@ extension Ledger {
             try migrator.migrate(database)
             try database.close()
         } catch {
-            throw .database("\(path): creating the ledger: \(error)")
+            throw .writing(path, error, while: "creating the ledger")
         }
         // link(2), unlike rename(2), never replaces an existing file.
         guard link(temporary, path) == 0 || errno == EEXIST else {

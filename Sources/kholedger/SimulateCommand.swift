@@ -114,19 +114,19 @@ struct SimulateCommand: ParsableCommand {
         try finish(recorder, stream)
     }
 
-    /// Writes the last batch and the event stream, and says where the run
-    /// was recorded; throws (exit 1) when recording failed.
+    /// Writes the last batch, then puts the event stream in place, and
+    /// says where the run went; throws (exit 1) with one error line when
+    /// either failed, the stream's file then left unwritten.
     private func finish(_ recorder: LedgerRecorder?, _ stream: EventStreamWriter?) throws {
-        if let stream {
-            try exitOnError { try stream.commit() }
-            printNote("wrote \(stream.written) events to \(stream.path)")
+        if let recorder {
+            if let failure = recorder.failure {
+                printError("recording into \(recorder.ledger.path) stopped after \(recorder.recorded) operations: \(failure)")
+                throw ExitCode.failure
+            }
+            try exitOnError { try recorder.flush() }
         }
-        guard let recorder else { return }
-        if let failure = recorder.failure {
-            printError("recording into \(recorder.ledger.path) stopped after \(recorder.recorded) operations: \(failure)")
-            throw ExitCode.failure
-        }
-        try recorder.flush()
-        printNote("recorded \(recorder.recorded) operations into \(recorder.ledger.path)")
+        if let stream { try exitOnError { try stream.commit() } }
+        if let stream { printNote("wrote \(stream.written) events to \(stream.path)") }
+        if let recorder { printNote("recorded \(recorder.recorded) operations into \(recorder.ledger.path)") }
     }
 }
