@@ -96,7 +96,7 @@ struct QueryResultOutput: QueryResultReceiver {
         switch format {
         case .text:
             if index > 0 { write("\n") }
-            heldBack = [columns[index]]
+            heldBack = [columns[index].map(\.escapingControlCharacters)]
             heldBackBytes = 0
             widths = nil
         case .csv:
@@ -132,13 +132,14 @@ struct QueryResultOutput: QueryResultReceiver {
         }.joined(separator: "  ") + "\n")
     }
 
-    /// A value in a text table: NULL spelt out, long blobs cut.
+    /// A value in a text table: NULL spelt out, long blobs cut, control
+    /// characters escaped.
     private static func cell(_ value: SQLValue) -> String {
         switch value {
         case .null: return "NULL"
         case .blob(let bytes) where bytes.count > blobPreview:
             return SQLValue.blob(Array(bytes.prefix(blobPreview))).text + "… (\(bytes.count) bytes)"
-        default: return value.text
+        default: return value.text.escapingControlCharacters
         }
     }
 }

@@ -88,7 +88,7 @@ struct RestoreCommand: ParsableCommand {
         }
         switch format {
         case .text:
-            if let heading = summary.heading { stream.print(heading) }
+            if let heading = summary.heading { stream.print(heading.escapingControlCharacters) }
             stream.print("""
                 size \(summary.size) bytes (\(ByteSize.format(summary.size)))
                 sha256 \(summary.sha256)

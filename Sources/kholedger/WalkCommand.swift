@@ -36,7 +36,7 @@ struct WalkCommand: ParsableCommand {
         let walk = try exitOnError { try capture.walk() }
         switch format {
         case .text:
-            let lines = walk.preserved.map(\.description) + walk.subtrees.map(\.description)
+            let lines = (walk.preserved.map(\.description) + walk.subtrees.map(\.description)).map(\.escapingControlCharacters)
             if !lines.isEmpty { print(lines.joined(separator: "\n")) }
         case .json:
             print(try JSONOutput.string(WalkDocument(walk)))
