@@ -18,14 +18,19 @@ public final class MappedFile: @unchecked Sendable {
     /// Start of the mapping; `nil` for an empty file (`mmap` cannot map 0 bytes).
     private let base: UnsafeRawPointer?
 
-    /// Opens and maps the regular file at `path`.
+    /// Opens and maps the regular file at `path`. Anything else (a FIFO,
+    /// a device, a directory) is refused before it is opened, so a FIFO
+    /// without a writer never blocks.
     public init(path: String) throws(ImageError) {
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw .cannotOpen(path: path, reason: errnoDescription()) }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile(path: path) }
+        // O_NONBLOCK: should the path become a FIFO meanwhile, opening it does not wait.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw .cannotOpen(path: path, reason: errnoDescription()) }
         defer { close(fd) }
 
-        var info = stat()
         guard fstat(fd, &info) == 0 else { throw .cannotStat(path: path, reason: errnoDescription()) }
         guard info.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile(path: path) }
         size = Int(info.st_size)

@@ -125,10 +125,8 @@ public final class LedgerRecorder {
                     return .commit
                 }
             }
-        } catch let error as LedgerError {
-            throw error
         } catch {
-            throw .database("\(ledger.path): \(error)")
+            throw .writing(ledger.path, error)
         }
         recorded += batch.count
     }

@@ -7,6 +7,14 @@ struct CompiledStatement {
     let handle: OpaquePointer
     /// Its SQL text, for error messages.
     let text: String
+    /// The names of the columns it returns; empty for a statement that returns no rows.
+    let columns: [String]
+
+    init(handle: OpaquePointer, text: String) {
+        self.handle = handle
+        self.text = text
+        columns = (0..<sqlite3_column_count(handle)).map { sqlite3_column_name(handle, $0).map { String(cString: $0) } ?? "" }
+    }
 
     /// SQLite's marker for values it must copy.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -32,21 +40,19 @@ struct CompiledStatement {
         return used
     }
 
-    /// Runs the statement; nil when it returns no columns.
-    func rows(on connection: OpaquePointer) throws(ReportError) -> QueryResult? {
-        let columnCount = sqlite3_column_count(handle)
-        var rows: [[SQLValue]] = []
+    /// Runs the statement, handing each row to `receive` as it is read;
+    /// `limit` tells why an interrupted statement stopped.
+    func run(on connection: OpaquePointer, limit: QueryLimit, _ receive: ([SQLValue]) -> Void) throws(ReportError) {
+        let columnCount = Int32(columns.count)
         while true {
             let code = sqlite3_step(handle)
-            if code == SQLITE_DONE { break }
+            if code == SQLITE_DONE { return }
             guard code == SQLITE_ROW else {
+                if code == SQLITE_INTERRUPT { throw limit.stopReason(statement: text) }
                 throw .sql(message: String(cString: sqlite3_errmsg(connection)), statement: text)
             }
-            rows.append((0..<columnCount).map(value))
+            receive((0..<columnCount).map(value))
         }
-        guard columnCount > 0 else { return nil }
-        let columns = (0..<columnCount).map { sqlite3_column_name(handle, $0).map { String(cString: $0) } ?? "" }
-        return QueryResult(columns: columns, rows: rows)
     }
 
     private func value(_ column: Int32) -> SQLValue {

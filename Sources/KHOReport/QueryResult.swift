@@ -16,13 +16,8 @@ public struct QueryResult: Equatable, Sendable {
     /// The index of the first column called `name`.
     public func column(_ name: String) -> Int? { columns.firstIndex(of: name) }
 
-    /// The rows as a JSON array of objects whose keys are the column names,
-    /// in column order.
-    public var json: String {
-        let keys = columns.map(jsonString)
-        let objects = rows.map { row in
-            "  {" + zip(keys, row).map { "\($0): \($1.json)" }.joined(separator: ", ") + "}"
-        }
-        return objects.isEmpty ? "[]" : "[\n" + objects.joined(separator: ",\n") + "\n]"
+    /// One row as an indented JSON object keyed by `columns`, in column order.
+    public static func jsonObject(_ row: [SQLValue], columns: [String]) -> String {
+        "  {" + zip(columns, row).map { "\(jsonString($0)): \($1.json)" }.joined(separator: ", ") + "}"
     }
 }

@@ -6,8 +6,14 @@ import KHOLedger
 /// A connection to a ledger that can only read, at every level: the file is
 /// opened read-only (``Ledger/init(readingAt:)``), `PRAGMA query_only` is on,
 /// extension loading is off, a ``WriteGuard`` authorizer refuses every
-/// statement that could write, attach or load code while it is compiled,
-/// and a statement SQLite does not call read-only is refused before it runs.
+/// statement that could write, attach or load code, or that calls a
+/// function not on its list of safe ones, while it is compiled, and a
+/// statement SQLite does not call read-only is refused before it runs.
+///
+/// It is bounded too: a run stops at ``timeout`` (or Ctrl-C, see
+/// ``requestInterrupt()``), no string or blob grows past
+/// ``maximumValueBytes``, and ``run(_:parameters:requireUse:into:)`` hands
+/// rows over as they are read.
 ///
 /// Statements go through the SQLite C API on the connection's handle: GRDB's
 /// own authorizer is replaced, so no GRDB statement runs on it afterwards.
@@ -15,6 +21,27 @@ public final class ReadOnlyConnection {
     /// The ledger read.
     public let ledger: Ledger
     private let writeGuard = WriteGuard()
+    private let limit = QueryLimit()
+
+    /// The longest one run may take (nil: no limit); a statement still
+    /// running then stops with ``ReportError/timedOut(after:statement:)``.
+    public var timeout: Duration? {
+        get { limit.timeout }
+        set { limit.timeout = newValue }
+    }
+
+    /// The largest string or blob a statement may make or read (SQLite's
+    /// `SQLITE_LIMIT_LENGTH`); a ledger's largest values are page blobs.
+    public static let maximumValueBytes: Int32 = 64 << 20
+
+    /// Asks the run in progress on any connection, or else the next run, to
+    /// stop with ``ReportError/interrupted(statement:)``; safe to call from a
+    /// signal handler.
+    public static func requestInterrupt() { QueryLimit.requestInterrupt() }
+
+    /// Forgets an interrupt requested while no run was in progress (a
+    /// console's Ctrl-C at its prompt).
+    public static func forgetInterrupt() { QueryLimit.forgetInterrupt() }
 
     /// Opens the ledger at `path`.
     public init(readingAt path: String) throws(ReportError) {
@@ -28,7 +55,9 @@ public final class ReadOnlyConnection {
                 try db.execute(sql: "PRAGMA query_only = ON")
                 guard let connection = db.sqliteConnection else { return }
                 sqlite3_enable_load_extension(connection, 0)
+                sqlite3_limit(connection, SQLITE_LIMIT_LENGTH, Self.maximumValueBytes)
                 writeGuard.install(on: connection)
+                limit.install(on: connection)
             }
         } catch {
             throw .ledger(.database("\(path): \(error)"))
@@ -40,18 +69,28 @@ public final class ReadOnlyConnection {
     public static func isComplete(_ sql: String) -> Bool { sqlite3_complete(sql) != 0 }
 
     /// Runs every statement of `sql`, in one read transaction, and returns
-    /// the rows of those that return columns.
+    /// the rows of those that return columns (see
+    /// ``run(_:parameters:requireUse:into:)``; every row is kept).
+    public func run(_ sql: String, parameters: [SQLParameter] = [], requireUse: Bool = true) throws(ReportError) -> [QueryResult] {
+        var collector = QueryResultCollector()
+        try run(sql, parameters: parameters, requireUse: requireUse, into: &collector)
+        return collector.results
+    }
+
+    /// Runs every statement of `sql`, in one read transaction, handing the
+    /// rows of those that return columns to `receiver` as they are read.
     ///
     /// All statements are compiled before the first runs, so a refused one
-    /// anywhere in `sql` stops the whole input before anything is printed.
-    /// `parameters` bind `:name`, `@name` and `$name`; parameters not given
-    /// are NULL (as in the `sqlite3` shell); with `requireUse`, a given
-    /// parameter that no statement uses is an error.
-    public func run(_ sql: String, parameters: [SQLParameter] = [], requireUse: Bool = true) throws(ReportError) -> [QueryResult] {
+    /// anywhere in `sql` stops the whole input before `receiver` hears of
+    /// it. `parameters` bind `:name`, `@name` and `$name`; parameters not
+    /// given are NULL (as in the `sqlite3` shell); with `requireUse`, a
+    /// given parameter that no statement uses is an error.
+    public func run(_ sql: String, parameters: [SQLParameter] = [], requireUse: Bool = true,
+                    into receiver: inout some QueryResultReceiver) throws(ReportError) {
         do {
-            return try ledger.database.inDatabase { db in
+            try ledger.database.inDatabase { db in
                 guard let connection = db.sqliteConnection else { throw ReportError.ledger(.database("\(ledger.path) is closed")) }
-                return try execute(sql, parameters: parameters, requireUse: requireUse, on: connection)
+                try execute(sql, parameters: parameters, requireUse: requireUse, on: connection, into: &receiver)
             }
         } catch let error as ReportError {
             throw error
@@ -66,7 +105,7 @@ public final class ReadOnlyConnection {
     }
 
     private func execute(_ sql: String, parameters: [SQLParameter], requireUse: Bool,
-                         on connection: OpaquePointer) throws(ReportError) -> [QueryResult] {
+                         on connection: OpaquePointer, into receiver: inout some QueryResultReceiver) throws(ReportError) {
         let statements = try compile(sql, on: connection)
         defer { statements.forEach { sqlite3_finalize($0.handle) } }
         guard !statements.isEmpty else { throw .noStatement }
@@ -74,15 +113,21 @@ public final class ReadOnlyConnection {
         for statement in statements { used.formUnion(statement.bind(parameters)) }
         if requireUse, let unused = parameters.first(where: { !used.contains($0.name) }) { throw .unusedParameter(unused.name) }
 
+        let returning = statements.filter { !$0.columns.isEmpty }
         try transaction("BEGIN", on: connection)
         do {
-            var results: [QueryResult] = []
+            limit.start()
+            receiver.begin(returning.map(\.columns))
+            var index = 0
             for statement in statements {
-                if let result = try statement.rows(on: connection) { results.append(result) }
+                try statement.run(on: connection, limit: limit) { [index] row in receiver.receive(row, result: index) }
+                if !statement.columns.isEmpty { index += 1 }
             }
+            limit.finish()
             try transaction("COMMIT", on: connection)
-            return results
+            receiver.end()
         } catch {
+            limit.finish()
             try? transaction("ROLLBACK", on: connection)
             throw error
         }

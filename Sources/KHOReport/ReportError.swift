@@ -24,6 +24,10 @@ public enum ReportError: Error, Equatable, CustomStringConvertible {
     case unknownGeneration(Int64, known: [Int64])
     /// A report's rows lack a column the renderer needs.
     case missingColumn(report: String, column: String)
+    /// The statement was still running when the time limit ran out.
+    case timedOut(after: Duration, statement: String)
+    /// The statement was interrupted (Ctrl-C).
+    case interrupted(statement: String)
 
     public var description: String {
         switch self {
@@ -40,6 +44,9 @@ public enum ReportError: Error, Equatable, CustomStringConvertible {
             let range = known.isEmpty ? "it has none" : "its generations are \(known.first!)…\(known.last!)"
             return "generation \(generation) is not in the ledger: \(range)"
         case let .missingColumn(report, column): return "report \(report) has no column \"\(column)\""
+        case let .timedOut(limit, statement):
+            return "stopped when its time limit of \(limit) ran out: \(Self.excerpt(statement))"
+        case .interrupted(let statement): return "interrupted: \(Self.excerpt(statement))"
         }
     }
 

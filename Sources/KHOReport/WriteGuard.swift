@@ -2,16 +2,19 @@ import GRDBSQLite
 
 /// The SQLite authorizer of a read-only ledger connection: it lets
 /// statements read and refuses, when they are compiled, everything that
-/// could change a database, attach another file or load code.
+/// could change a database, attach another file, load code or reach
+/// memory through a function.
 ///
-/// Allowed: SELECT, reading columns, recursive CTEs, functions other than
-/// `load_extension`, and the pragmas that only report (`table_info(op)`,
+/// Allowed: SELECT, reading columns, recursive CTEs, the functions in
+/// ``safeFunctions`` (SQLite's core, aggregate, window, date, math and JSON
+/// functions), and the pragmas that only report (`table_info(op)`,
 /// `page_size`, …; a pragma that can set something is allowed only without
 /// an argument, when it reads). Refused: INSERT, UPDATE, DELETE, CREATE,
 /// DROP, ALTER, ATTACH (and so VACUUM INTO), DETACH, REINDEX, ANALYZE,
 /// transactions and savepoints, virtual tables (the table-valued
 /// `pragma_…()` functions among them: compiling one updates the schema),
-/// `load_extension`, and every other pragma.
+/// every other function (`load_extension`; `fts3_tokenizer`, which takes
+/// and returns raw pointers; the full-text functions), and every other pragma.
 final class WriteGuard {
     /// What the last refused action was, for the error message.
     private(set) var refused: String?
@@ -25,6 +28,32 @@ final class WriteGuard {
         "foreign_key_list", "foreign_key_check", "integrity_check", "quick_check",
         "collation_list", "compile_options", "database_list", "function_list", "module_list", "pragma_list",
         "data_version", "freelist_count", "page_count", "encoding",
+    ]
+
+    /// The functions a statement may call: SQLite's built-in functions that
+    /// compute on their arguments and return SQL values, never a pointer.
+    static let safeFunctions: Set<String> = [
+        // core scalar
+        "abs", "char", "coalesce", "concat", "concat_ws", "format", "glob", "hex", "if", "ifnull", "iif", "instr",
+        "length", "like", "likelihood", "likely", "lower", "ltrim", "max", "min", "nullif", "octet_length", "printf",
+        "quote", "random", "randomblob", "replace", "round", "rtrim", "sign", "soundex", "substr", "substring", "trim",
+        "typeof", "unhex", "unicode", "unistr", "unlikely", "upper", "zeroblob", "sqlite_version", "sqlite_source_id",
+        "changes", "total_changes", "last_insert_rowid",
+        // aggregate
+        "avg", "count", "group_concat", "string_agg", "sum", "total", "median", "percentile", "percentile_cont", "percentile_disc",
+        // window
+        "row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead", "first_value", "last_value", "nth_value",
+        // date and time
+        "date", "time", "datetime", "julianday", "unixepoch", "strftime", "timediff",
+        "current_date", "current_time", "current_timestamp",
+        // math
+        "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "ceil", "ceiling", "cos", "cosh", "degrees", "exp",
+        "floor", "ln", "log", "log10", "log2", "mod", "pi", "pow", "power", "radians", "sin", "sinh", "sqrt", "tan", "tanh", "trunc",
+        // JSON
+        "json", "jsonb", "json_array", "jsonb_array", "json_array_length", "json_error_position", "json_extract", "jsonb_extract",
+        "->", "->>", "json_insert", "jsonb_insert", "json_object", "jsonb_object", "json_patch", "jsonb_patch", "json_pretty",
+        "json_remove", "jsonb_remove", "json_replace", "jsonb_replace", "json_set", "jsonb_set", "json_type", "json_valid",
+        "json_quote", "json_group_array", "jsonb_group_array", "json_group_object", "jsonb_group_object",
     ]
 
     /// Pragmas that set something when given an argument and report without one.
@@ -61,7 +90,9 @@ final class WriteGuard {
         case SQLITE_SELECT, SQLITE_READ, SQLITE_RECURSIVE:
             return nil
         case SQLITE_FUNCTION:
-            return b.lowercased() == "load_extension" ? "loads an extension" : nil
+            let name = b.lowercased()
+            if safeFunctions.contains(name) { return nil }
+            return name == "load_extension" ? "loads an extension" : "calls \(b)(), which is not among the safe SQL functions"
         case SQLITE_PRAGMA:
             let name = a.lowercased()
             if reportingPragmas.contains(name) || (second == nil && settingPragmas.contains(name)) { return nil }

@@ -25,7 +25,9 @@ struct ExportCommand: ParsableCommand {
             [{"name", "descriptor_phys", "total_pages", "order", "flags", "sha256"}], \
             "preserved_count", "tracker_pages", "segments": [{"phys", "size"}], "seq", \
             "generation"}, each area's sha256 restored from the ledger; --format json \
-            prints the same. Files appear only when all are complete. kho-v1 \
+            prints the same. Files appear only when all are complete (a character \
+            device or FIFO is written through, never replaced; one of the files may be \
+            `-`, standard output, and the report then goes to standard error). kho-v1 \
             generations (bitmap tracker) cannot be exported.
 
             Examples:
@@ -60,6 +62,7 @@ struct ExportCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
+        let stream = try exitOnError { try SummaryStream(besides: [image, fdt, raw, manifest]) }
         let (written, notes) = try exitOnError {
             if base != nil, raw == nil { throw InputError("--base goes with --raw: it is the raw image's base") }
             let rawBase = try base.map { try parseAddress($0, option: "--base") }
@@ -83,9 +86,9 @@ struct ExportCommand: ParsableCommand {
                 table.rows = written.areas.map { [$0.name, $0.descriptorPhys, "\($0.totalPages)", "\($0.order)", $0.sha256 ?? "error: \($0.error ?? "?")"] }
                 lines += ["", "areas:", table.rendered]
             }
-            print(notes.text(lines.joined(separator: "\n")))
+            stream.print(notes.text(lines.joined(separator: "\n")))
         case .json:
-            print(try notes.json(written))
+            stream.print(try notes.json(written))
         }
     }
 }

@@ -23,7 +23,12 @@ struct KHOLedgerCommand: ParsableCommand {
     /// a command rejects) is one `error: …` line naming the value and where
     /// to look, with ArgumentParser's exit status (64); help and version
     /// print as usual.
+    ///
+    /// A write past the file-size limit (`ulimit -f`) fails with EFBIG, which
+    /// the command reports in one line after removing its temporary files,
+    /// instead of killing the process (SIGXFSZ) with those files left behind.
     static func main() {
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()

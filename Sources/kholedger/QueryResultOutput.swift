@@ -1,36 +1,145 @@
 import KHOReport
 
-/// Prints query results (from `sql` and `report`) as a text table, CSV or JSON.
-enum QueryResultOutput {
+/// Prints query results (from `sql` and `report`) as a text table, CSV or
+/// JSON, row by row as they arrive, so that memory stays bounded for any
+/// number of rows. Tables and CSV blocks are separated by a blank line; JSON
+/// is one array of row objects, or an array of such arrays when the input
+/// has several statements that return rows.
+///
+/// A text table's column widths come from its first ``widthSample`` rows
+/// (fewer when they hold more than ``widthSampleBytes``); a later, wider
+/// cell widens its own line only.
+struct QueryResultOutput: QueryResultReceiver {
+    let format: TabularFormat
+    /// Where the text goes, piece by piece.
+    let write: (String) -> Void
+
     /// Blob bytes shown in a text table before the cell is cut.
     static let blobPreview = 16
+    /// Rows of a text table held back to size its columns.
+    static let widthSample = 1000
+    /// Bytes of cells held back at most to size a text table's columns.
+    static let widthSampleBytes = 1 << 20
 
-    /// `results` in `format`: tables and CSV blocks separated by a blank
-    /// line; JSON is one array of row objects, or an array of such arrays
-    /// when there are several results.
+    private var columns: [[String]] = []
+    /// The result being printed; nil before the first.
+    private var current: Int?
+    /// Rows of the current result printed so far.
+    private var printed = 0
+    /// Text table: the rows held back, and the widths once they are fixed.
+    private var heldBack: [[String]] = []
+    private var heldBackBytes = 0
+    private var widths: [Int]?
+
+    init(format: TabularFormat, write: @escaping (String) -> Void) {
+        self.format = format
+        self.write = write
+    }
+
+    /// `results` in `format`, as one string (without a final newline).
     static func render(_ results: [QueryResult], format: TabularFormat) -> String {
+        var text = ""
+        var output = QueryResultOutput(format: format) { text += $0 }
+        output.begin(results.map(\.columns))
+        for (index, result) in results.enumerated() {
+            for row in result.rows { output.receive(row, result: index) }
+        }
+        output.end()
+        return String(text.dropLast())
+    }
+
+    mutating func begin(_ columns: [[String]]) {
+        self.columns = columns
+        if format == .json, columns.count != 1 { write("[\n") }
+    }
+
+    mutating func receive(_ row: [SQLValue], result index: Int) {
+        advance(to: index)
         switch format {
         case .text:
-            return results.map { result in
-                TextTable(header: result.columns, rows: result.rows.map { $0.map(cell) }).rendered
-            }.joined(separator: "\n\n")
+            let cells = row.map(Self.cell)
+            if widths == nil {
+                heldBack.append(cells)
+                heldBackBytes += cells.reduce(0) { $0 + $1.utf8.count }
+                if heldBack.count > Self.widthSample || heldBackBytes > Self.widthSampleBytes { flushHeldBack() }
+            } else {
+                writeLine(cells)
+            }
         case .csv:
-            return results.map { result in
-                ([CSV.line(result.columns)] + result.rows.map { CSV.line($0.map(\.text)) }).joined(separator: "\n")
-            }.joined(separator: "\n\n")
+            write(CSV.line(row.map(\.text)) + "\n")
         case .json:
-            guard results.count != 1 else { return results[0].json }
-            return "[\n" + results.map(\.json).joined(separator: ",\n") + "\n]"
+            write((printed == 0 ? "[\n" : ",\n") + QueryResult.jsonObject(row, columns: columns[index]))
+        }
+        printed += 1
+    }
+
+    mutating func end() {
+        advance(to: columns.count)
+        switch format {
+        case .text, .csv: if columns.isEmpty { write("\n") }
+        case .json: write(columns.count == 1 ? "\n" : "\n]\n")
         }
     }
 
-    /// A value in a text table: NULL spelt out, long blobs cut.
+    /// Finishes the results before `index` and starts those up to it.
+    private mutating func advance(to index: Int) {
+        while current != index {
+            if let current { finish(current) }
+            let next = (current ?? -1) + 1
+            current = next
+            if next < columns.count { start(next) }
+        }
+    }
+
+    private mutating func start(_ index: Int) {
+        printed = 0
+        switch format {
+        case .text:
+            if index > 0 { write("\n") }
+            heldBack = [columns[index].map(\.escapingControlCharacters)]
+            heldBackBytes = 0
+            widths = nil
+        case .csv:
+            write((index > 0 ? "\n" : "") + CSV.line(columns[index]) + "\n")
+        case .json:
+            if index > 0 { write(",\n") }
+        }
+    }
+
+    private mutating func finish(_ index: Int) {
+        switch format {
+        case .text: flushHeldBack()
+        case .csv: break
+        case .json: write(printed == 0 ? "[]" : "\n]")
+        }
+    }
+
+    /// Fixes the column widths from the rows held back and prints them.
+    private mutating func flushHeldBack() {
+        guard widths == nil else { return }
+        widths = heldBack[0].indices.map { column in
+            heldBack.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0
+        }
+        heldBack.forEach { writeLine($0) }
+        heldBack = []
+    }
+
+    /// One text-table line: cells padded to their column's width, the last one not.
+    private func writeLine(_ cells: [String]) {
+        let widths = widths ?? []
+        write(cells.enumerated().map { column, cell in
+            column == cells.count - 1 || column >= widths.count ? cell : cell + String(repeating: " ", count: max(0, widths[column] - cell.count))
+        }.joined(separator: "  ") + "\n")
+    }
+
+    /// A value in a text table: NULL spelt out, long blobs cut, control
+    /// characters escaped.
     private static func cell(_ value: SQLValue) -> String {
         switch value {
         case .null: return "NULL"
         case .blob(let bytes) where bytes.count > blobPreview:
             return SQLValue.blob(Array(bytes.prefix(blobPreview))).text + "… (\(bytes.count) bytes)"
-        default: return value.text
+        default: return value.text.escapingControlCharacters
         }
     }
 }

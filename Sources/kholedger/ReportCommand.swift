@@ -22,8 +22,9 @@ struct ReportCommand: ParsableCommand {
             generation (cells coloured by what preserved the frames, red for blocks the next \
             generation never claimed, tooltips with addresses and owners), the preserved-bytes \
             timeline, the order histogram and the subsystems table. --generation (repeatable) \
-            limits it to those generations. The file is written to FILE.partial and renamed \
-            when complete.
+            limits it to those generations. The file is written to a new temporary file \
+            beside FILE and renamed when complete (a character device or FIFO is written \
+            through; `-` is standard output).
 
             Examples:
               kholedger report --list

@@ -29,8 +29,11 @@ struct RestoreCommand: ParsableCommand {
             listed twice). With --fdt, every block and chunk page must also be in the capture's preserved \
             tracker at the right order, as the next kernel requires.
 
-            The bytes go to <output>.partial, renamed to <output> only when the whole \
-            area was restored: a failure leaves no file. Text output gives the size, \
+            The bytes go to a new temporary file beside <output>, renamed to <output> \
+            only when the whole area was restored: a failure leaves no file. A \
+            character device or FIFO given as <output> (/dev/null, a named pipe) is \
+            written through, never replaced; `-o -` writes to standard output, and \
+            the text or JSON report then goes to standard error. Text output gives the size, \
             SHA-256 and chunk count (from the ledger after a line naming the area, its \
             kind, seq, generation and descriptor); --format json prints {"size", "sha256", "chunks", \
             "total_pages", "order", "flags", "descriptor_phys"}, and from the ledger \
@@ -39,6 +42,7 @@ struct RestoreCommand: ParsableCommand {
             Examples:
               kholedger restore --area journal --at gen:1 -o journal.bin
               kholedger restore --area state --at 2026-11-25T10:42:00Z -o state.bin --format json
+              kholedger restore --area journal --at gen:1 -o - | sha256sum
               kholedger restore --image memory.elf --fdt kho.dtb --descriptor-phys 0x1005a6000 -o area.bin
               kholedger restore --image ram.raw --base 0x100000000 --descriptor-phys 0x1005a6000 -o area.bin --format json
             """
@@ -73,6 +77,7 @@ struct RestoreCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
+        let stream = try exitOnError { try SummaryStream(besides: [output]) }
         let (summary, notes) = try exitOnError {
             switch (area, image) {
             case let (area?, nil): return try restoreFromLedger(area)
@@ -83,13 +88,13 @@ struct RestoreCommand: ParsableCommand {
         }
         switch format {
         case .text:
-            print(notes.text(([summary.heading].compactMap { $0 } + [
+            stream.print(notes.text(([summary.heading?.escapingControlCharacters].compactMap { $0 } + [
                 "size \(summary.size) bytes (\(ByteSize.format(summary.size)))",
                 "sha256 \(summary.sha256)",
                 "chunks \(summary.chunks)",
             ]).joined(separator: "\n")))
         case .json:
-            print(try notes.json(summary))
+            stream.print(try notes.json(summary))
         }
     }
 

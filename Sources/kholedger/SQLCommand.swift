@@ -19,7 +19,16 @@ struct SQLCommand: ParsableCommand {
             as it is compiled. INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, ATTACH, \
             transactions, load_extension() and pragmas that set something are refused \
             with one error line (exit status 1) before any statement of the input runs. \
-            Pragmas that only report (table_info, index_list, page_size, …) are allowed.
+            Pragmas that only report (table_info, index_list, page_size, …) are allowed. \
+            Only SQLite's own core, aggregate, window, date, math and JSON functions may \
+            be called: fts3_tokenizer() (which takes and returns raw pointers), the \
+            full-text functions and any other function are refused the same way.
+
+            The console is bounded: an input still running after --timeout seconds \
+            (default 30; 0 for no limit) stops with one error line (exit status 1), as \
+            Ctrl-C stops it in the console; no string or blob may grow past 64 MiB; and \
+            rows are printed as they are read, so memory stays bounded for any number of \
+            rows (a text table sizes its columns from its first 1000 rows).
 
             --param name=value binds :name (also @name, $name). A decimal integer binds \
             as an INTEGER, anything else, 0x… addresses included, as TEXT (the views \
@@ -36,6 +45,7 @@ struct SQLCommand: ParsableCommand {
               kholedger sql "SELECT * FROM v_preserved WHERE generation = :g" --param g=1 --format csv
               kholedger sql "SELECT name FROM v_areas WHERE descriptor_phys = :d" --param d=0x10a8f1000
               kholedger sql --format json < Reports/orders.sql
+              kholedger sql --timeout 5 "SELECT count(*) FROM v_frames"
               kholedger sql
             """
     )
@@ -49,20 +59,40 @@ struct SQLCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: table (text), csv or json.")
     var format: TabularFormat = .text
 
+    @Option(name: .long, help: ArgumentHelp("Stop an input still running after this many seconds (0: no limit).", valueName: "seconds"))
+    var timeout: Double = 30
+
     @OptionGroup var ledger: LedgerOptions
 
     func run() throws {
         let (connection, bound) = try exitOnError {
-            try (ReadOnlyConnection(readingAt: ledger.path), parameters.map { text throws(ReportError) in try SQLParameter(parsing: text) })
+            guard timeout >= 0, timeout.isFinite else { throw InputError("--timeout \(timeout): give a number of seconds, or 0 for no limit") }
+            let connection = try ReadOnlyConnection(readingAt: ledger.path)
+            connection.timeout = timeout > 0 ? .milliseconds(Int64((timeout * 1000).rounded(.up))) : nil
+            return (connection, try parameters.map { text throws(ReportError) in try SQLParameter(parsing: text) })
         }
+        // Ctrl-C stops the running input (the console then goes on), also
+        // when kholedger was started with SIGINT blocked.
+        signal(SIGINT) { _ in ReadOnlyConnection.requestInterrupt() }
+        var interrupt = sigset_t()
+        sigemptyset(&interrupt)
+        sigaddset(&interrupt, SIGINT)
+        sigprocmask(SIG_UNBLOCK, &interrupt, nil)
         if let query {
-            try exitOnError { print(QueryResultOutput.render(try connection.run(query, parameters: bound), format: format)) }
+            try exitOnError { try Self.print(query, parameters: bound, on: connection, format: format) }
         } else if isatty(STDIN_FILENO) != 0 {
             var console = SQLConsole(connection: connection, parameters: bound, format: format)
             console.run()
         } else {
             let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-            try exitOnError { print(QueryResultOutput.render(try connection.run(input, parameters: bound), format: format)) }
+            try exitOnError { try Self.print(input, parameters: bound, on: connection, format: format) }
         }
+    }
+
+    /// Runs `sql` and prints its rows on standard output as they are read.
+    static func print(_ sql: String, parameters: [SQLParameter], requireUse: Bool = true,
+                      on connection: ReadOnlyConnection, format: TabularFormat) throws(ReportError) {
+        var output = QueryResultOutput(format: format) { Swift.print($0, terminator: "") }
+        try connection.run(sql, parameters: parameters, requireUse: requireUse, into: &output)
     }
 }

@@ -65,8 +65,9 @@ struct SQLConsole {
     }
 
     private func execute(_ sql: String, parameters: [SQLParameter] = []) {
+        ReadOnlyConnection.forgetInterrupt()
         do {
-            print(QueryResultOutput.render(try connection.run(sql, parameters: parameters, requireUse: false), format: format))
+            try SQLCommand.print(sql, parameters: parameters, requireUse: false, on: connection, format: format)
         } catch {
             printError(error.description)
         }

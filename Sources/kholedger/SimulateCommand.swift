@@ -43,7 +43,8 @@ struct SimulateCommand: ParsableCommand {
 
             --events FILE also writes every event, as it happens, as a JSON Lines \
             event stream (docs/event-stream.md): `kholedger record FILE` records \
-            the same operations into another ledger.
+            the same operations into another ledger. With --events -, the stream goes \
+            to standard output and the step lines and summary to standard error.
 
             Examples:
               kholedger simulate Examples/memfd-luo.yaml
@@ -83,6 +84,7 @@ struct SimulateCommand: ParsableCommand {
             try noLedger ? nil : LedgerRecorder(ledger: Ledger(path: ledger.path), config: scenario.machine,
                                                 source: "simulate", label: URL(fileURLWithPath: file).lastPathComponent)
         }
+        let text = try exitOnError { try SummaryStream(besides: [events]) }
         let stream = try exitOnError { try events.map { try EventStreamWriter(path: $0, config: scenario.machine) } }
         let sinks = [recorder?.eventSink, stream?.eventSink].compactMap { $0 }
         let runner = ScenarioRunner(scenario) { event in sinks.forEach { $0(event) } }
@@ -90,18 +92,18 @@ struct SimulateCommand: ParsableCommand {
         do throws(ScenarioError) {
             switch format {
             case .text:
-                if !quiet { print(SimulationText.header(file: file, scenario: scenario)) }
+                if !quiet { text.print(SimulationText.header(file: file, scenario: scenario)) }
                 let summary = try runner.run { report in
-                    if quiet { progress.step() } else { print(SimulationText.line(report)) }
+                    if quiet { progress.step() } else { text.print(SimulationText.line(report)) }
                 }
                 progress.clear()
-                print(SimulationText.summary(summary.totals))
+                text.print(SimulationText.summary(summary.totals))
             case .json:
                 let summary = try runner.run { _ in progress.step() }
                 progress.clear()
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: (try? encoder.encode(summary)) ?? Data(), as: UTF8.self))
+                text.print(String(decoding: (try? encoder.encode(summary)) ?? Data(), as: UTF8.self))
             }
         } catch {
             progress.clear()
@@ -112,19 +114,19 @@ struct SimulateCommand: ParsableCommand {
         try finish(recorder, stream)
     }
 
-    /// Writes the last batch and the event stream, and says where the run
-    /// was recorded; throws (exit 1) when recording failed.
+    /// Writes the last batch, then puts the event stream in place, and
+    /// says where the run went; throws (exit 1) with one error line when
+    /// either failed, the stream's file then left unwritten.
     private func finish(_ recorder: LedgerRecorder?, _ stream: EventStreamWriter?) throws {
-        if let stream {
-            try exitOnError { try stream.commit() }
-            printNote("wrote \(stream.written) events to \(stream.path)")
+        if let recorder {
+            if let failure = recorder.failure {
+                printError("recording into \(recorder.ledger.path) stopped after \(recorder.recorded) operations: \(failure)")
+                throw ExitCode.failure
+            }
+            try exitOnError { try recorder.flush() }
         }
-        guard let recorder else { return }
-        if let failure = recorder.failure {
-            printError("recording into \(recorder.ledger.path) stopped after \(recorder.recorded) operations: \(failure)")
-            throw ExitCode.failure
-        }
-        try recorder.flush()
-        printNote("recorded \(recorder.recorded) operations into \(recorder.ledger.path)")
+        if let stream { try exitOnError { try stream.commit() } }
+        if let stream { printNote("wrote \(stream.written) events to \(stream.path)") }
+        if let recorder { printNote("recorded \(recorder.recorded) operations into \(recorder.ledger.path)") }
     }
 }

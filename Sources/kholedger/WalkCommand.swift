@@ -38,12 +38,13 @@ struct WalkCommand: ParsableCommand {
 
     func run() throws {
         let (walk, read) = try exitOnError { try capture.walk() }
-        for problem in walk.subtreeProblems { printNote("warning: \(problem)") }
+        for problem in walk.subtreeProblems { printNote("warning: \(problem)".escapingControlCharacters) }
         let metadata = walk.kexecMetadata(read: read)
         switch format {
         case .text:
             var lines = walk.preserved.map(\.description) + walk.subtrees.map(\.description)
             if let metadata { lines.append("\(KexecMetadata.subtreeName) \(metadata.previousRelease) \(metadata.kexecCount)") }
+            lines = lines.map(\.escapingControlCharacters)
             if !lines.isEmpty { print(lines.joined(separator: "\n")) }
         case .json:
             print(try JSONOutput.string(WalkDocument(walk, metadata: metadata)))

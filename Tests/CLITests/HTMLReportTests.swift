@@ -12,7 +12,7 @@ struct HTMLReportTests {
         let result = try ledger.kholedger(["report", "--html", path] + arguments)
         #expect(result.status == 0 && result.stdout.isEmpty, "\(result.stderr)")
         #expect(result.stderr.hasPrefix("wrote \(path): "))
-        #expect(!FileManager.default.fileExists(atPath: path + ".partial"))
+        #expect(temporarySiblings(of: path).isEmpty)
         return try String(contentsOfFile: path, encoding: .utf8)
     }
 

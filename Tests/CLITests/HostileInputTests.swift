@@ -21,11 +21,7 @@ struct HostileInputTests {
     /// Runs `kholedger arguments…` with a 256 MiB address-space limit (a
     /// sanitizer's allocator limits under a sanitizer).
     private func bounded(_ arguments: [String]) throws -> ToolResult {
-        if let sanitizer = Sanitizer.current {
-            return try ToolRunner.run(arguments, environment: sanitizer.environment(adding: "max_allocation_size_mb=256:hard_rss_limit_mb=1024"))
-        }
-        return try ToolRunner.run(URL(fileURLWithPath: "/bin/bash"),
-                                  ["-c", "ulimit -v 262144; exec \"$@\"", "bash", ToolRunner.executable.path] + arguments)
+        try ToolRunner.runInBoundedMemory(arguments)
     }
 
     /// Expects exit status 1 and exactly one `error:` line containing `text`.

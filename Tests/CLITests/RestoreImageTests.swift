@@ -30,7 +30,7 @@ struct RestoreImageTests {
             #expect(report["flags"] as? Int == area["flags"] as? Int, "\(label)")
             #expect(report["descriptor_phys"] as? String == descriptor, "\(label)")
             #expect(sha256Hex(try Data(contentsOf: URL(fileURLWithPath: output))) == area["sha256"] as? String, "\(label)")
-            #expect(!FileManager.default.fileExists(atPath: output + ".partial"), "\(label)")
+            #expect(temporarySiblings(of: output).isEmpty, "\(label)")
         }
     }
 
@@ -142,7 +142,7 @@ struct RestoreImageTests {
         let result = try ToolRunner.run(["restore"] + arguments + ["-o", output])
         try expectOneErrorLine(result, mentioning: text)
         #expect(!FileManager.default.fileExists(atPath: output))
-        #expect(!FileManager.default.fileExists(atPath: output + ".partial"))
+        #expect(temporarySiblings(of: output).isEmpty)
     }
 }
 

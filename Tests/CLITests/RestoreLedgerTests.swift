@@ -55,7 +55,7 @@ struct RestoreLedgerTests {
             "sha256 \(sha256Hex(Self.handedOver))",
             "chunks 2",
         ])
-        #expect(!FileManager.default.fileExists(atPath: directory.path("out.bin.partial")))
+        #expect(temporarySiblings(of: directory.path("out.bin")).isEmpty)
     }
 
     @Test func jsonReport() throws {
@@ -130,7 +130,7 @@ struct RestoreLedgerTests {
         try expectOneErrorLine(try restore(["--area", "buf", "--at", "gen:0"]),
                                mentioning: "area \"buf\" (descriptor \(descriptor)) as of seq \(seq): chunk 2 at \(hex(chunk0)) is chunk 0 again")
         #expect(try String(contentsOfFile: output, encoding: .utf8) == "previous")
-        #expect(!FileManager.default.fileExists(atPath: output + ".partial"))
+        #expect(temporarySiblings(of: output).isEmpty)
     }
 
     /// Runs restore, expects one error line and no new output.
@@ -138,6 +138,6 @@ struct RestoreLedgerTests {
         let result = try restore(arguments, output: "failed.bin")
         try expectOneErrorLine(result, mentioning: text, sourceLocation: sourceLocation)
         #expect(!FileManager.default.fileExists(atPath: directory.path("failed.bin")), sourceLocation: sourceLocation)
-        #expect(!FileManager.default.fileExists(atPath: directory.path("failed.bin.partial")), sourceLocation: sourceLocation)
+        #expect(temporarySiblings(of: directory.path("failed.bin")).isEmpty, sourceLocation: sourceLocation)
     }
 }

@@ -173,4 +173,73 @@ struct SQLCommandTests {
         let text = try ToolRunner.sqlite(ledger.path, query).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         return try #require(Int(text), "\(query): \(text)")
     }
+
+    /// Functions that reach memory are refused when compiled: fts3_tokenizer
+    /// with a second argument registers a raw pointer (a later MATCH calls
+    /// through it), with one it prints a live address.
+    @Test(arguments: [
+        ("SELECT fts3_tokenizer('simple', x'efbeadde00000000')", "fts3_tokenizer"),
+        ("SELECT hex(fts3_tokenizer('simple'))", "fts3_tokenizer"),
+        ("SELECT kind FROM op WHERE seq = 1 AND snippet(kind) IS NULL", "snippet"),
+    ])
+    func functionsOffTheSafeListAreRefused(sql: String, function: String) throws {
+        let result = try ledger.kholedger(["sql", sql])
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty, "\(result.stdout)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(result.stderr.contains("refused (calls \(function)(), which is not among the safe SQL functions)"), "\(result.stderr)")
+    }
+
+    static let endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) "
+
+    /// A runaway query stops at --timeout with one error line, rows or not.
+    @Test(arguments: ["SELECT x FROM c", "SELECT count(*) FROM c"])
+    func aRunawayQueryStopsAtTheTimeout(select: String) throws {
+        let result = try ToolRunner.run(["sql", Self.endless + select, "--timeout", "1", "--format", "csv", "--ledger", ledger.path], timeout: 60)
+        #expect(!result.timedOut && !result.signaled)
+        #expect(result.status == 1)
+        #expect(result.stderr == "error: stopped when its time limit of 1.0 seconds ran out: \(Self.endless + select)\n")
+        // The rows read before the limit were printed as they came, in order.
+        let rows = result.stdout.split(separator: "\n").dropFirst()
+        #expect(rows.enumerated().allSatisfy { $0.element == (select.contains("count") ? "" : "\($0.offset + 1)") })
+        let bad = try ledger.kholedger(["sql", "SELECT 1", "--timeout=-1"])
+        #expect(bad.status == 1 && bad.stderr == "error: --timeout -1.0: give a number of seconds, or 0 for no limit\n")
+    }
+
+    /// Ctrl-C stops the running query with one error line.
+    @Test func interruptStopsTheQuery() throws {
+        // Job control on, so that the background job does not start with SIGINT ignored (its
+        // notices to /dev/null); the signal goes once the process catches it (or after 10 s)
+        // and the query has run a while.
+        let script = """
+            set -m; exec 3>&2 2>/dev/null; "$@" 2>&3 & pid=$!
+            for _ in $(seq 100); do (( 0x$(awk '/^SigCgt/ {print $2}' /proc/$pid/status) & 2 )) && break; sleep 0.1; done
+            sleep 0.5; kill -INT $pid
+            for _ in $(seq 50); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+            kill -KILL $pid 2>/dev/null; wait $pid
+            """
+        let result = try ToolRunner.run(URL(fileURLWithPath: "/bin/bash"), ["-c", script, "bash", ToolRunner.executable.path, "sql",
+                                                                            Self.endless + "SELECT count(*) FROM c", "--ledger", ledger.path])
+        #expect(result.status == 1)
+        #expect(result.stderr == "error: interrupted: \(Self.endless)SELECT count(*) FROM c\n")
+    }
+
+    /// Rows are printed as they are read: a result larger than the process
+    /// may hold (1,500 rows of 100,000 characters in a 128 MiB address
+    /// space) is printed whole.
+    @Test(arguments: [(TabularFormatName.table, 1_504), (.csv, 1_504), (.json, 1_507)])
+    func outputIsStreamedInBoundedMemory(format: TabularFormatName, lines: Int) throws {
+        let sql = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 1500) "
+            + "SELECT x, hex(zeroblob(50000)) AS padding FROM c; SELECT count(*) AS ops FROM op"
+        let result = try ToolRunner.runInBoundedMemory(["sql", sql, "--format", format.rawValue, "--timeout", "0", "--ledger", ledger.path],
+                                                       megabytes: 128, filter: "wc -l")
+        #expect(result.status == 0 && !result.signaled, "\(result.stderr)")
+        #expect(result.stderr.isEmpty, "\(result.stderr)")
+        #expect(result.stdout == "\(lines)\n")
+    }
+}
+
+/// The `--format` values of `kholedger sql`.
+enum TabularFormatName: String, CaseIterable, Sendable {
+    case table, csv, json
 }

@@ -24,7 +24,7 @@ import KHOImage
         for segment in segments {
             #expect(try image.read(phys: segment.paddr, count: segment.bytes.count) == segment.bytes)
         }
-        #expect(!FileManager.default.fileExists(atPath: path + ".partial"))
+        #expect(temporarySiblings(of: path).isEmpty)
     }
 
     @Test func readelfListsTheLoads() throws {
@@ -86,7 +86,7 @@ import KHOImage
             try writer.write(segments: [(UInt64.max, [1])], toPath: path)
         }
         #expect(!FileManager.default.fileExists(atPath: path))
-        #expect(!FileManager.default.fileExists(atPath: path + ".partial"))
+        #expect(temporarySiblings(of: path).isEmpty)
     }
 
     @Test func failedSourceReadLeavesNoFile() throws {
@@ -96,12 +96,12 @@ import KHOImage
             try ElfCoreWriter().write(ranges: [0x1000..<0x2000, 0x2000..<0x4000], from: source, toPath: path)
         }
         #expect(!FileManager.default.fileExists(atPath: path))
-        #expect(!FileManager.default.fileExists(atPath: path + ".partial"))
+        #expect(temporarySiblings(of: path).isEmpty)
     }
 
     @Test func unwritableDestination() {
         let path = directory.path("missing-dir/out.elf")
-        #expect(throws: ImageError.cannotOpen(path: path + ".partial", reason: "No such file or directory")) {
+        #expect(throws: ImageError.cannotOpen(path: path, reason: "No such file or directory")) {
             try ElfCoreWriter().write(segments: [(0, [1])], toPath: path)
         }
     }

@@ -26,6 +26,25 @@ struct LedgerCreationTests {
         _ = try Ledger(readingAt: temp.path)
     }
 
+    /// Symbolic links planted where a new ledger's temporary files used to
+    /// be made (`<path>.creating-<pid>`, its `-wal` and `-shm`) are never
+    /// followed: the files they point to are not created, and the ledger is.
+    @Test func plantedLinksAtTheTemporaryNamesAreNotFollowed() throws {
+        let temp = try TemporaryLedger()
+        let victims = temp.directory.appendingPathComponent("victims")
+        try FileManager.default.createDirectory(at: victims, withIntermediateDirectories: false)
+        let planted = "\(temp.path).creating-\(getpid())"
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            try FileManager.default.createSymbolicLink(atPath: planted + suffix,
+                                                       withDestinationPath: victims.appendingPathComponent("victim\(suffix)").path)
+        }
+        let ledger = try Ledger(path: temp.path)
+        #expect(try ledger.count("SELECT count(*) FROM grdb_migrations") == LedgerSchema.migrator().migrations.count)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: victims.path) == [])
+        let files = try FileManager.default.contentsOfDirectory(atPath: temp.directory.path)
+        #expect(files.filter { $0.contains(".creating-") && !$0.hasPrefix("test.db.creating-\(getpid())") } == [], "\(files)")
+    }
+
     @Test func anExistingOlderLedgerIsMigratedInPlace() throws {
         let temp = try TemporaryLedger()
         let migrator = try LedgerSchema.migrator()

@@ -43,9 +43,15 @@ struct EventFields {
         return value
     }
 
+    /// The string field `name`; a NUL in it is refused (SQLite and C
+    /// strings would cut the name short where the hash chain covers it whole).
     func string(_ name: String) throws(FieldError) -> String? {
         guard let value = fields[name] else { return nil }
         guard case .string(let text) = value else { throw mismatch(name, expected: "a string", found: value) }
+        if let nul = text.unicodeScalars.firstIndex(of: "\u{0}") {
+            let offset = text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: nul)
+            throw FieldError("\(path)\(name): NUL (\\u0000) at character \(offset + 1) of \(text.debugDescription): text fields cannot hold NUL")
+        }
         return text
     }
 

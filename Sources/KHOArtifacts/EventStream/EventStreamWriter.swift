@@ -2,8 +2,8 @@ import KHOImage
 import KHOMachine
 
 /// Writes machine events to a JSON Lines file as they happen, one
-/// ``EventStreamEncoder`` line each, through `<path>.partial`, which
-/// ``commit()`` renames to `path`.
+/// ``EventStreamEncoder`` line each, through an ``OutputFile`` that
+/// ``commit()`` puts in place.
 public final class EventStreamWriter {
     private let file: OutputFile
     private let encoder: EventStreamEncoder

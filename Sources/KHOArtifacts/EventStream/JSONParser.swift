@@ -111,19 +111,33 @@ struct JSONParser {
         index += 1
         var scalars = String.UnicodeScalarView()
         var run = index
-        func flush(_ end: Int) {
-            scalars.append(contentsOf: String(decoding: bytes[run ..< end], as: UTF8.self).unicodeScalars)
+        /// Decodes the bytes from `run` to `end`; invalid UTF-8 is refused at its first byte.
+        func flush(_ end: Int) throws(Failure) {
+            var parser = Unicode.UTF8.ForwardParser()
+            var iterator = bytes[run ..< end].makeIterator()
+            var offset = run
+            while true {
+                switch parser.parseScalar(from: &iterator) {
+                case .valid(let encoded):
+                    scalars.append(Unicode.UTF8.decode(encoded))
+                    offset += encoded.count
+                case .emptyInput:
+                    return
+                case .error:
+                    throw Failure(column: offset + 1, reason: "invalid UTF-8 inside a string (byte \(hex(bytes[offset])))")
+                }
+            }
         }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                flush(index)
+                try flush(index)
                 index += 1
                 return String(scalars)
             }
             if byte < 0x20 { throw failure("control character \(hex(byte)) inside a string") }
             if byte == UInt8(ascii: "\\") {
-                flush(index)
+                try flush(index)
                 scalars.append(try escape())
                 run = index
                 continue

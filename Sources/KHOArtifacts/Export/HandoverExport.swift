@@ -20,7 +20,7 @@ import KHOReplay
 /// kexec, else the FDT page as of the point. `walk` and `restore --image`
 /// on the result agree with the ledger.
 ///
-/// Every file is written as `<path>.partial` and renamed only when all of
+/// Every file is written as an ``OutputFile`` and committed only when all of
 /// them are complete: a failed export leaves none.
 public struct HandoverExport {
     /// Where the artifacts go.

@@ -160,6 +160,12 @@ enum MalformedCorpus {
         stream("jsonl-bad-time", #"{"kind":"preserve_folio","time":"yesterday","args":{"phys":"0x100400000","order":0},"result":"ok"}"#, "line 3: time: \"yesterday\" is not an ISO-8601 time")
         stream("jsonl-vmalloc-without-descriptor", #"{"kind":"preserve_vmalloc","args":{"descriptor":"0x100300000"},"result":"ok"}"#,
                "line 3: descriptor: a successful preserve_vmalloc needs its descriptor")
+        stream("jsonl-nul-in-name", #"{"kind":"preserve_folio","name":"app\u0000x","args":{"phys":"0x100400000","order":0},"result":"ok"}"#,
+               "line 3: name: NUL (\\u0000) at character 4 of \"app\\0x\": text fields cannot hold NUL")
+        // The name's last byte becomes 0xe9 (Latin-1 é), which is not UTF-8 before a quote.
+        stream("jsonl-invalid-utf8", #"{"kind":"preserve_folio","name":"caf@","args":{"phys":"0x100400000","order":0},"result":"ok"}"#,
+               "line 3: not valid JSON at column 37: invalid UTF-8 inside a string (byte 0xe9)")
+        files["jsonl-invalid-utf8.jsonl"] = files["jsonl-invalid-utf8.jsonl"]!.map { $0 == UInt8(ascii: "@") ? 0xe9 : $0 }
         stream("jsonl-bad-fdt", #"{"kind":"kexec","args":{},"result":"ok","fdt":"AAAAAAAAAAAAAAAA"}"#, "line 3: fdt: not a flattened device tree: FDT buffer of 12 bytes is shorter than the 40-byte header")
         return (files, entries)
     }
