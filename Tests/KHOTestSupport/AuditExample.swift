@@ -45,6 +45,9 @@ public struct AuditExample: Sendable, CustomStringConvertible {
             ("  - unpreserve_free: {blob: state}", "  - remove_subtree: {blob: state}\n  - unpreserve_free: {blob: state}"),
             ("  - retrieve_subtree: {name: app, as: found}", "  - retrieve_subtree: {name: app, as: found}\n    expect: ENOENT"),
         ]),
+        AuditExample(code: "restore-order-mismatch", file: "audit-restore-order.yaml", count: 1, fix: [
+            ("  numa_node_size: 1MiB", "  numa_node_size: 64MiB"),
+        ]),
         AuditExample(code: "subtree-blob-not-fdt", file: "audit-subtree-fdt.yaml", count: 1, fix: [
             ("\n  abi: v2", "\n  abi: v3"),
         ]),

@@ -10,13 +10,14 @@ public enum AuditCode: String, Codable, Sendable, CaseIterable {
     case descriptorTotalMismatch = "descriptor-total-mismatch"
     case subtreeBlobUnpreserved = "subtree-blob-unpreserved"
     case subtreeBlobNotFDT = "subtree-blob-not-fdt"
+    case restoreOrderMismatch = "restore-order-mismatch"
     case chainBreak = "chain-break"
     case storedBytesAltered = "stored-bytes-altered"
 
     /// Every finding of this code has this severity.
     public var severity: AuditSeverity {
         switch self {
-        case .leak, .unpreserveUnknown, .doublePreserve: return .warning
+        case .leak, .unpreserveUnknown, .doublePreserve, .restoreOrderMismatch: return .warning
         case .unpreserveOrderMismatch, .scratchOverlap, .chunkListInvalid, .descriptorTotalMismatch,
              .subtreeBlobUnpreserved, .subtreeBlobNotFDT, .chainBreak, .storedBytesAltered:
             return .error
@@ -44,6 +45,8 @@ public enum AuditCode: String, Codable, Sendable, CaseIterable {
             return "an outgoing subtree's blob has pages that are not preserved at the handover"
         case .subtreeBlobNotFDT:
             return "a kho-v1/v2 outgoing subtree's blob is not an FDT: the kernel accepts it, the next kernel cannot read it"
+        case .restoreOrderMismatch:
+            return "a vmalloc restore took a block tracked as smaller pieces: it succeeds on the head page's magic, the other pieces stay reserved"
         case .chainBreak:
             return "an operation's hash does not match its rows and the previous hash: the ledger was altered"
         case .storedBytesAltered:

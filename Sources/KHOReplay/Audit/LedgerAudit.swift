@@ -32,7 +32,7 @@ public struct LedgerAudit {
     /// Every check, in the order their findings sort among equal seqs.
     private static let checks: [any AuditCheck] = [
         ChainCheck(), StoredBytesCheck(), UnpreserveCheck(), DoublePreserveCheck(), ScratchOverlapCheck(), VmallocRestoreCheck(),
-        SubtreeBlobCheck(), SubtreeFDTCheck(), LeakCheck(),
+        SubtreeBlobCheck(), SubtreeFDTCheck(), RestoreOrderCheck(), LeakCheck(),
     ]
 
     /// The findings of the checks for `codes`, over the ledger up to seq
