@@ -66,4 +66,24 @@ struct ABICommandTests {
         #expect(result.stderr.contains("12345"))
         #expect(result.stdout.isEmpty)
     }
+
+    /// `compat --to R` on a simulated ledger: 7.1's own handover is taken by
+    /// 7.1 (exit 0) and refused by 7.4 (exit 1), in text and JSON.
+    @Test func compatAgainstALedger() throws {
+        let directory = try TemporaryDirectory("compat")
+        let ledger = directory.path("ledger.db")
+        let simulate = try ToolRunner.run(["simulate", ToolRunner.examples.appendingPathComponent("memfd-luo.yaml").path, "--ledger", ledger, "--quiet"])
+        #expect(simulate.status == 0, "\(simulate.stderr)")
+        let same = try ToolRunner.run(["compat", "--to", "7.1", "--at", "gen:0", "--ledger", ledger])
+        #expect(same.status == 0 && same.stdout.hasPrefix("Linux 7.1 takes this handover\n"), "\(same.stdout)\(same.stderr)")
+        #expect(same.stdout.contains("LUO             accepted  luo_early_startup reads luo-v1"))
+        let later = try ToolRunner.run(["compat", "--to", "7.4", "--at", "gen:0", "--ledger", ledger, "--format", "json"])
+        #expect(later.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(later.stdout.utf8)) as? [String: Any])
+        #expect(object["accepted"] as? Bool == false && object["target"] as? String == "7.4")
+        let root = try #require((object["findings"] as? [[String: Any]])?.first)
+        #expect(root["part"] as? String == "root" && root["verdict"] as? String == "refused")
+        let missing = try ToolRunner.run(["compat", "--to", "7.1", "--ledger", directory.path("absent.db")])
+        #expect(missing.status == 2 && missing.stderr.hasPrefix("error: "))
+    }
 }

@@ -1,0 +1,50 @@
+import KHOABI
+import Testing
+
+/// `compat`'s rules: the target release's kho_populate and its own subtree readers.
+@Suite("Handover compatibility")
+struct HandoverCompatibilityTests {
+    private func metadata(_ release: String) throws -> HandoverCompatibility.Subtree {
+        .init(name: KexecMetadata.subtreeName, blob: try KexecMetadata(previousRelease: release, kexecCount: 1).encode())
+    }
+
+    /// Every pair of releases: the root is taken exactly when the target's
+    /// string is the source's (one ABI per release, kho-v1 shared by 6.16 – 7.0).
+    @Test func everyPairOfReleases() throws {
+        for source in KernelRelease.allCases {
+            for target in KernelRelease.allCases {
+                let result = HandoverCompatibility(target: target, compatible: Array(source.abi.compatible.utf8) + [0],
+                                                   subtrees: source.abi.addsKexecMetadata ? [try metadata(source.unameRelease)] : [])
+                #expect(result.isAccepted == (source.abi.compatible == target.abi.compatible), "\(source) → \(target)")
+                #expect(result.findings.first?.part == "root")
+                if result.isAccepted, source.abi.addsKexecMetadata {
+                    #expect(result.findings.last?.verdict == (target.abi.addsKexecMetadata ? .accepted : .ignored))
+                }
+            }
+        }
+    }
+
+    @Test func anyEntryOfTheCompatibleListCounts() {
+        let list = Array("kho-v3\0kho-v4\0".utf8)
+        #expect(HandoverCompatibility(target: .v7_4, compatible: list, subtrees: []).isAccepted)
+        #expect(HandoverCompatibility(target: .v7_1, compatible: list, subtrees: []).isAccepted)
+        #expect(!HandoverCompatibility(target: .v7_4, compatible: Array("kho-v4;radix-v1;vmalloc-v1\0".utf8), subtrees: []).isAccepted,
+                "the abandoned RFC string is not kho-v4")
+    }
+
+    /// LUO: a luo-v1 FDT is read by 6.19 – 7.1 and fails LUO on a luo-v5 release.
+    @Test func liveUpdateFormatMustMatch() throws {
+        let luo = HandoverCompatibility.Subtree(name: LUOFDT.subtreeName,
+                                                blob: try LUOFDT(liveupdateNumber: 1, sessionHeaderPhys: 0x1000).encode())
+        let v4 = Array("kho-v4\0".utf8)
+        #expect(HandoverCompatibility(target: .v7_1, compatible: Array("kho-v3\0".utf8), subtrees: [luo]).isAccepted)
+        let later = HandoverCompatibility(target: .v7_2, compatible: v4, subtrees: [luo])
+        #expect(!later.isAccepted)
+        #expect(later.findings.last?.reason.contains("finds luo-v1, Linux 7.2 reads luo-v5") == true)
+    }
+
+    @Test func otherSubtreesAreTheirConsumersBusiness() {
+        let result = HandoverCompatibility(target: .v7_4, compatible: Array("kho-v4\0".utf8), subtrees: [.init(name: "app", blob: [1, 2])])
+        #expect(result.isAccepted && result.findings.last?.verdict == .ignored)
+    }
+}
