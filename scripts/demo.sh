@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds kholedger (release) and runs the demo:
-# the 4 KiB layout constants, a three-kexec handover simulated into a fresh
-# ./kholedger.db, then the ledger read back through the CLI and the sqlite3
-# shell: a report, a restore as of a past handover, a diff, the hash chain and
+# the 4 KiB layout constants, a three-kexec handover of Linux 7.1 simulated
+# into a fresh ./kholedger.db, then the ledger read back through the CLI and
+# the sqlite3 shell: the kexec chain each boot found, whether 7.1 would take
+# the last handover, a report, a restore as of a past handover, a diff, the hash chain and
 # the HTML report (kholedger-out/report.html).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,12 @@ kholedger simulate Examples/multi-generation.yaml
 
 step kholedger log --kind kexec
 kholedger log --kind kexec
+
+step sqlite3 kholedger.db "SELECT generation, kernel, previous_release, kexec_count FROM v_generations"
+sqlite3 -header -column kholedger.db "SELECT generation, kernel, previous_release, kexec_count FROM v_generations"
+
+step kholedger compat --to 7.1 --at gen:2
+kholedger compat --to 7.1 --at gen:2
 
 seq=$(sqlite3 kholedger.db "SELECT min(seq) FROM op WHERE kind = 'preserve_vmalloc' AND subject = 'journal'")
 step kholedger show "$seq"
