@@ -8,9 +8,11 @@ extension KHOMachine {
     func restoreHead(_ phys: UInt64) throws(MachineError) -> Int {
         let aligned = phys & ~UInt64(geometry.pageSize - 1)   // low PAGE_SHIFT bits are ignored
         guard memory.range.contains(aligned) else { throw .restoreFailed("\(hex(phys)) is not an online page") }
-        guard var heads = incoming?.heads else { throw .restoreFailed(PageRestoreFailure.noMagic(phys: aligned).description) }
-        defer { incoming?.heads = heads }
-        return try heads.restoreHead(aligned).mapError { MachineError.restoreFailed($0.description) }.get()
+        // Mutated in place: a copy of the metadata per call would cost as much as the whole handover.
+        guard let result = incoming?.heads.restoreHead(aligned) else {
+            throw .restoreFailed(PageRestoreFailure.noMagic(phys: aligned).description)
+        }
+        return try result.mapError { MachineError.restoreFailed($0.description) }.get()
     }
 
     /// `kho_restore_pages` without an event: re-splits the range (no NUMA
@@ -26,9 +28,7 @@ extension KHOMachine {
     /// `kho_restore_pages` over this generation's incoming page metadata,
     /// appending the blocks restored to `restored`.
     private func restorePages(_ phys: UInt64, count: UInt64, restored: inout [PreservedBlock]) -> PageRestoreFailure? {
-        guard var heads = incoming?.heads else { return .noMagic(phys: phys) }
-        let result = heads.restorePages(phys, count: count)
-        incoming?.heads = heads
+        guard let result = incoming?.heads.restorePages(phys, count: count) else { return .noMagic(phys: phys) }
         restored += result.restored
         return result.failure
     }
