@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import KHOABI
 
 /// One operation with everything it recorded, as `kholedger show` prints it.
 public struct OpDetail: Codable, Equatable, Sendable {
@@ -49,6 +50,9 @@ public struct OpDetail: Codable, Equatable, Sendable {
         public var name: String
         public var phys: String
         public var size: Int64?
+        /// The blob decoded, for the kernel's own `kexec-metadata` subtree
+        /// (its bytes as recorded when it was added).
+        public var kexecMetadata: KexecMetadata?
     }
 
     public var op: OpSummary
@@ -84,7 +88,10 @@ extension Ledger {
                             })
                     },
                     pagesWritten: rows.contents.count,
-                    subtrees: rows.subtrees.map { .init(direction: $0.direction, name: $0.name, phys: hexAddress($0.phys), size: $0.size) })
+                    subtrees: rows.subtrees.map { row in
+                        .init(direction: row.direction, name: row.name, phys: hexAddress(row.phys), size: row.size,
+                              kexecMetadata: row.name == KexecMetadata.subtreeName ? row.blob.flatMap { try? KexecMetadata(bytes: [UInt8]($0)) } : nil)
+                    })
             }
         } catch let error as LedgerError {
             throw error

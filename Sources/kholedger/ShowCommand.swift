@@ -52,6 +52,9 @@ struct ShowCommand: ParsableCommand {
         }
         for s in detail.subtrees {
             lines.append("subtree \(s.direction) \(s.name) \(s.phys)\(s.size.map { " size \($0)" } ?? "")")
+            if let metadata = s.kexecMetadata {
+                lines.append("  kexec-metadata: previous_release \(metadata.previousRelease), kexec_count \(metadata.kexecCount)")
+            }
         }
         if detail.pagesWritten > 0 { lines.append("pages written: \(detail.pagesWritten)") }
         return lines.joined(separator: "\n")

@@ -81,6 +81,24 @@ struct LedgerCommandTests {
         #expect(missing.stderr.contains("999999"))
     }
 
+    /// Each boot's kexec-metadata: `show` of its add_subtree decodes the
+    /// blob, and the boot's own args carry what it found (7.1+).
+    @Test func showDecodesKexecMetadata() throws {
+        let json = try kholedger(["log", "--kind", "add_subtree", "--subject", "kexec-metadata", "--format", "json"])
+        let ops = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(ops.count == 4, "one per boot of multi-generation.yaml")
+        for (index, op) in ops.enumerated() {
+            let seq = try #require(op["seq"] as? Int)
+            let text = try kholedger(["show", "\(seq)"])
+            #expect(text.stdout.contains("\n  kexec-metadata: previous_release 7.1.0, kexec_count \(index + 1)\n"), "\(text.stdout)")
+            let detail = try kholedger(["show", "\(seq)", "--format", "json"])
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(detail.stdout.utf8)) as? [String: Any])
+            let subtree = try #require((object["subtrees"] as? [[String: Any]])?.first)
+            let metadata = try #require(subtree["kexec_metadata"] as? [String: Any])
+            #expect(metadata["kexec_count"] as? Int == index + 1 && metadata["previous_release"] as? String == "7.1.0")
+        }
+    }
+
     @Test func auditFindsTampering() throws {
         let clean = try kholedger(["audit", "--chain"])
         #expect(clean.status == 0)
