@@ -24,11 +24,12 @@ public struct PreservedHeads: Sendable {
     public let geometry: PageGeometry
     public let abi: ABIGeneration
     public let maxPageOrder: Int
-    /// Stored order of every head page still carrying its metadata, by pfn.
-    private var orders: [UInt64: Int] = [:]
+    /// Stored order of every head page the kernel stamped, by pfn; shared by
+    /// every copy of the metadata (restores record what they consume apart).
+    private let orders: [UInt64: Int]
     /// True when every page counts as a preserved head (see ``assumingEveryHead(geometry:)``).
     private var everyHead = false
-    /// Heads restored so far when ``everyHead`` is set.
+    /// Heads whose metadata a restore consumed.
     private var consumed: Set<UInt64> = []
 
     /// The metadata the next kernel writes for `blocks`, given in the
@@ -38,7 +39,9 @@ public struct PreservedHeads: Sendable {
         self.abi = abi
         self.maxPageOrder = maxPageOrder
         let shift = UInt64(geometry.pageShift)
+        var orders: [UInt64: Int] = [:]
         for block in blocks { orders[block.phys >> shift] = block.order }
+        self.orders = orders
     }
 
     /// The metadata the next kernel writes for a tracker holding `blocks`
@@ -66,7 +69,7 @@ public struct PreservedHeads: Sendable {
 
     /// The order stored in the head page at `pfn`, or nil when the page
     /// carries no KHO metadata (or it was consumed by a restore).
-    public func storedOrder(pfn: UInt64) -> Int? { orders[pfn] }
+    public func storedOrder(pfn: UInt64) -> Int? { consumed.contains(pfn) ? nil : orders[pfn] }
 
     /// `kho_restore_page` of the page holding `phys` (the low PAGE_SHIFT bits
     /// are ignored): returns the stored order and consumes the metadata.
@@ -77,14 +80,16 @@ public struct PreservedHeads: Sendable {
     private mutating func restoreHead(_ phys: UInt64, assumedOrder: Int) -> Result<Int, PageRestoreFailure> {
         let page = phys & ~UInt64(geometry.pageSize - 1)
         let pfn = page >> UInt64(geometry.pageShift)
+        guard !consumed.contains(pfn) else { return .failure(.noMagic(phys: page)) }
         if everyHead {
-            return consumed.insert(pfn).inserted ? .success(assumedOrder) : .failure(.noMagic(phys: page))
+            consumed.insert(pfn)
+            return .success(assumedOrder)
         }
         guard let order = orders[pfn] else { return .failure(.noMagic(phys: page)) }
         if abi.restoreChecksMaxPageOrder, order > maxPageOrder {
             return .failure(.orderAboveMaximum(phys: page, order: order, maximum: maxPageOrder))
         }
-        if abi.restoreChecksMagic { orders[pfn] = nil }
+        if abi.restoreChecksMagic { consumed.insert(pfn) }
         return .success(order)
     }
 
