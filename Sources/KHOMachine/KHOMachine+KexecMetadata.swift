@@ -16,8 +16,8 @@ extension KHOMachine {
     /// a cold boot) — and adds it as the raw 73-byte subtree `kexec-metadata`.
     ///
     /// A missing incoming subtree is fine (the previous kernel predates it);
-    /// one that is too short or of another version is ignored with a
-    /// warning, as the kernel does.
+    /// one that is too short or of another version is ignored, as the kernel
+    /// ignores it (after a warning in its log), and the count starts at 1.
     func addKexecMetadata() throws(MachineError) {
         guard let release = config.kernel else { return }
         var count: UInt32 = 1
