@@ -61,19 +61,20 @@ struct CompatCommand: ParsableCommand {
 
     func run() throws {
         let target = KernelRelease(name: to)!
-        let compatible: [UInt8]
-        let subtrees: [HandoverCompatibility.Subtree]
+        let result: HandoverCompatibility
         do {
             if let fdt, let image {
-                (compatible, subtrees) = try capture(fdt: fdt, image: image)
+                let (compatible, subtrees) = try capture(fdt: fdt, image: image)
+                result = HandoverCompatibility(target: target, compatible: compatible, subtrees: subtrees)
             } else {
-                (compatible, subtrees) = try fromLedger()
+                let ledger = try ledger.openForReading()
+                result = try HandoverCompatibility(target: target, ledger: ledger,
+                                                   seq: try point.resolve(in: ledger, default: .lastOperation).seq)
             }
         } catch {
             printError(String(describing: error).replacingOccurrences(of: "\n", with: " "))
             throw ExitCode(2)
         }
-        let result = HandoverCompatibility(target: target, compatible: compatible, subtrees: subtrees)
         switch format {
         case .text:
             var table = TextTable(header: ["PART", "VERDICT", "REASON"])
@@ -99,20 +100,6 @@ struct CompatCommand: ParsableCommand {
         return (compatible, walk.subtrees.map { subtree in
             HandoverCompatibility.Subtree(name: subtree.name, blob: subtree.size.flatMap { try? read(subtree.phys, Int($0)) })
         })
-    }
-
-    /// The handover of a ledger as of the point: the generation's ABI and
-    /// its outgoing subtrees, read from the ledger's memory.
-    private func fromLedger() throws -> ([UInt8], [HandoverCompatibility.Subtree]) {
-        let ledger = try ledger.openForReading()
-        let seq = try point.resolve(in: ledger, default: .lastOperation).seq
-        let state = try AsOfState(ledger: ledger, seq: seq)
-        let view = try MemoryView(ledger: ledger, lineage: state.lineage, seq: seq)
-        let subtrees = state.subtrees.filter { $0.direction == .outgoing }.map { subtree in
-            let size = Int(min(subtree.size ?? UInt64(state.geometry.pageSize), UInt64(state.geometry.pageSize) << 4))
-            return HandoverCompatibility.Subtree(name: subtree.name, blob: try? view.read(subtree.phys, count: size))
-        }
-        return (Array(state.abi.compatible.utf8) + [0], subtrees)
     }
 }
 
