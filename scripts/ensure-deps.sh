@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages kholedger builds and tests with, if missing:
 # libfdt (FDT reading/writing), SQLite (the ledger), dtc and binutils
-# (readelf), used by tests that check our files with the standard tools,
-# and time (/usr/bin/time -v) for scripts/import-benchmark.sh.
+# (readelf), gdb and drgn (python3-drgn), used by tests that check our
+# files with the standard tools, and time (/usr/bin/time -v) for
+# scripts/import-benchmark.sh.
 set -euo pipefail
 
-packages=(libfdt-dev libsqlite3-dev sqlite3 device-tree-compiler binutils time)
+packages=(libfdt-dev libsqlite3-dev sqlite3 device-tree-compiler binutils gdb python3-drgn time)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

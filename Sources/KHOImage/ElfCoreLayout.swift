@@ -85,7 +85,7 @@ struct ElfCoreLayout {
             bytes.appendLittleEndian(ELF64.loadSegment)
             bytes.appendLittleEndian(ELF64.readWriteExecute)
             bytes.appendLittleEndian(offset)
-            bytes.appendLittleEndian(UInt64(0))  // p_vaddr
+            bytes.appendLittleEndian(segment.paddr)  // p_vaddr = p_paddr: debuggers address by p_vaddr
             bytes.appendLittleEndian(segment.paddr)
             bytes.appendLittleEndian(segment.size)  // p_filesz
             bytes.appendLittleEndian(segment.size)  // p_memsz

@@ -1,8 +1,10 @@
 /// Writes physical memory as an ELF64 little-endian `ET_CORE` file: one
-/// `PT_LOAD` per segment with `p_paddr` = physical address, `p_vaddr` 0,
-/// `p_filesz` = `p_memsz`, flags RWX, `p_offset` and `p_align` = the
-/// alignment, no notes and no section headers (the shape of the reference
-/// vectors' `memory.elf`, readable by `readelf`, `crash` and this package).
+/// `PT_LOAD` per segment with `p_paddr` = physical address and `p_vaddr`
+/// equal to it (so `gdb -c` and drgn, which address a core by `p_vaddr`,
+/// read physical addresses), `p_filesz` = `p_memsz`, flags RWX, `p_offset`
+/// and `p_align` = the alignment, no notes and no section headers (the shape
+/// of the reference vectors' `memory.elf` apart from `p_vaddr`, readable by
+/// `readelf`, `gdb`, `drgn`, `crash` and this package).
 ///
 /// Data streams to the file in bounded chunks; the file appears under its
 /// final name only when it is complete. Zero runs of the data and the
