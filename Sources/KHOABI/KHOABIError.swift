@@ -58,3 +58,13 @@ public enum KHOABIError: Error, Equatable, CustomStringConvertible {
 public func hex<T: BinaryInteger>(_ value: T) -> String {
     "0x" + String(value, radix: 16)
 }
+
+/// Formats bytes as lower-case hexadecimal digits, two per byte, no prefix
+/// or separator (how SHA-256 digests and raw bytes are printed).
+public func hexDigits(_ bytes: some Sequence<UInt8>) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var text: [UInt8] = []
+    text.reserveCapacity(bytes.underestimatedCount * 2)
+    for byte in bytes { text += [digits[Int(byte >> 4)], digits[Int(byte & 15)]] }
+    return String(decoding: text, as: UTF8.self)
+}

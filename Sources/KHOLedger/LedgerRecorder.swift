@@ -317,7 +317,7 @@ public final class LedgerRecorder {
         try hash.withUnsafeBytes { hash in try bytes.withUnsafeBytes { try insert.execute(blobs: hash, $0) } }
         if db.changesCount > 0 { return db.lastInsertedRowID }
         guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM page_data WHERE hash = ?"), arguments: [hash]) else {
-            throw LedgerError.inconsistent("page data \(hash.map { String(format: "%02x", $0) }.joined()) vanished")
+            throw LedgerError.inconsistent("page data \(hexDigits(hash)) vanished")
         }
         return id
     }

@@ -84,7 +84,7 @@ extension Ledger {
                             extents: object.extents.map { .init(firstIndex: $0.firstIndex, phys: hexAddress($0.phys), order: $0.ord, count: $0.count) },
                             chunks: object.chunks.map {
                                 .init(index: $0.idx, phys: hexAddress($0.phys), next: hexAddress($0.next), entries: $0.entries,
-                                      sha256: SHA256.hash(data: $0.bytes).map { String(format: "%02x", $0) }.joined())
+                                      sha256: hexDigits(SHA256.hash(data: $0.bytes)))
                             })
                     },
                     pagesWritten: rows.contents.count,

@@ -1,4 +1,5 @@
 import Foundation
+import KHOABI
 import GRDB
 import KHOMachine
 
@@ -27,7 +28,7 @@ public struct OpSummary: Codable, Equatable, Sendable {
         errno = row["errno"]
         args = row["args"]
         detail = row["detail"]
-        hash = (row["hash"] as Data).map { String(format: "%02x", $0) }.joined()
+        hash = hexDigits(row["hash"] as Data)
     }
 }
 

@@ -207,7 +207,7 @@ extension AsOfState {
         let blob: Data? = row["blob"]
         return Subtree(direction: direction, name: row["name"], phys: UInt64(bitPattern: row["phys"]),
                        size: (row["size"] as Int64?).map { UInt64(bitPattern: $0) },
-                       blobSHA256: blob.map { SHA256.hash(data: $0).map { String(format: "%02x", $0) }.joined() },
+                       blobSHA256: blob.map { hexDigits(SHA256.hash(data: $0)) },
                        fromSeq: row["from_seq"])
     }
 }

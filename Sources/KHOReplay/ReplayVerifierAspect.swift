@@ -169,7 +169,7 @@ struct ReplayVerifierAspect {
         case .double(let number): return "\(number)"
         case .string(let string): return string.count > 200 ? "\"\(string.prefix(200))…\"" : "\"\(string)\""
         case .blob(let data):
-            return data.count <= 32 ? data.map { String(format: "%02x", $0) }.joined() : "\(data.count) bytes"
+            return data.count <= 32 ? hexDigits(data) : "\(data.count) bytes"
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KHOABI
 import KHOLedger
 
 /// One value of a query result, with SQLite's storage classes.
@@ -17,7 +18,7 @@ public enum SQLValue: Equatable, Sendable {
         case .integer(let value): return String(value)
         case .real(let value): return String(value)
         case .text(let value): return value
-        case .blob(let bytes): return "x'" + bytes.map { String(format: "%02x", $0) }.joined() + "'"
+        case .blob(let bytes): return "x'" + hexDigits(bytes) + "'"
         }
     }
 
@@ -29,7 +30,7 @@ public enum SQLValue: Equatable, Sendable {
         case .integer(let value): return String(value)
         case .real(let value): return value.isFinite ? String(value) : "null"
         case .text(let value): return jsonString(value)
-        case .blob(let bytes): return "\"" + bytes.map { String(format: "%02x", $0) }.joined() + "\""
+        case .blob(let bytes): return "\"" + hexDigits(bytes) + "\""
         }
     }
 
