@@ -50,6 +50,8 @@ public final class LedgerRecorder {
     public private(set) var recorded = 0
     /// The ledger generation of the last operation written (nil before the first).
     public var lastGeneration: Int64? { generation }
+    /// The first ledger generation this recorder started (nil before its first boot).
+    public private(set) var firstGeneration: Int64?
     /// The seq of the last operation written (0 before the first).
     public var lastSeq: Int64 { nextSeq - 1 }
     /// The first error recording met; later events are dropped, so the
@@ -180,6 +182,7 @@ public final class LedgerRecorder {
         let parent = event.generation == 0 ? nil : generation
         let id = nextGeneration
         nextGeneration += 1
+        firstGeneration = firstGeneration ?? id
         if event.generation == 0 {
             lineage = id
             content = [:]

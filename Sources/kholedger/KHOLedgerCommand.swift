@@ -1,5 +1,6 @@
 import Foundation
 import ArgumentParser
+import KHOMachine
 
 /// The `kholedger` command: a thin layer that parses, calls a module, prints.
 @main
@@ -38,9 +39,19 @@ struct KHOLedgerCommand: ParsableCommand {
             if let first = lines.first(where: { !$0.isEmpty }) {
                 let message = first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first
                 let hint = lines.first { $0.hasPrefix("See '") }.map { " (see" + $0.dropFirst(3).trimmingCharacters(in: ["."]) + ")" } ?? ""
-                printError(message + hint)
+                printError(misspeltCommand() ?? message + hint)
             }
             exit(withError: ExitCode(exitCode(for: error).rawValue))
         }
+    }
+
+    /// "unknown command 'stat'. Did you mean 'state'? …" when the first
+    /// argument is no command but is close to one (whatever the parser
+    /// stumbled over next).
+    private static func misspeltCommand() -> String? {
+        guard let word = CommandLine.arguments.dropFirst().first, !word.hasPrefix("-") else { return nil }
+        let names = configuration.subcommands.map { $0._commandName } + ["help"]
+        guard !names.contains(word), let name = NearestName.suggestion(for: word, among: names) else { return nil }
+        return "unknown command '\(word)'. Did you mean '\(name)'? (see 'kholedger --help' for every command)"
     }
 }

@@ -127,6 +127,12 @@ struct SimulateCommand: ParsableCommand {
         }
         if let stream { try exitOnError { try stream.commit() } }
         if let stream { printNote("wrote \(stream.written) events to \(stream.path)") }
-        if let recorder { printNote("recorded \(recorder.recorded) operations into \(recorder.ledger.path)") }
+        if let recorder {
+            let generations = recorder.firstGeneration.map { first in
+                let last = recorder.lastGeneration ?? first
+                return first == last ? " (generation \(first))" : " (generations \(first)…\(last))"
+            } ?? ""
+            printNote("recorded \(recorder.recorded) operations into \(recorder.ledger.path)\(generations)")
+        }
     }
 }

@@ -11,6 +11,8 @@ struct UsageErrorTests {
         (["state", "--bogus"], "error: Unknown option '--bogus' (see 'kholedger state --help' for more information)"),
         (["abi", "--page-size", "5"], "error: unsupported page size 5: use 4096, 16384 or 65536 (see 'kholedger abi --help' for more information)"),
         (["frobnicate"], "error: Unexpected argument 'frobnicate' (see 'kholedger --help' for more information)"),
+        (["stat", "--at", "gen:0"], "error: unknown command 'stat'. Did you mean 'state'? (see 'kholedger --help' for every command)"),
+        (["hisotry"], "error: unknown command 'hisotry'. Did you mean 'history'? (see 'kholedger --help' for every command)"),
         (["audit", "--generation", "abc"], "error: The value 'abc' is invalid for '--generation <generation>' (see 'kholedger audit --help' for more information)"),
     ])
     func oneLine(arguments: [String], expected: String) throws {

@@ -21,12 +21,6 @@ public struct Scenario: Sendable {
 
     /// Reads and parses the scenario file at `path`.
     public init(contentsOfFile path: String) throws(ScenarioError) {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw .unreadable(path: path, reason: (error as NSError).localizedDescription)
-        }
-        try self.init(yaml: text)
+        try self.init(yaml: ScenarioFile.text(at: path))
     }
 }
