@@ -32,7 +32,18 @@ public struct HandoverWalker: Sendable {
         } catch {
             throw .rootFDT(error)
         }
-        let preserved = try blocks(root, read: read)
+        let preserved: [PreservedBlock]
+        do {
+            preserved = try blocks(root, read: read)
+        } catch {
+            // Nothing in a capture records the page size: name the one it reads with.
+            let other = PageGeometry.supportedPageSizes.filter { $0 != geometry.pageSize }.first { size in
+                let walker = HandoverWalker(geometry: try! PageGeometry(pageSize: size), bitmapVariant: bitmapVariant, depthFormula: depthFormula)
+                return (try? walker.blocks(root, read: read)) != nil
+            }
+            guard let other else { throw error }
+            throw .otherPageSize(error, pageSize: geometry.pageSize, readsWith: other)
+        }
         var subtrees: [KHOSubtree] = []
         var problems: [HandoverWalkError] = []
         for var subtree in root.subtrees {
@@ -126,6 +137,9 @@ public enum HandoverWalkError: Error, Hashable, Sendable, CustomStringConvertibl
     case tracker(generation: ABIGeneration, root: UInt64, reason: String)
     /// A kho-v1/v2 subtree's blob is unreadable or not an FDT.
     case subtreeBlob(name: String, phys: UInt64, reason: String)
+    /// The tracker cannot be walked with `pageSize`-byte pages but walks
+    /// with `readsWith`-byte pages: the capture's page size was given wrong.
+    indirect case otherPageSize(HandoverWalkError, pageSize: Int, readsWith: Int)
 
     public var description: String {
         switch self {
@@ -135,6 +149,8 @@ public enum HandoverWalkError: Error, Hashable, Sendable, CustomStringConvertibl
             return "\(generation.compatible) tracker at \(hex(root)): \(reason)"
         case let .subtreeBlob(name, phys, reason):
             return "subtree \(name) blob at \(hex(phys)): \(reason)"
+        case let .otherPageSize(error, pageSize, readsWith):
+            return "\(error) with \(pageSize)-byte pages; this capture reads with --page-size \(readsWith)"
         }
     }
 }
