@@ -60,8 +60,10 @@ public struct CannedReport: Equatable, Sendable {
     }
 
     /// Runs the report on `connection`, for one generation of the ledger or
-    /// (nil) every one.
+    /// (nil) every one; a ledger whose public views were replaced or dropped
+    /// is refused.
     public func run(on connection: ReadOnlyConnection, generation: Int64? = nil) throws(ReportError) -> QueryResult {
+        try connection.requireIntactViews()
         if let generation {
             let known = try connection.generations()
             guard known.contains(generation) else { throw .unknownGeneration(generation, known: known) }

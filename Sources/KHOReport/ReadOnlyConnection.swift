@@ -64,6 +64,21 @@ public final class ReadOnlyConnection {
         }
     }
 
+    /// Throws when a public view of the ledger is not this build's
+    /// definition (replaced or dropped): the canned reports read the views,
+    /// and would otherwise print a replaced view's rows as kholedger's answer.
+    func requireIntactViews() throws(ReportError) {
+        let altered: [LedgerSchema.AlteredView]
+        do {
+            altered = try ledger.database.inDatabase(LedgerSchema.alteredViews)
+        } catch {
+            throw .ledger(.database("\(ledger.path): \(error)"))
+        }
+        if let first = altered.first {
+            throw .ledger(.inconsistent("\(ledger.path): \(first.reason); `kholedger audit --chain` lists what was altered"))
+        }
+    }
+
     /// True when `sql` ends with a complete statement (`;` outside strings,
     /// comments and triggers), as SQLite's `sqlite3_complete` decides.
     public static func isComplete(_ sql: String) -> Bool { sqlite3_complete(sql) != 0 }

@@ -15,7 +15,7 @@ struct AuditCommand: ParsableCommand {
             \(AuditCommand.codeTable)
 
             Examples/audit-*.yaml are scenarios that trigger each code (the hash chain \
-            breaks, and stored bytes are altered, only when a ledger file is altered).
+            breaks, stored bytes and views are altered, only when a ledger file is altered).
 
             Per-call findings carry the seq of the call; handover findings (chunk lists, \
             descriptors, subtree blobs, leaks) the seq of the generation's kexec. Scope: the \
@@ -23,8 +23,10 @@ struct AuditCommand: ParsableCommand {
             checking the generation running there as if it kexec'd right after it; \
             --generation G keeps only generation G's findings (a leak belongs to the \
             generation that handed the memory over). --chain runs only the integrity checks: \
-            the hash chain, and every stored page's bytes against their SHA-256 (with the \
-            chunk pages, subtree blobs and root FDTs copied from them).
+            the hash chain, every stored page's bytes against their SHA-256 (with the \
+            chunk pages, subtree blobs and root FDTs copied from them), and the public \
+            views against this build's definitions (the leak rule is the view \
+            v_handed_over: a replaced view is a finding, and the leak check refuses it).
 
             --format json prints {"through_seq", "generation", "checks": [codes], \
             "errors", "warnings", "findings": [{"code", "severity", "seq", "generation", \
@@ -54,14 +56,14 @@ struct AuditCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Report only this generation's findings.", valueName: "generation"))
     var generation: Int64?
 
-    @Flag(name: .long, help: "Run only the integrity checks: the hash chain and the stored bytes.")
+    @Flag(name: .long, help: "Run only the integrity checks: the hash chain, the stored bytes and the views.")
     var chain = false
 
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
     func run() throws {
-        let codes = chain ? [AuditCode.chainBreak, .storedBytesAltered] : AuditCode.allCases
+        let codes = chain ? [AuditCode.chainBreak, .storedBytesAltered, .viewAltered] : AuditCode.allCases
         let end: ResolvedPoint
         let findings: [AuditFinding]
         do {

@@ -7,8 +7,8 @@ import Testing
 /// and the exit status (0 clean, 1 findings, 2 could not run).
 @Suite("Audit command")
 struct AuditCommandTests {
-    /// Every finding code: one example each, and the two checks of an altered ledger.
-    static let everyCode = Set(AuditExample.all.map(\.code) + ["chain-break", "stored-bytes-altered"])
+    /// Every code: one example scenario each, and the integrity codes that only an altered ledger file triggers.
+    static let everyCode = Set(AuditExample.all.map(\.code) + ["chain-break", "stored-bytes-altered", "view-altered"])
 
     /// Runs `audit --format json` with `arguments` and decodes the report.
     private func report(_ ledger: SimulatedLedger, _ arguments: [String] = [],
@@ -89,7 +89,7 @@ struct AuditCommandTests {
         let ledger = try SimulatedLedger(example: "audit-leak.yaml")
         let chain = try ledger.kholedger(["audit", "--chain"])
         #expect(chain.status == 0, "the leak is not a chain check: \(chain.stdout)")
-        #expect(chain.stdout.contains("(checked: chain-break, stored-bytes-altered)"))
+        #expect(chain.stdout.contains("(checked: chain-break, stored-bytes-altered, view-altered)"))
 
         #expect(try ToolRunner.sqlite(ledger.path, "UPDATE op SET args = '{}' WHERE seq = 5").status == 0)
         let broken = try report(ledger, ["--chain"], status: 1)

@@ -13,13 +13,14 @@ public enum AuditCode: String, Codable, Sendable, CaseIterable {
     case restoreOrderMismatch = "restore-order-mismatch"
     case chainBreak = "chain-break"
     case storedBytesAltered = "stored-bytes-altered"
+    case viewAltered = "view-altered"
 
     /// Every finding of this code has this severity.
     public var severity: AuditSeverity {
         switch self {
         case .leak, .unpreserveUnknown, .doublePreserve, .restoreOrderMismatch: return .warning
         case .unpreserveOrderMismatch, .scratchOverlap, .chunkListInvalid, .descriptorTotalMismatch,
-             .subtreeBlobUnpreserved, .subtreeBlobNotFDT, .chainBreak, .storedBytesAltered:
+             .subtreeBlobUnpreserved, .subtreeBlobNotFDT, .chainBreak, .storedBytesAltered, .viewAltered:
             return .error
         }
     }
@@ -52,6 +53,8 @@ public enum AuditCode: String, Codable, Sendable, CaseIterable {
         case .storedBytesAltered:
             return "a stored page's bytes do not match their SHA-256, or a chunk page, subtree blob or root FDT copy differs "
                 + "from the pages it was taken from: the ledger was altered"
+        case .viewAltered:
+            return "a public view (v_handed_over, v_generations, …) was replaced or dropped: its answers are not kholedger's"
         }
     }
 }

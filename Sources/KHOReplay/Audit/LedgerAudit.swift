@@ -20,6 +20,8 @@ import KHOLedger
 /// | `descriptor-total-mismatch` | error | `total_pages` that disagrees with the chunks |
 /// | `subtree-blob-unpreserved` | error | subtree blobs with unpreserved pages at the handover |
 /// | `chain-break` | error | the hash chain (``ChainVerifier``) |
+/// | `stored-bytes-altered` | error | stored page bytes and the copies taken from them |
+/// | `view-altered` | error | public views replaced or dropped (``ViewCheck``) |
 ///
 /// Set-based checks are SQL over the interval tables and `op_change`; the
 /// vmalloc checks run the one ``VmallocRestorer`` through ``LedgerRestore``.
@@ -31,7 +33,7 @@ public struct LedgerAudit {
 
     /// Every check, in the order their findings sort among equal seqs.
     private static let checks: [any AuditCheck] = [
-        ChainCheck(), StoredBytesCheck(), UnpreserveCheck(), DoublePreserveCheck(), ScratchOverlapCheck(), VmallocRestoreCheck(),
+        ChainCheck(), StoredBytesCheck(), ViewCheck(), UnpreserveCheck(), DoublePreserveCheck(), ScratchOverlapCheck(), VmallocRestoreCheck(),
         SubtreeBlobCheck(), SubtreeFDTCheck(), RestoreOrderCheck(), LeakCheck(),
     ]
 
