@@ -37,7 +37,8 @@ struct WalkCommand: ParsableCommand {
     var format: TabularFormat = .text
 
     func run() throws {
-        let (walk, read) = try exitOnError { try capture.walk() }
+        let (walk, read, note) = try exitOnError { try capture.walk() }
+        if let note { printNote("note: \(note)".escapingControlCharacters) }
         for problem in walk.subtreeProblems { printNote("warning: \(problem)".escapingControlCharacters) }
         let metadata = walk.kexecMetadata(read: read)
         switch format {
