@@ -121,8 +121,8 @@ public struct MachineEvent: Sendable {
     public var zeroed: [PreservedBlock] = []
     /// The root FDT handed over (kexec only).
     public var fdt: [UInt8]? = nil
-    /// The boot memory handed over with it, when known (kexec only: an
-    /// import of a debugfs capture).
+    /// The boot memory handed over with it (kexec only): the machine's
+    /// scratch areas, or what a debugfs capture lists; nil when unknown.
     public var bootMemory: BootMemory? = nil
     /// The blob's bytes when a subtree is added (nil when [phys, phys + size)
     /// is not inside memory).

@@ -69,6 +69,7 @@ struct DebugfsImportTests {
         #expect(summary.debugfs?.side == .outgoing && summary.debugfs?.path == folder.path("out"))
         #expect(summary.debugfs?.releases == [try #require(KernelRelease(name: kernel))])
         #expect(try bootMemoryRows(ledger) == ["\(name)|0|0x103000000|8388608|0x103800000", "\(name)|1|0x103c00000|4194304|0x104000000"])
+        #expect(try bootMemoryRows(handover.simulated.ledger) == bootMemoryRows(ledger), "the machine handed over the same")
         let subtrees = try KHORootFDT(bytes: handover.fdt).subtrees
         #expect(subtrees.map(\.name) == ["app", "kexec-metadata"])
         #expect(try subtreeLines(ledger) == subtrees.map { "subtree \($0.name) \(hex($0.phys)) \($0.size ?? 0)" })

@@ -4,8 +4,10 @@
 -- from: "scratch" up to Linux 7.3, "bootmem" from 7.4 (debugfs
 -- out/scratch_phys + out/scratch_len, or out/bootmem_phys + out/bootmem_len).
 -- One row per range, in the kernel's order, recorded with the kexec op that
--- hands them over and covered by that op's hash. Only generations whose
--- boot memory is known have rows: imports of a debugfs capture.
+-- hands them over and covered by that op's hash: a simulated machine's
+-- scratch areas, or the ranges of an imported debugfs capture. Generations
+-- whose boot memory is unknown (other imports, traces, ledgers recorded
+-- before this migration) have none.
 
 CREATE TABLE boot_memory (
     seq        INTEGER NOT NULL REFERENCES op(seq),     -- the kexec op
