@@ -33,7 +33,9 @@ public struct DebugfsCapture: Sendable {
 
     /// Reads the folder at `path`: a copy of `kho/` holding `out/` or `in/`,
     /// or one of those itself (a folder holding `fdt` or `sub_fdts/`).
-    public init(path: String) throws(DebugfsError) {
+    public init(path given: String) throws(DebugfsError) {
+        var path = given
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
         guard Self.isFolder(path) else {
             throw .notAFolder(path: path, reason: FileManager.default.fileExists(atPath: path) ? "not a folder" : "no such folder")
         }
