@@ -46,9 +46,18 @@ public enum KernelRelease: String, Sendable, CaseIterable, Codable, Comparable, 
     public var bootMemoryName: String { self >= .v7_4 ? "bootmem" : "scratch" }
 
     /// The debugfs file names listing the boot-memory ranges (addresses, sizes).
-    public var bootMemoryFiles: (phys: String, length: String) {
-        (bootMemoryName + "_phys", bootMemoryName + "_len")
+    public var bootMemoryFiles: (phys: String, length: String) { Self.bootMemoryFiles(named: bootMemoryName) }
+
+    /// The debugfs file names listing boot memory a kernel calls `name`
+    /// (addresses, sizes): `<name>_phys`, `<name>_len`.
+    public static func bootMemoryFiles(named name: String) -> (phys: String, length: String) {
+        (name + "_phys", name + "_len")
     }
+
+    /// 6.16 – 7.0: the handover is serialized only when it is finalized
+    /// (debugfs `out/finalize`, which reads 0 or 1); later releases have no
+    /// such file and keep the handover serialized.
+    public var finalizesHandover: Bool { self <= .v7_0 }
 
     /// 7.3+ ("kho: extend scratch"): the incoming kernel's early allocations
     /// may come from any range the incoming tracker leaves unpreserved, not

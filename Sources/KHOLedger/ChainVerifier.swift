@@ -85,6 +85,10 @@ public struct ChainVerifier {
                                            arguments: [generation, seq]).map {
             SubtreeRow(direction: $0["direction"], name: $0["name"], phys: $0["phys"], size: $0["size"], blob: $0["blob"])
         }
+        rows.bootMemory = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM boot_memory WHERE seq = ? ORDER BY idx"),
+                                           arguments: [seq]).map {
+            BootMemoryRow(name: $0["name"], idx: $0["idx"], phys: $0["phys"], size: $0["size"])
+        }
         return rows
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// The ledger's hash chain: each op's hash is SHA-256 over the previous op's
 /// hash and a canonical encoding of the op row and the rows it created
 /// (tracker changes, objects with extents and chunk bytes, page contents,
-/// subtrees), in a fixed order. The first op's previous hash is 32 zero bytes.
+/// subtrees, boot memory ranges), in a fixed order. The first op's previous hash is 32 zero bytes.
 public enum HashChain {
     /// The previous hash of the first op.
     public static let genesis = Data(repeating: 0, count: 32)
@@ -46,6 +46,10 @@ public enum HashChain {
             encoder.tag("subtree")
             encoder.string(subtree.direction); encoder.string(subtree.name)
             encoder.int(subtree.phys); encoder.int(subtree.size); encoder.bytes(subtree.blob)
+        }
+        for range in rows.bootMemory {
+            encoder.tag("boot_memory")
+            encoder.string(range.name); encoder.int(range.idx); encoder.int(range.phys); encoder.int(range.size)
         }
         return encoder.finish()
     }

@@ -166,6 +166,7 @@ public final class LedgerRecorder {
         if event.kind == .boot, !handedOver.isEmpty || handedOverFDT != nil { try scrub(seq: seq, lineage: lineage, db: db) }
         rows.contents = try contentRows(event, seq: seq, lineage: lineage, db: db)
         if event.outcome == .ok { rows.subtrees = subtreeRows(event) }
+        if event.outcome == .ok { rows.bootMemory = bootMemoryRows(event) }
 
         let hash = HashChain.hash(rows, previous: lastHash)
         try insert(rows, previous: lastHash, hash: hash, lineage: lineage, db: db)
@@ -358,6 +359,14 @@ public final class LedgerRecorder {
         return zero ? nil : Data(SHA256.hash(data: bytes))
     }
 
+    /// The boot memory a kexec hands over, one row per range.
+    private func bootMemoryRows(_ event: MachineEvent) -> [BootMemoryRow] {
+        guard let memory = event.bootMemory else { return [] }
+        return memory.ranges.enumerated().map { index, range in
+            BootMemoryRow(name: memory.name, idx: Int64(index), phys: Int64(bitPattern: range.address), size: Int64(bitPattern: range.size))
+        }
+    }
+
     private func subtreeRows(_ event: MachineEvent) -> [SubtreeRow] {
         switch event.kind {
         case .addSubtree:
@@ -410,6 +419,10 @@ public final class LedgerRecorder {
                 INSERT INTO subtree (generation, direction, name, phys, size, blob, from_seq) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [op.generation, s.direction, s.name, s.phys, s.size, s.blob, op.seq])
             if s.direction == "out" { openSubtrees.append((UInt64(bitPattern: s.phys), db.lastInsertedRowID)) }
+        }
+        for range in rows.bootMemory {
+            try db.cachedStatement(sql: "INSERT INTO boot_memory (seq, generation, name, idx, phys, size) VALUES (?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [op.seq, op.generation, range.name, range.idx, range.phys, range.size])
         }
     }
 

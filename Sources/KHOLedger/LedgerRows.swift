@@ -11,6 +11,7 @@ public struct OpRows: Equatable, Sendable {
     public var objects: [ObjectRows] = []
     public var contents: [ContentRow] = []
     public var subtrees: [SubtreeRow] = []
+    public var bootMemory: [BootMemoryRow] = []
 
     public init(op: OpRow) { self.op = op }
 }
@@ -82,4 +83,13 @@ public struct SubtreeRow: Equatable, Sendable {
     public var phys: Int64
     public var size: Int64?
     public var blob: Data?
+}
+
+/// A row of `boot_memory`: range `idx` of the boot memory a kexec hands over.
+public struct BootMemoryRow: Equatable, Sendable {
+    /// `scratch` or `bootmem`, as the kernel calls it.
+    public var name: String
+    public var idx: Int64
+    public var phys: Int64
+    public var size: Int64
 }

@@ -3,7 +3,8 @@ import KHOABI
 extension KHOMachine {
     /// `kexec` into the next generation.
     ///
-    /// The outgoing kernel hands over its root FDT page and tracker; the
+    /// The outgoing kernel hands over its root FDT page, its tracker and
+    /// its scratch areas (the next kernel's boot memory); the
     /// event carries the tracker's node pages with their bytes at this
     /// moment, so a recording holds the handover byte for byte. Memory
     /// that is neither a preserved block nor a tracker node is scrubbed.
@@ -28,6 +29,7 @@ extension KHOMachine {
                                         ("preserved_blocks", "\(blocks.count)"), ("tracker_pages", "\(nodes.count)")]) { event in
             event.fdt = handoverFDT
             event.pages = nodes.map { .init(phys: $0, bytes: memory.page($0)) }
+            event.bootMemory = BootMemory(name: config.bootMemoryName, ranges: scratch)
         }
 
         let shift = UInt64(geometry.pageShift)

@@ -50,6 +50,11 @@ public struct MachineConfig: Hashable, Sendable, Codable {
     /// on a kho-v3 or later ABI).
     public var writesKexecMetadata: Bool { kernel != nil && abi.addsKexecMetadata }
 
+    /// What the machine's kernel calls its scratch areas when it hands
+    /// them over: ``KernelRelease/bootMemoryName`` ("bootmem" from 7.4); a
+    /// configuration without a release predates the rename.
+    public var bootMemoryName: String { (kernel ?? .v7_3).bootMemoryName }
+
     /// The page geometry, validated.
     public func geometry() throws(MachineError) -> PageGeometry {
         do {

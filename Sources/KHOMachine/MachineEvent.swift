@@ -121,6 +121,9 @@ public struct MachineEvent: Sendable {
     public var zeroed: [PreservedBlock] = []
     /// The root FDT handed over (kexec only).
     public var fdt: [UInt8]? = nil
+    /// The boot memory handed over with it (kexec only): the machine's
+    /// scratch areas, or what a debugfs capture lists; nil when unknown.
+    public var bootMemory: BootMemory? = nil
     /// The blob's bytes when a subtree is added (nil when [phys, phys + size)
     /// is not inside memory).
     public var blob: [UInt8]? = nil

@@ -40,10 +40,7 @@ struct ABICommand: ParsableCommand {
         guard PageGeometry.supportedPageSizes.contains(pageSize) else {
             throw ValidationError("unsupported page size \(pageSize): use 4096, 16384 or 65536")
         }
-        if let kernel, KernelRelease(name: kernel) == nil {
-            throw ValidationError("unknown kernel release \"\(kernel)\": use one of "
-                + KernelRelease.allCases.map(\.rawValue).joined(separator: ", "))
-        }
+        if let kernel { _ = try KernelRelease.argument(kernel) }
     }
 
     func run() throws {

@@ -52,9 +52,7 @@ struct CompatCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func validate() throws {
-        guard KernelRelease(name: to) != nil else {
-            throw ValidationError("unknown kernel release \"\(to)\": use one of " + KernelRelease.allCases.map(\.rawValue).joined(separator: ", "))
-        }
+        _ = try KernelRelease.argument(to)
         if (fdt == nil) != (image == nil) { throw ValidationError("--fdt and --image go together: a capture is both") }
         if fdt != nil, point.at != nil { throw ValidationError("--at reads a ledger; a capture (--fdt, --image) is one point already") }
     }

@@ -8,7 +8,7 @@ import KHOMachine
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Add a captured handover (root FDT + memory image) to the ledger as a new generation.",
+        abstract: "Add a captured handover (root FDT or debugfs folder + memory image) to the ledger as a new generation.",
         discussion: """
             Reads the root FDT (as captured from /sys/kernel/debug/kho/out/fdt) and a \
             physical memory image (an ELF core from kdump or QEMU dump-guest-memory, or \
@@ -22,6 +22,21 @@ struct ImportCommand: ParsableCommand {
             (every block and chunk page preserved at its order) and recorded with its \
             descriptor, chunk pages and frames.
 
+            --debugfs FOLDER reads a copy of /sys/kernel/debug/kho (contrib/capture/ makes \
+            one with the memory image) instead of --fdt: its out/ (the handover the kernel \
+            makes) or in/ (the one it booted from), or either given directly. Its fdt is the \
+            root FDT; a 6.19+ kernel sizes out/fdt when it makes the file, so when the file \
+            is shorter than its FDT header says, the whole FDT is read from the page of the \
+            image that starts with it (a note says so). Every file of sub_fdts/ must be \
+            the blob its subtree points to in the image (sized by blob-size from kho-v3 on, \
+            by the FDT's totalsize before): a missing, extra, shorter or different file is \
+            an error naming it. out/ lists the boot memory in scratch_phys and scratch_len \
+            (bootmem_phys and bootmem_len from 7.4), one 0x… line per range; the ranges are \
+            recorded with the generation's kexec (SQL view v_boot_memory). out/finalize \
+            (6.16 – 7.0) must read 1. The release is told from the files and the FDT's \
+            compatible; --kernel R says it when they leave it open (a kho-v1 bitmap is \
+            512-byte in 6.16 and 6.17) and is checked against the files.
+
             The generation is like any other: `gen:G` is the capture (its handover), so \
             state, restore --area and diff answer for it. The whole import is one \
             transaction: a capture that fails a check (an FDT that does not decode, an \
@@ -33,12 +48,15 @@ struct ImportCommand: ParsableCommand {
             "kexec_seq", "compat", "page_size", "tracker_root", "fdt_phys", \
             "preserved_count", "preserved_bytes", "subtrees": [{"name", "phys", "size"}], \
             "areas": [{"name", "origin", "descriptor_phys", "total_pages", "order", \
-            "flags", "chunks", "sha256"}], "notes"} with addresses as "0x…".
+            "flags", "chunks", "sha256"}], "debugfs": {"path", "side", "releases", \
+            "boot_memory": {"name", "ranges": [{"phys", "size"}]}}, "notes"} with addresses as "0x…".
 
             Examples:
               kholedger import --fdt kho.dtb --image memory.elf
               kholedger import --fdt kho.dtb --image ram.raw --base 0x100000000 --label host-17
               kholedger import --fdt kho.dtb --image vmcore --page-size 16384 --vmalloc journal=0x1005a6000
+              kholedger import --debugfs capture/kho --image capture/memory.elf --label host-17
+              kholedger import --debugfs capture/kho/in --image capture/vmcore --kernel 6.16
             """
     )
 
@@ -93,6 +111,12 @@ struct ImportCommand: ParsableCommand {
         if let metadata = summary.kexecMetadata {
             lines.append("kexec-metadata: handed over by \(metadata.previousRelease), kexec count \(metadata.kexecCount)")
         }
+        if let debugfs = summary.debugfs {
+            let releases = debugfs.releases.isEmpty ? "" : " as " + debugfs.releases.map(\.rawValue).joined(separator: ", ") + " lay it out"
+            lines.append("debugfs: \(debugfs.path) (\(debugfs.side.rawValue)/)\(releases); "
+                + (debugfs.bootMemory.map { "\($0.name): " + ($0.ranges.isEmpty ? "no ranges" : $0.ranges.map(\.description).joined(separator: " ")) }
+                    ?? "no boot memory listed"))
+        }
         if summary.areas.isEmpty {
             lines.append("areas: none")
         } else {
@@ -113,6 +137,32 @@ private struct ImportDocument: Encodable {
         var name: String
         var phys: String
         var size: UInt64?
+    }
+
+    struct Debugfs: Encodable {
+        struct BootMemory: Encodable {
+            var name: String
+            var ranges: [Range]
+        }
+
+        struct Range: Encodable {
+            var phys: String
+            var size: UInt64
+        }
+
+        var path: String
+        var side: String
+        var releases: [String]
+        var bootMemory: BootMemory?
+
+        init(_ findings: DebugfsFindings) {
+            path = findings.path
+            side = findings.side.rawValue
+            releases = findings.releases.map(\.rawValue)
+            bootMemory = findings.bootMemory.map { memory in
+                BootMemory(name: memory.name, ranges: memory.ranges.map { Range(phys: hex($0.address), size: $0.size) })
+            }
+        }
     }
 
     struct Area: Encodable {
@@ -138,6 +188,7 @@ private struct ImportDocument: Encodable {
     var subtrees: [Subtree]
     var kexecMetadata: KexecMetadata?
     var areas: [Area]
+    var debugfs: Debugfs?
     var notes: [String]
 
     init(_ summary: ImportSummary) {
@@ -157,6 +208,7 @@ private struct ImportDocument: Encodable {
                  totalPages: $0.restored.descriptor.totalPages, order: $0.restored.order, flags: $0.restored.descriptor.flags.rawValue,
                  chunks: $0.restored.chunkPhys.count, sha256: $0.restored.sha256)
         }
+        debugfs = summary.debugfs.map(Debugfs.init)
         notes = summary.notes
     }
 }

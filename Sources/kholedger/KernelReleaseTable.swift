@@ -25,6 +25,7 @@ struct KernelReleaseTable {
             ("subtree_add_failure", "failed kho_add_subtree", abi.subtreeAddFailure.rawValue, "kho_add_subtree"),
             ("boot_memory", "boot memory is called", release.bootMemoryName, "kho_reserve_scratch"),
             ("debugfs_boot_memory", "debugfs boot-memory files", "out/\(files.phys), out/\(files.length)", "kho_out_debugfs_init"),
+            ("debugfs_finalize", "debugfs out/finalize (serialize on 1)", yes(release.finalizesHandover), "kho_out_debugfs_init"),
             ("extended_scratch", "early allocations from any unpreserved range", yes(release.extendedScratch), "kho_extend_scratch"),
             ("luo", "Live Update Orchestrator", release.liveUpdateFormat?.rawValue ?? "none", "luo_core.c"),
             ("test_kho", "lib/test_kho.c layout", release.testModule.rawValue, "kho_test_preserve"),

@@ -24,10 +24,15 @@ struct WalkCommand: ParsableCommand {
             "phys", "size", "error"}], "kexec_metadata": {"previous_release", "kexec_count"}}; csv prints one row per block or subtree under the header \
             kind,name,phys,order,size.
 
+            --debugfs FOLDER takes the root FDT from a copy of /sys/kernel/debug/kho (its \
+            out/ or in/), read whole from the image when out/fdt is short; `import \
+            --debugfs` also checks the folder's other files.
+
             Examples:
               kholedger walk --fdt kho.dtb --image memory.elf
               kholedger walk --fdt kho.dtb --image ram.raw --base 0x100000000 --format json
               kholedger walk --fdt kho.dtb --image vmcore --page-size 16384
+              kholedger walk --debugfs capture/kho --image capture/memory.elf
             """
     )
 
@@ -37,7 +42,8 @@ struct WalkCommand: ParsableCommand {
     var format: TabularFormat = .text
 
     func run() throws {
-        let (walk, read) = try exitOnError { try capture.walk() }
+        let (walk, read, note) = try exitOnError { try capture.walk() }
+        if let note { printNote("note: \(note)".escapingControlCharacters) }
         for problem in walk.subtreeProblems { printNote("warning: \(problem)".escapingControlCharacters) }
         let metadata = walk.kexecMetadata(read: read)
         switch format {

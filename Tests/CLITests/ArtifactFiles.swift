@@ -18,7 +18,7 @@ enum ArtifactFiles {
     /// there is no file): equal fingerprints mean an unchanged ledger.
     static func fingerprint(_ ledger: String) throws -> String {
         guard FileManager.default.fileExists(atPath: ledger) else { return "absent" }
-        let counts = ["op", "generation", "preserved_run", "object", "chunk", "page_data", "page_content", "subtree"]
+        let counts = ["op", "generation", "preserved_run", "object", "chunk", "page_data", "page_content", "subtree", "boot_memory"]
             .map { "(SELECT count(*) FROM \($0))" }.joined(separator: " || '/' || ")
         let result = try ToolRunner.sqlite(ledger, "SELECT \(counts) || '/' || coalesce((SELECT hex(hash) FROM op ORDER BY seq DESC LIMIT 1), '-')")
         guard result.status == 0 else { throw FixtureError("sqlite3 failed: \(result.stderr)") }

@@ -14,6 +14,8 @@ struct KernelReleaseTests {
         #expect(KernelRelease.allCases.filter { $0.bootMemoryName == "bootmem" } == [.v7_4])
         #expect(KernelRelease.v7_4.bootMemoryFiles == ("bootmem_phys", "bootmem_len"))
         #expect(KernelRelease.v7_3.bootMemoryFiles == ("scratch_phys", "scratch_len"))
+        #expect(KernelRelease.bootMemoryFiles(named: "bootmem") == ("bootmem_phys", "bootmem_len"))
+        #expect(KernelRelease.allCases.filter(\.finalizesHandover) == [.v6_16, .v6_17, .v6_18, .v6_19, .v7_0])
         #expect(KernelRelease.allCases.map { $0.abi.addsKexecMetadata } == [false, false, false, false, false, true, true, true, true])
         #expect(KernelRelease.v6_19.liveUpdateFormat == .fdtV1 && KernelRelease.v7_2.liveUpdateFormat == .blocksV5)
         #expect(KernelRelease.v6_18.liveUpdateFormat == nil)

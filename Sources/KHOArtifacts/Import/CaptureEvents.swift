@@ -8,7 +8,8 @@ import KHOMachine
 /// chunk pages, frames and tracker entries in the kernel's order); the
 /// other preserved blocks, one `preserve_pages` per run of physically
 /// contiguous blocks; every subtree (`add_subtree`, oldest first, with its
-/// blob); and the handover (`kexec`, with the root FDT).
+/// blob); and the handover (`kexec`, with the root FDT and, when known,
+/// the boot memory).
 ///
 /// Events are produced one at a time; page contents are read from the image
 /// in pieces of ``writeBytes``, so no event holds more than that.
@@ -18,6 +19,7 @@ struct CaptureEvents {
     let fdtPhys: UInt64?
     let areas: [ImportedArea]
     let blobs: [SubtreeBlob]
+    let bootMemory: BootMemory?
     let image: any PhysicalMemoryImage
     let geometry: PageGeometry
     /// The pages whose content is recorded: preserved blocks, the areas'
@@ -30,12 +32,13 @@ struct CaptureEvents {
     static let writeBytes: UInt64 = 4 << 20
 
     init(walk: HandoverWalk, fdt: [UInt8], fdtPhys: UInt64?, areas: [ImportedArea], blobs: [SubtreeBlob],
-         image: any PhysicalMemoryImage, geometry: PageGeometry) {
+         bootMemory: BootMemory?, image: any PhysicalMemoryImage, geometry: PageGeometry) {
         self.walk = walk
         self.fdt = fdt
         self.fdtPhys = fdtPhys
         self.areas = areas
         self.blobs = blobs
+        self.bootMemory = bootMemory
         self.image = image
         self.geometry = geometry
         let content = AddressRuns.ranges(of: walk.preserved, geometry: geometry)
@@ -72,6 +75,7 @@ struct CaptureEvents {
         var kexec = event(.kexec)
         kexec.arguments = addresses + [("preserved_blocks", "\(walk.preserved.count)")]
         kexec.fdt = fdt
+        kexec.bootMemory = bootMemory
         try record(kexec)
     }
 

@@ -38,9 +38,44 @@ public struct CaptureImport {
     /// Areas to import besides the consumer-found ones; a name given for a
     /// descriptor a consumer points to replaces the consumer's name.
     public let namedAreas: [NamedArea]
+    /// The debugfs folder the capture was copied from, held against the
+    /// handover; its boot memory is recorded with the kexec.
+    public let debugfs: DebugfsCapture?
+    /// The release the user says made the capture (a debugfs capture's layout is checked against it).
+    public let kernel: KernelRelease?
+    /// What reading the root FDT from the debugfs folder found (the file
+    /// was shorter than the FDT), if anything.
+    public let fdtNote: String?
 
     public init(fdt: [UInt8], image: any PhysicalMemoryImage, geometry: PageGeometry, bitmapVariant: BitmapVariant = .v1b,
                 depthFormula: RadixDepthFormula = .fixed, label: String? = nil, namedAreas: [NamedArea] = []) {
+        self.init(fdt: fdt, image: image, geometry: geometry, bitmapVariant: bitmapVariant, depthFormula: depthFormula, label: label,
+                  namedAreas: namedAreas, debugfs: nil, kernel: nil, fdtNote: nil)
+    }
+
+    /// The import of a copied `/sys/kernel/debug/kho/` folder and a memory
+    /// image. The root FDT is the folder's `fdt`, read whole from the image
+    /// when the file is shorter than the FDT (a note says so); `kernel`,
+    /// when given, picks the kho-v1 bitmap layout and is held against the
+    /// folder's layout.
+    public init(debugfs: DebugfsCapture, image: any PhysicalMemoryImage, geometry: PageGeometry, kernel: KernelRelease? = nil,
+                bitmapVariant: BitmapVariant = .v1b, depthFormula: RadixDepthFormula = .fixed, label: String? = nil,
+                namedAreas: [NamedArea] = []) throws(ImportError) {
+        let bounded = BoundedImage(image)
+        let root: (bytes: [UInt8], note: String?)
+        do {
+            root = try debugfs.rootFDT(in: bounded, geometry: geometry)
+        } catch {
+            throw .debugfs(error)
+        }
+        bounded.releaseResidentPages()
+        self.init(fdt: root.bytes, image: image, geometry: geometry, bitmapVariant: kernel?.abi.bitmapVariant ?? bitmapVariant,
+                  depthFormula: depthFormula, label: label, namedAreas: namedAreas, debugfs: debugfs, kernel: kernel, fdtNote: root.note)
+    }
+
+    private init(fdt: [UInt8], image: any PhysicalMemoryImage, geometry: PageGeometry, bitmapVariant: BitmapVariant,
+                 depthFormula: RadixDepthFormula, label: String?, namedAreas: [NamedArea], debugfs: DebugfsCapture?,
+                 kernel: KernelRelease?, fdtNote: String?) {
         self.fdt = fdt
         self.image = BoundedImage(image)
         self.geometry = geometry
@@ -48,6 +83,9 @@ public struct CaptureImport {
         self.depthFormula = depthFormula
         self.label = label
         self.namedAreas = namedAreas
+        self.debugfs = debugfs
+        self.kernel = kernel
+        self.fdtNote = fdtNote
     }
 
     /// Checks the capture without touching any ledger: walks it, reads the
@@ -69,8 +107,9 @@ public struct CaptureImport {
             }
         }
         let blobs = try subtreeBlobs(walk.subtrees)
+        let findings = try debugfsFindings(walk: walk, blobs: blobs)
         var (areas, notes) = ConsumerAreas(generation: walk.generation, image: image, mappedBytes: mapped.byteCount).find(in: blobs)
-        notes = walk.subtreeProblems.map(\.description) + notes
+        notes = (fdtNote.map { [$0] } ?? []) + walk.subtreeProblems.map(\.description) + notes
         let imported = try restore(merge(areas, namedAreas), heads: walk.heads(geometry))
         let fdtPhys = locateRootFDT(walk.preserved)
         if fdtPhys == nil {
@@ -83,9 +122,22 @@ public struct CaptureImport {
         config.memorySize = ((last.upperBound + mask) & ~mask) - config.memoryBase
         config.abi = walk.generation
         return PreparedImport(events: CaptureEvents(walk: walk, fdt: fdt, fdtPhys: fdtPhys, areas: imported, blobs: blobs,
-                                                    image: image, geometry: geometry),
-                              config: config, label: label, notes: notes,
+                                                    bootMemory: findings?.bootMemory, image: image, geometry: geometry),
+                              config: config, label: label, notes: notes, debugfs: findings,
                               kexecMetadata: walk.kexecMetadata { phys, count in try image.read(phys: phys, count: count) })
+    }
+
+    /// The debugfs folder held against the handover: the releases that lay
+    /// it out so, its files against the blobs; nil without a folder.
+    private func debugfsFindings(walk: HandoverWalk, blobs: [SubtreeBlob]) throws(ImportError) -> DebugfsFindings? {
+        guard let debugfs else { return nil }
+        do {
+            let releases = try debugfs.releases(handingOver: walk.generation, kernel: kernel)
+            try debugfs.check(blobs, abi: walk.generation)
+            return DebugfsFindings(path: debugfs.path, side: debugfs.side, releases: releases, bootMemory: debugfs.bootMemory)
+        } catch {
+            throw .debugfs(error)
+        }
     }
 
     /// Every subtree with its blob's bytes.

@@ -25,6 +25,8 @@ public enum ImportError: Error, Equatable, CustomStringConvertible {
     case area(name: String, descriptorPhys: UInt64, RestoreError)
     /// Two areas list the same block; the kernel could restore only one of them.
     case sharedBlock(phys: UInt64, area: String, otherArea: String)
+    /// The copied debugfs folder is unusable or does not match the handover.
+    case debugfs(DebugfsError)
     /// The image could not be read while recording.
     case image(ImageError)
     /// The ledger could not be opened or written.
@@ -49,6 +51,8 @@ public enum ImportError: Error, Equatable, CustomStringConvertible {
             return "vmalloc area \(name) (descriptor \(hex(descriptorPhys))): \(error)"
         case let .sharedBlock(phys, area, otherArea):
             return "vmalloc areas \(otherArea) and \(area) both list block \(hex(phys)); the kernel could restore only one"
+        case .debugfs(let error):
+            return error.description
         case .image(let error):
             return "reading the image: \(error)"
         case .ledger(let error):

@@ -32,6 +32,9 @@ public struct ImportSummary: Sendable {
     /// The capture's kexec-metadata: the release of the kernel that handed
     /// over and its kexec count (7.1+ kernels; nil when none or unusable).
     public var kexecMetadata: KexecMetadata?
+    /// The debugfs folder's side, the releases that lay it out so and its
+    /// boot memory (recorded with the kexec), for a debugfs capture.
+    public var debugfs: DebugfsFindings?
     /// Consumer formats that could not be decoded, and other remarks.
     public var notes: [String]
 

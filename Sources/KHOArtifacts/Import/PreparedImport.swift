@@ -12,6 +12,8 @@ public struct PreparedImport {
     let config: MachineConfig
     let label: String?
     let notes: [String]
+    /// What the debugfs folder showed, for a debugfs capture.
+    let debugfs: DebugfsFindings?
     /// The capture's kexec-metadata (7.1+ kernels): the release that made it.
     let kexecMetadata: KexecMetadata?
 
@@ -50,6 +52,6 @@ public struct PreparedImport {
         return ImportSummary(generation: recorder.lastGeneration ?? 0, bootSeq: recorder.lastSeq - Int64(recorder.recorded) + 1,
                              kexecSeq: recorder.lastSeq, abi: walk.generation, geometry: events.geometry, trackerRoot: walk.trackerRoot,
                              fdtPhys: events.fdtPhys, preserved: walk.preserved, subtrees: walk.subtrees, areas: events.areas,
-                             kexecMetadata: kexecMetadata, notes: notes)
+                             kexecMetadata: kexecMetadata, debugfs: debugfs, notes: notes)
     }
 }
