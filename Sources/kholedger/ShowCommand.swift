@@ -1,4 +1,5 @@
 import ArgumentParser
+import KHOABI
 import KHOLedger
 
 /// `kholedger show SEQ`: one operation in full.
@@ -45,9 +46,12 @@ struct ShowCommand: ParsableCommand {
             if let phys = object.descriptorPhys { header += " descriptor \(phys)" }
             if let pages = object.totalPages { header += " total_pages \(pages)" }
             if let order = object.order { header += " order \(order)" }
-            if let flags = object.flags { header += " flags 0x\(String(flags, radix: 16))" }
+            if let flags = object.flags { header += " flags \(hex(flags)) (\(VmallocFlags(rawValue: UInt16(truncatingIfNeeded: flags))))" }
             lines.append(header)
-            for e in object.extents { lines.append("  frames \(e.firstIndex)..<\(e.firstIndex + e.count) at \(e.phys) order \(e.order)") }
+            for e in object.extents {
+                let frames = e.count == 1 ? "frame \(e.firstIndex)" : "frames \(e.firstIndex)–\(e.firstIndex + e.count - 1)"
+                lines.append("  \(frames) at \(e.phys) order \(e.order)")
+            }
             for c in object.chunks { lines.append("  chunk \(c.index) at \(c.phys) next \(c.next) entries \(c.entries) sha256 \(c.sha256)") }
         }
         for s in detail.subtrees {

@@ -74,7 +74,17 @@ struct LedgerCommandTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(detail.stdout.utf8)) as? [String: Any])
         let objects = try #require(object["objects"] as? [[String: Any]])
         #expect((objects.first?["chunks"] as? [Any])?.isEmpty == false)
-        #expect((objects.first?["extents"] as? [Any])?.isEmpty == false)
+        let extents = try #require(objects.first?["extents"] as? [[String: Any]])
+        #expect(!extents.isEmpty)
+        // Text for people: flags decoded, frame ranges inclusive (no Swift range syntax).
+        #expect(text.stdout.contains(" total_pages 16 order 0 flags 0x1 (ALLOC)\n"), "\(text.stdout)")
+        #expect(!text.stdout.contains("..<"))
+        let frameLines = text.stdout.split(separator: "\n").filter { $0.hasPrefix("  frame") }.map(String.init)
+        #expect(frameLines == extents.map { extent in
+            let (first, count) = (extent["first_index"] as? Int ?? -1, extent["count"] as? Int ?? -1)
+            let frames = count == 1 ? "frame \(first)" : "frames \(first)–\(first + count - 1)"
+            return "  \(frames) at \(extent["phys"] as? String ?? "?") order \(extent["order"] as? Int ?? -1)"
+        })
 
         let missing = try kholedger(["show", "999999"])
         #expect(missing.status != 0)
