@@ -10,6 +10,10 @@ public struct MachineConfig: Hashable, Sendable, Codable {
     public var memoryBase: UInt64 = 0x1_0000_0000
     /// Bytes of RAM.
     public var memorySize: UInt64 = 256 << 20
+
+    /// The largest memory a machine emulates (4 TiB: a frame bitmap of
+    /// 128 MiB at 4 KiB pages).
+    public static let maximumMemorySize: UInt64 = 4 << 40
     /// Seed of the frame allocator and of random fills.
     public var seed: UInt64 = 1
     /// Scratch areas; `nil` places one area of 1/16 of memory (whole pages) at its top.
@@ -92,6 +96,10 @@ public struct MachineConfig: Hashable, Sendable, Codable {
         }
         guard memorySize > 0, memorySize % UInt64(g.pageSize) == 0, !memoryBase.addingReportingOverflow(memorySize).overflow else {
             throw .invalidConfiguration("memory size \(memorySize) must be a non-zero multiple of the page size")
+        }
+        guard memorySize <= Self.maximumMemorySize else {
+            throw .invalidConfiguration("memory size \(memorySize >> 30) GiB is above the emulator's limit of \(Self.maximumMemorySize >> 40) TiB "
+                                        + "(it keeps a bit per page frame and every page written)")
         }
         for area in scratchAreas(g) {
             guard area.size > 0, area.address % UInt64(g.pageSize) == 0, area.size % UInt64(g.pageSize) == 0,

@@ -8,6 +8,10 @@ public struct Scenario: Sendable {
     public var machine: MachineConfig
     public var steps: [ScenarioStep]
 
+    /// The most steps a scenario runs, each repeat counted: beyond it a
+    /// scenario is refused before anything runs (time and memory grow with it).
+    public static let maximumSteps = 1_000_000
+
     public init(description: String? = nil, machine: MachineConfig, steps: [ScenarioStep]) {
         self.description = description
         self.machine = machine

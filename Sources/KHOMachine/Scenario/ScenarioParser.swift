@@ -97,14 +97,14 @@ enum ScenarioParser {
     private static func readSteps(_ node: ScenarioNode, pageSize: Int) throws(ScenarioError) -> [ScenarioStep] {
         var steps: [ScenarioStep] = []
         for (index, item) in try node.list().enumerated() {
-            steps += try readStep(item, number: index + 1, pageSize: pageSize)
+            steps += try readStep(item, number: index + 1, pageSize: pageSize, budget: Scenario.maximumSteps - steps.count)
         }
         return steps
     }
 
     /// One list item: `op: {args}` with optional `expect:` and `repeat:`,
     /// or a bare op name (`- kexec`).
-    private static func readStep(_ item: ScenarioNode, number: Int, pageSize: Int) throws(ScenarioError) -> [ScenarioStep] {
+    private static func readStep(_ item: ScenarioNode, number: Int, pageSize: Int, budget: Int) throws(ScenarioError) -> [ScenarioStep] {
         let line = item.location.line
         let opKey: String
         var argsNode: Node?
@@ -128,8 +128,13 @@ enum ScenarioParser {
                 }
                 expect = value
             }
-            repeatCount = try fields.optional("repeat")?.integer(in: 1...10_000_000)
+            repeatCount = try fields.optional("repeat")?.integer(in: 1...Scenario.maximumSteps)
             try fields.finish()
+        }
+        // Checked before the repeats are expanded: their time and memory grow with the count.
+        guard repeatCount ?? 1 <= budget else {
+            throw .invalidValue(ScenarioLocation(path: "\(item.path).repeat", line: line), value: "\(repeatCount ?? 1)",
+                                reason: "the scenario would run more than \(Scenario.maximumSteps) steps (repeats counted); split it into several runs")
         }
         guard let name = ScenarioOp.Name(rawValue: opKey) else {
             throw .unknownOp(item.location, name: opKey,
