@@ -44,11 +44,11 @@ extension ScenarioOp.Name {
 }
 
 extension Scenario {
-    /// The emulated releases on which every op of the scenario runs: its
+    /// The releases on which every op of the scenario runs: its
     /// consumer ops (LUO, test_kho) follow one release's format, and KHO
     /// calls added after 6.16 need a release that has them.
     public var releases: [KernelRelease] {
         let names = Set(steps.map(\.op.name))
-        return KernelRelease.allCases.filter { release in release.isEmulated && names.allSatisfy { $0.runs(on: release) } }
+        return KernelRelease.allCases.filter { release in names.allSatisfy { $0.runs(on: release) } }
     }
 }

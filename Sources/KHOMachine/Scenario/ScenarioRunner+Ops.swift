@@ -6,7 +6,7 @@ extension ScenarioRunner {
     func perform(_ op: ScenarioOp, on m: KHOMachine) throws -> [ScenarioFact] {
         let g = m.geometry
         if let release = m.config.kernel, let requirement = op.name.requirement, !requirement.runs(release) {
-            let releases = KernelRelease.allCases.filter { $0.isEmulated && requirement.runs($0) }.map { "\"\($0)\"" }
+            let releases = KernelRelease.allCases.filter(requirement.runs).map { "\"\($0)\"" }
             throw StepFault("this op \(requirement.describe), which Linux \(release) does not; set machine.kernel to "
                 + releases.joined(separator: " or "))
         }
