@@ -194,4 +194,28 @@ struct BitmapTrackerFidelityTests {
         let boot = try #require(r.events.last { $0.kind == .boot })
         #expect(boot.restored.contains(PreservedBlock(phys: fdtPage, order: 0)) == release.writesRootFDTAtFinalize)
     }
+
+    /// Each op runs only on releases whose `kexec_handover.c` exports the
+    /// call it emulates; a scenario step on an older release is refused
+    /// with the releases that have it.
+    @Test func kernelCallsExistFromTheirRelease() throws {
+        let from618: [ScenarioOp.Name] = [.restorePages, .preserveVmalloc, .restoreVmalloc]
+        let from619: [ScenarioOp.Name] = [.unpreserveFolio, .unpreservePages, .unpreserveVmalloc, .allocPreserve,
+                                          .unpreserveFree, .restoreFree, .removeSubtree]
+        let everywhere: [ScenarioOp.Name] = [.preserveFolio, .preservePages, .restoreFolio, .addSubtree, .retrieveSubtree, .kexec]
+        for name in from618 { #expect(KernelRelease.allCases.filter(name.runs) == KernelRelease.allCases.filter { $0 >= .v6_18 }, "\(name)") }
+        for name in from619 { #expect(KernelRelease.allCases.filter(name.runs) == KernelRelease.allCases.filter { $0 >= .v6_19 }, "\(name)") }
+        for name in everywhere { #expect(KernelRelease.allCases.allSatisfy(name.runs), "\(name)") }
+        let scenario = try Scenario(yaml: """
+            machine: {kernel: "6.17"}
+            steps:
+              - alloc_preserve: {size: 16, as: blob}
+            """)
+        #expect(scenario.releases == KernelRelease.allCases.filter { $0 >= .v6_19 })
+        #expect {
+            _ = try ScenarioRunner(scenario).run()
+        } throws: { error in
+            "\(error)".contains("calls kho_alloc_preserve, which Linux 6.17 does not; set machine.kernel to \"6.19\" or \"7.0\"")
+        }
+    }
 }
