@@ -12,7 +12,9 @@ struct CompatCommand: ParsableCommand {
         discussion: """
             Checks a handover the way the target release's own code would: kho_populate \\
             compares the root `compatible` list with the release's string (no entry \\
-            matches: the kernel boots without the handover and restores nothing), \\
+            matches: the kernel boots without the handover and restores nothing; \\
+            kho-v1 does not name its bitmap size, so a simulated 6.16/6.17 handover \\
+            (512-byte bitmaps) is refused by 6.18 – 7.0 and the other way round), \\
             then each subtree the kernel reads itself — kexec-metadata (7.1 on), LUO \\
             (luo-v1 FDT 6.19 – 7.1, luo-v5 7.2 on: a mismatch fails LUO at boot), the \\
             test module's kho_test — is checked as its reader checks it; other \\
@@ -63,17 +65,18 @@ struct CompatCommand: ParsableCommand {
         let target = KernelRelease(name: to)!
         let compatible: [UInt8]
         let subtrees: [HandoverCompatibility.Subtree]
+        var bitmapVariant: BitmapVariant?
         do {
             if let fdt, let image {
                 (compatible, subtrees) = try capture(fdt: fdt, image: image)
             } else {
-                (compatible, subtrees) = try fromLedger()
+                (compatible, subtrees, bitmapVariant) = try fromLedger()
             }
         } catch {
             printError(String(describing: error).replacingOccurrences(of: "\n", with: " "))
             throw ExitCode(2)
         }
-        let result = HandoverCompatibility(target: target, compatible: compatible, subtrees: subtrees)
+        let result = HandoverCompatibility(target: target, compatible: compatible, subtrees: subtrees, bitmapVariant: bitmapVariant)
         switch format {
         case .text:
             var table = TextTable(header: ["PART", "VERDICT", "REASON"])
@@ -101,9 +104,10 @@ struct CompatCommand: ParsableCommand {
         })
     }
 
-    /// The handover of a ledger as of the point: the generation's ABI and
-    /// its outgoing subtrees, read from the ledger's memory.
-    private func fromLedger() throws -> ([UInt8], [HandoverCompatibility.Subtree]) {
+    /// The handover of a ledger as of the point: the generation's ABI, its
+    /// outgoing subtrees, read from the ledger's memory, and its kho-v1
+    /// bitmap layout when the generation's release is known.
+    private func fromLedger() throws -> ([UInt8], [HandoverCompatibility.Subtree], BitmapVariant?) {
         let ledger = try ledger.openForReading()
         let seq = try point.resolve(in: ledger, default: .lastOperation).seq
         let state = try AsOfState(ledger: ledger, seq: seq)
@@ -112,7 +116,7 @@ struct CompatCommand: ParsableCommand {
             let size = Int(min(subtree.size ?? UInt64(state.geometry.pageSize), UInt64(state.geometry.pageSize) << 4))
             return HandoverCompatibility.Subtree(name: subtree.name, blob: try? view.read(subtree.phys, count: size))
         }
-        return (Array(state.abi.compatible.utf8) + [0], subtrees)
+        return (Array(state.abi.compatible.utf8) + [0], subtrees, state.kernel == nil ? nil : state.abi.bitmapVariant)
     }
 }
 

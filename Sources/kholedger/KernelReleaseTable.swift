@@ -14,7 +14,7 @@ struct KernelReleaseTable {
             ("compatible", "root FDT compatible", abi.compatible, "KHO_FDT_COMPATIBLE"),
             ("abi", "ABI generation", abi.rawValue, "KHO-ABI.md §8"),
             ("tracker", "preserved-memory tracker",
-             abi.bitmapVariant.map { "bitmaps (\($0 == .v1a ? "512-byte" : "page-sized") bitmaps, serialized at finalize)" } ?? "radix tree",
+             abi.bitmapVariant.map { "bitmaps (\($0.bitmapName) bitmaps, serialized at finalize)" } ?? "radix tree",
              abi.usesRadixTracker ? "kho_radix_add_key" : "kho_mem_serialize"),
             ("subtree_address_property", "subtree address property", abi.subtreeAddressProperty, "kho_add_subtree"),
             ("blob_size", "subtree blob-size property", yes(abi.hasBlobSize), "kho_add_subtree"),
