@@ -86,6 +86,10 @@ public enum ABIGeneration: String, Sendable, CaseIterable, Codable {
         case leavesEmptyNode = "raw libfdt code, empty node left"
         /// 7.1+: -ENOMEM and the node is deleted again.
         case removesNode = "-ENOMEM, node removed"
+        /// 6.16 – 6.18: the subtree is written with the whole root FDT at
+        /// finalize; the OR of the sequential-write calls' libfdt codes is
+        /// returned (``KernelRelease/subtreeAddFailure``).
+        case finalizeWriteCode = "libfdt code of the finalize-time sequential write"
     }
 
     /// The NUL-separated entries of a `compatible` property.

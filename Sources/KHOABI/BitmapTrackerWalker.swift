@@ -106,6 +106,20 @@ public struct BitmapTrackerWalker: Sendable {
         }
     }
 
+    /// The pages the tracker occupies: every chunk page, then every page
+    /// holding a bitmap (a v1a page may hold several), in list order. These
+    /// are the pages a handover carries besides the preserved blocks.
+    public func trackerPages(read: MemoryReader) throws -> [UInt64] {
+        let mask = ~UInt64(geometry.pageSize - 1)
+        var pages: [UInt64] = []
+        var seen: Set<UInt64> = []
+        let chunks = try chunks(read: read)
+        for page in chunks.map(\.phys) + chunks.flatMap({ $0.bitmaps.map { $0.bitmap & mask } }) where seen.insert(page).inserted {
+            pages.append(page)
+        }
+        return pages
+    }
+
     /// The preserved blocks in deserialization order.
     public func blocks(read: MemoryReader) throws -> [PreservedBlock] {
         var result: [PreservedBlock] = []

@@ -41,8 +41,12 @@ public struct HandoverCompatibility: Sendable {
     public var isAccepted: Bool { !findings.contains { $0.verdict == .refused } }
 
     /// Evaluates a handover whose root FDT `compatible` property is
-    /// `compatible` and whose subtrees are `subtrees`.
-    public init(target: KernelRelease, compatible: [UInt8], subtrees: [Subtree]) {
+    /// `compatible` and whose subtrees are `subtrees`. `bitmapVariant` is a
+    /// kho-v1 handover's bitmap layout when known (a simulated generation's
+    /// release): a kho-v1 target with the other layout would misread the
+    /// tracker (512-byte bitmaps read as pages take in their neighbours;
+    /// pages read as 512 bytes lose all bits past the first 4096).
+    public init(target: KernelRelease, compatible: [UInt8], subtrees: [Subtree], bitmapVariant: BitmapVariant? = nil) {
         self.target = target
         let listed = ABIGeneration.compatibleEntries(compatible)
         let wanted = target.abi.compatible
@@ -55,7 +59,14 @@ public struct HandoverCompatibility: Sendable {
         }
         var root = "kho_populate: the compatible list names \(wanted)"
         if let variant = target.abi.bitmapVariant {
-            root += "; kho-v1 does not say its bitmap size: Linux \(target) reads \(variant == .v1a ? "512-byte" : "page-sized") bitmaps"
+            root += "; kho-v1 does not say its bitmap size: Linux \(target) reads \(variant.bitmapName) bitmaps"
+            if let bitmapVariant, bitmapVariant != variant {
+                findings = [Finding(part: "root", verdict: .refused,
+                                    reason: root + ", this handover has \(bitmapVariant.bitmapName) ones: kho_mem_deserialize "
+                                        + "misreads the tracker and the wrong memory is reserved")]
+                    + subtrees.map { Finding(part: $0.name, verdict: .ignored, reason: "not looked at: the tracker is misread") }
+                return
+            }
         }
         findings = [Finding(part: "root", verdict: .accepted, reason: root)] + subtrees.map { Self.evaluate($0, on: target) }
     }

@@ -83,9 +83,17 @@ public enum KernelRelease: String, Sendable, CaseIterable, Codable, Comparable, 
         }
     }
 
-    /// The emulator produces the radix tracker only: releases whose ABI is a
-    /// kho-v1 bitmap tracker are modelled for reading and `compat`, not run.
-    public var isEmulated: Bool { abi.usesRadixTracker }
+    /// 6.16 – 6.18 write the whole root FDT at finalize (consumers add their
+    /// subtrees from the finalize notifier, with sequential-write calls);
+    /// 6.19 on create it at init with `preserved-memory-map` = 0 and edit it
+    /// in place (a kho-v1 kernel patches the map at finalize).
+    public var writesRootFDTAtFinalize: Bool { self <= .v6_18 }
+
+    /// How `kho_add_subtree` fails on this release: the ABI code's way, or
+    /// (6.16 – 6.18) with the libfdt code of the finalize-time write.
+    public var subtreeAddFailure: ABIGeneration.SubtreeAddFailure {
+        writesRootFDTAtFinalize ? .finalizeWriteCode : abi.subtreeAddFailure
+    }
 
     public static func < (a: KernelRelease, b: KernelRelease) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!

@@ -130,4 +130,7 @@ public enum BitmapVariant: String, Sendable, CaseIterable {
     case v1a
     /// 6.18 to 7.0: page-sized bitmaps, KHOP magic in `page->private`.
     case v1b
+
+    /// "512-byte" or "page-sized".
+    public var bitmapName: String { self == .v1a ? "512-byte" : "page-sized" }
 }

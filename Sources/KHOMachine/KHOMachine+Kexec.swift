@@ -14,21 +14,33 @@ extension KHOMachine {
     /// become free memory; it creates its own empty tracker and root FDT.
     /// vmalloc areas and folio bookkeeping of the old generation are gone:
     /// consumers must restore what they need.
+    ///
+    /// A kho-v1 kernel (6.16 – 7.0) finalizes first: it serializes its
+    /// bitmaps into chunk pages and completes the root FDT
+    /// (``finalizeBitmapTracker(into:)``); the event then carries the chunk
+    /// and bitmap pages and the FDT page.
     public func kexec() throws(MachineError) {
-        let blocks = try preservedBlocks()
-        let nodes: [UInt64]
-        do {
-            nodes = try RadixTrackerWalker(geometry: geometry, rootPhys: trackerRoot, depthFormula: config.depthFormula)
-                .nodePages(read: memory.reader)
-        } catch {
-            throw .abi("tracker walk failed: \(error)")
-        }
-        let handoverFDT = rootFDT.tree.bytes
         let fdtAddress = fdtPhys
-        try perform(.kexec, arguments: [("fdt", hex(fdtAddress)), ("tracker", hex(trackerRoot)),
-                                        ("preserved_blocks", "\(blocks.count)"), ("tracker_pages", "\(nodes.count)")]) { event in
-            event.fdt = handoverFDT
-            event.pages = nodes.map { .init(phys: $0, bytes: memory.page($0)) }
+        var blocks: [PreservedBlock] = []
+        var nodes: [UInt64] = []
+        try perform(.kexec, arguments: [("fdt", hex(fdtAddress))]) { event throws(MachineError) in
+            var pages: [UInt64] = []
+            if bitmaps != nil {
+                nodes = try finalizeBitmapTracker(into: &event)
+                pages = nodes + [fdtAddress]
+            } else {
+                do {
+                    nodes = try RadixTrackerWalker(geometry: geometry, rootPhys: trackerRoot, depthFormula: config.depthFormula)
+                        .nodePages(read: memory.reader)
+                } catch {
+                    throw .abi("tracker walk failed: \(error)")
+                }
+                pages = nodes
+            }
+            blocks = try preservedBlocks()
+            event.arguments += [("tracker", hex(trackerRoot)), ("preserved_blocks", "\(blocks.count)"), ("tracker_pages", "\(nodes.count)")]
+            event.fdt = rootFDT.tree.bytes
+            event.pages = pages.map { .init(phys: $0, bytes: memory.page($0)) }
             event.bootMemory = BootMemory(name: config.bootMemoryName, ranges: scratch)
         }
 
@@ -60,15 +72,23 @@ extension KHOMachine {
             if config.writesKexecMetadata, let chain = incomingKexecMetadata {
                 event.arguments += [("previous_release", chain.previousRelease), ("kexec_count", "\(chain.kexecCount)")]
             }
-            guard let root = allocateZeroed(order: 0) else { throw .kernel(.ENOMEM, "no page for the tracker root") }
-            trackerRoot = root
-            rootFDT = try Self.emptyRoot(config.abi, geometry: geometry, map: root)
+            trackerRoot = 0
+            bitmaps = config.abi.bitmapVariant.map { BitmapTracker(geometry: geometry, variant: $0) }
+            bitmapSlab = nil
+            finalizeSubtrees = []
+            if bitmaps == nil {
+                guard let root = allocateZeroed(order: 0) else { throw .kernel(.ENOMEM, "no page for the tracker root") }
+                trackerRoot = root
+                event.arguments.append(("tracker", hex(root)))
+            }
+            rootFDT = try Self.emptyRoot(config.abi, geometry: geometry, map: trackerRoot)
             guard let page = allocateZeroed(order: 0) else { throw .kernel(.ENOMEM, "no page for the root FDT") }
             fdtPhys = page
+            event.arguments.append(("fdt", hex(page)))
+            guard !config.writesRootFDTAtFinalize else { return }
             folios[page] = 0
             try trackerAdd([PreservedBlock(phys: page, order: 0)], into: &event)
             try syncFDTPage()
-            event.arguments += [("tracker", hex(root)), ("fdt", hex(page))]
             event.pages = [.init(phys: page, bytes: memory.page(page))]
         }
         liveUpdateNumber = incomingLiveUpdateNumber().map { $0 &+ 1 } ?? 1
@@ -101,8 +121,12 @@ extension KHOMachine {
         }
         let blocks: [PreservedBlock]
         do {
-            blocks = try RadixTrackerWalker(geometry: geometry, rootPhys: map, depthFormula: config.depthFormula)
-                .blocks(read: memory.reader)
+            if let variant = generation.bitmapVariant {
+                blocks = try BitmapTrackerWalker(geometry: geometry, variant: variant, firstChunkPhys: map).blocks(read: memory.reader)
+            } else {
+                blocks = try RadixTrackerWalker(geometry: geometry, rootPhys: map, depthFormula: config.depthFormula)
+                    .blocks(read: memory.reader)
+            }
         } catch {
             event.arguments.append(("warning", "incoming tracker unreadable, cold boot: \(error)"))
             return nil
@@ -120,7 +144,14 @@ extension KHOMachine {
         }
         if outside > 0 { event.arguments.append(("warning", "\(outside) tracker entries lie outside memory")) }
         event.arguments += [("incoming_fdt", hex(fdtPhys)), ("incoming_blocks", "\(blocks.count)")]
-        let heads = PreservedHeads(blocks: stamped, geometry: geometry, abi: config.abi, maxPageOrder: maxPageOrder)
+        var heads = PreservedHeads(blocks: stamped, geometry: geometry, abi: config.abi, maxPageOrder: maxPageOrder)
+        if config.writesRootFDTAtFinalize {
+            // 6.16 – 6.18 `kho_memory_init`: the FDT folio is restored right after the walk.
+            switch heads.restoreHead(fdtPhys) {
+            case .success(let order): event.restored.append(PreservedBlock(phys: fdtPhys, order: order))
+            case .failure(let failure): event.arguments.append(("warning", "failed to restore the KHO FDT folio: \(failure)"))
+            }
+        }
         return IncomingHandover(fdtPhys: fdtPhys, tree: tree, generation: generation, preserved: blocks, heads: heads)
     }
 }

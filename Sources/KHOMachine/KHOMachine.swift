@@ -21,8 +21,17 @@ public final class KHOMachine {
     public internal(set) var areas: [String: VmallocArea] = [:]
     /// Orders of folios allocated (or restored) in this generation, by phys.
     public internal(set) var folios: [UInt64: Int] = [:]
-    /// Physical address of this generation's radix tracker root.
+    /// Physical address of this generation's tracker: the radix root, or
+    /// (kho-v1) the first `khoser_mem_chunk` once the kexec serialized it.
     public internal(set) var trackerRoot: UInt64 = 0
+    /// The kho-v1 bitmap bookkeeping of this generation (nil for radix ABIs).
+    public internal(set) var bitmaps: BitmapTracker?
+    /// The slab page v1a bitmaps (512-byte objects) are carved from, and
+    /// how many objects it already holds.
+    var bitmapSlab: (page: UInt64, objects: Int)?
+    /// 6.16 – 6.18: the subtrees consumers add in the finalize notifier, in
+    /// call order; the root FDT is written whole at the kexec.
+    public internal(set) var finalizeSubtrees: [KHOSubtree] = []
     /// Physical address of this generation's root FDT page.
     public internal(set) var fdtPhys: UInt64 = 0
     /// The outgoing root FDT.
@@ -89,6 +98,7 @@ public final class KHOMachine {
     /// The walk of this generation's tracker as the next kernel will see it.
     public func preservedBlocks() throws(MachineError) -> [PreservedBlock] {
         do {
+            if let bitmaps { return try bitmaps.blocks(read: memory.reader) }
             return try RadixTrackerWalker(geometry: geometry, rootPhys: trackerRoot, depthFormula: config.depthFormula)
                 .blocks(read: memory.reader)
         } catch {

@@ -1,6 +1,9 @@
 /// The errno values KHO calls return, with the kernel's numbers.
 public enum KernelErrno: Int32, Sendable, CaseIterable, Codable, CustomStringConvertible {
     case ENOENT = 2
+    /// Also libfdt's `-FDT_ERR_NOSPACE`, which the 6.19, 7.0 and kho-v2
+    /// `kho_add_subtree` returns as is when a property does not fit.
+    case ESRCH = 3
     case EIO = 5
     case E2BIG = 7
     case ENOMEM = 12
@@ -14,6 +17,7 @@ public enum KernelErrno: Int32, Sendable, CaseIterable, Codable, CustomStringCon
     public var name: String {
         switch self {
         case .ENOENT: return "ENOENT"
+        case .ESRCH: return "ESRCH"
         case .EIO: return "EIO"
         case .E2BIG: return "E2BIG"
         case .ENOMEM: return "ENOMEM"

@@ -23,7 +23,8 @@ public struct MachineConfig: Hashable, Sendable, Codable {
     /// follows its ``abi`` alone and adds no `kexec-metadata` subtree.
     public var kernel: KernelRelease? = .latest
     /// An explicit handover ABI overriding the release's (radix generations:
-    /// v2, v3, v4, v4c); `nil` follows ``kernel``.
+    /// v2, v3, v4, v4c; a kho-v1 variant only as the release's own); `nil`
+    /// follows ``kernel``.
     public var abiOverride: ABIGeneration? = nil
     /// The radix depth formula (the original one is broken at 16 KiB pages).
     public var depthFormula: RadixDepthFormula = .fixed
@@ -49,6 +50,9 @@ public struct MachineConfig: Hashable, Sendable, Codable {
         get { abiOverride ?? kernel?.abi ?? .v3 }
         set { abiOverride = newValue }
     }
+
+    /// True when the root FDT is written whole at the kexec (6.16 – 6.18).
+    public var writesRootFDTAtFinalize: Bool { abi.bitmapVariant != nil && kernel?.writesRootFDTAtFinalize == true }
 
     /// True when every boot adds the `kexec-metadata` subtree (7.1+ kernels
     /// on a kho-v3 or later ABI).
@@ -82,9 +86,9 @@ public struct MachineConfig: Hashable, Sendable, Codable {
     /// Checks that the machine can be built; throws naming the bad value.
     public func validate() throws(MachineError) {
         let g = try geometry()
-        guard abi.usesRadixTracker else {
-            let release = abiOverride == nil ? kernel.map { "kernel \($0) uses ABI \(abi.rawValue), " } ?? "" : ""
-            throw .invalidConfiguration(release + "ABI \(abi.rawValue) uses the kho-v1 bitmap tracker, which the emulator does not produce; use a kernel from 7.1 on or ABI v2, v3, v4 or v4c")
+        if let abiOverride, abiOverride.bitmapVariant != nil, abiOverride != kernel?.abi {
+            throw .invalidConfiguration("ABI \(abiOverride.rawValue) is the kho-v1 bitmap tracker, which a kernel release chooses: "
+                + "set machine.kernel to " + KernelRelease.producing(abiOverride).map { "\"\($0)\"" }.joined(separator: " or "))
         }
         let order = effectiveMaxPageOrder(g)
         guard (0...g.order0Log2).contains(order) else {

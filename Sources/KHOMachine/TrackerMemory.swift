@@ -25,41 +25,64 @@ extension KHOMachine {
     /// Adds blocks to the tracker in order. On failure removes the ones this
     /// call added (the `kho_preserve_pages` rollback) and rethrows.
     func trackerAdd(_ blocks: [PreservedBlock], into event: inout MachineEvent) throws(MachineError) {
-        var memory = TrackerMemory(machine: self)
         var added: [PreservedBlock] = []
         do {
             for block in blocks {
-                try tracker.insert(block, in: &memory)
+                try trackerInsert(block)
                 added.append(block)
                 event.tracker.append(.init(block: block, added: true))
             }
         } catch {
             for block in added.reversed() {
-                _ = try? tracker.remove(block, in: &memory)
+                _ = try? trackerErase(block)
                 event.tracker.append(.init(block: block, added: false))
             }
             throw (error as? MachineError) ?? .abi("\(error)")
         }
     }
 
-    /// Removes blocks from the tracker; a missing node is the kernel's warning.
+    /// Removes blocks from the tracker; what the kernel warns about (a
+    /// missing node, order or bitmap; a bit that was not set) is a warning.
     func trackerRemove(_ blocks: [PreservedBlock], into event: inout MachineEvent) throws(MachineError) {
-        var memory = TrackerMemory(machine: self)
         for block in blocks {
-            let result: RadixRemoval
+            let warning: String?
             do {
-                result = try tracker.remove(block, in: &memory)
+                warning = try trackerErase(block)
             } catch {
                 throw (error as? MachineError) ?? .abi("\(error)")
             }
             event.tracker.append(.init(block: block, added: false))
-            switch result {
-            case .cleared(wasSet: true): break
-            case .cleared(wasSet: false):
-                event.arguments.append(("warning", "\(block) was not preserved"))
-            case .missingNode:
-                event.arguments.append(("warning", "\(block): tracker node missing"))
+            if let warning { event.arguments.append(("warning", warning)) }
+        }
+    }
+
+    /// Sets the block's bit in this generation's tracker.
+    private func trackerInsert(_ block: PreservedBlock) throws {
+        if bitmaps != nil {
+            var memory = BitmapMemory(machine: self)
+            try bitmaps!.insert(block, in: &memory)
+        } else {
+            var memory = TrackerMemory(machine: self)
+            try tracker.insert(block, in: &memory)
+        }
+    }
+
+    /// Clears the block's bit; returns the kernel's warning, if any.
+    private func trackerErase(_ block: PreservedBlock) throws -> String? {
+        if let bitmaps {
+            var memory = BitmapMemory(machine: self)
+            switch try bitmaps.remove(block, in: &memory) {
+            case .cleared(wasSet: true): return nil
+            case .cleared(wasSet: false): return "\(block) was not preserved"
+            case .missingOrder: return "\(block): no bitmaps of order \(block.order)"
+            case .missingBitmap: return "\(block): no bitmap covers it"
             }
+        }
+        var memory = TrackerMemory(machine: self)
+        switch try tracker.remove(block, in: &memory) {
+        case .cleared(wasSet: true): return nil
+        case .cleared(wasSet: false): return "\(block) was not preserved"
+        case .missingNode: return "\(block): tracker node missing"
         }
     }
 

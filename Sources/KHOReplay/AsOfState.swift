@@ -81,7 +81,11 @@ public struct AsOfState: Equatable, Sendable {
     public let lineage: Int64
     /// The generation's page geometry.
     public let geometry: PageGeometry
-    /// The generation's handover ABI (a kho-v1 generation reads as v1b).
+    /// The kernel release the generation's machine followed (nil for
+    /// imports, traces and ledgers made before releases were modelled).
+    public let kernel: KernelRelease?
+    /// The generation's handover ABI (a kho-v1 generation of unknown release
+    /// reads as v1b).
     public let abi: ABIGeneration
     public let memoryBase: UInt64
     /// Bytes of RAM (from the generation row).
@@ -122,7 +126,7 @@ extension AsOfState {
 
     init(_ db: Database, seq: Int64) throws {
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT o.generation, g.lineage, g.page_size, g.memory_base, g.memory_size, g.abi
+            SELECT o.generation, g.lineage, g.page_size, g.memory_base, g.memory_size, g.abi, g.kernel
             FROM op o JOIN generation g ON g.generation = o.generation WHERE o.seq = ?
             """, arguments: [seq]) else {
             guard let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op") else { throw ReplayError.emptyLedger }
@@ -138,8 +142,9 @@ extension AsOfState {
             throw ReplayError.ledger("generation \(generation): \(error)")
         }
         let compatible: String = row["abi"]
+        kernel = (row["kernel"] as String?).flatMap(KernelRelease.init(rawValue:))
         do {
-            abi = try ABIGeneration.detect(compatible: Array(compatible.utf8), bitmapVariant: .v1b)
+            abi = try ABIGeneration.detect(compatible: Array(compatible.utf8), bitmapVariant: kernel?.abi.bitmapVariant ?? .v1b)
         } catch {
             throw ReplayError.ledger("generation \(generation): \(error)")
         }

@@ -12,7 +12,9 @@ struct CompatCommand: ParsableCommand {
         discussion: """
             Checks a handover the way the target release's own code would: kho_populate \\
             compares the root `compatible` list with the release's string (no entry \\
-            matches: the kernel boots without the handover and restores nothing), \\
+            matches: the kernel boots without the handover and restores nothing; \\
+            kho-v1 does not name its bitmap size, so a simulated 6.16/6.17 handover \\
+            (512-byte bitmaps) is refused by 6.18 – 7.0 and the other way round), \\
             then each subtree the kernel reads itself — kexec-metadata (7.1 on), LUO \\
             (luo-v1 FDT 6.19 – 7.1, luo-v5 7.2 on: a mismatch fails LUO at boot), the \\
             test module's kho_test — is checked as its reader checks it; other \\

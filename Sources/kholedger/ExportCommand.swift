@@ -14,10 +14,12 @@ struct ExportCommand: ParsableCommand {
             address) and the root FDT (--fdt), which readelf, dtc, crash and \
             `kholedger walk` / `restore --image` read. The handed-over pages are the \
             preserved blocks, the tracker's node pages, the root FDT page, the subtree \
-            blobs and the vmalloc descriptors, with their contents as of the point. The \
-            ledger does not record tracker node pages, so the radix tracker is rebuilt \
-            from the preserved set: its root where the root FDT's preserved-memory-map \
-            points, its other nodes in the lowest free pages of memory.
+            blobs and the vmalloc descriptors, with their contents as of the point. At a \
+            kexec of a simulated generation the tracker's pages are the ones handed over \
+            (radix nodes, or kho-v1 chunks and bitmaps); elsewhere, or for an import, the \
+            tracker is rebuilt from the preserved set: its root (first chunk) where the \
+            root FDT's preserved-memory-map points, its other pages in the lowest free \
+            pages of memory.
 
             --raw also writes a flat image (byte n = physical address base + n, base = \
             --base or the machine's memory base; gaps are holes of a sparse file). \
@@ -27,8 +29,10 @@ struct ExportCommand: ParsableCommand {
             "generation"}, each area's sha256 restored from the ledger; --format json \
             prints the same. Files appear only when all are complete (a character \
             device or FIFO is written through, never replaced; one of the files may be \
-            `-`, standard output, and the report then goes to standard error). kho-v1 \
-            generations (bitmap tracker) cannot be exported.
+            `-`, standard output, and the report then goes to standard error). A kho-v1 \
+            generation (6.16 – 7.0, bitmap tracker) hands over only at its kexec, where its \
+            chunks and bitmaps are serialized; read its export back with --v1-variant \
+            (v1a for 6.16 and 6.17).
 
             Examples:
               kholedger export --at gen:1 --image gen1.elf --fdt gen1.dtb

@@ -14,7 +14,7 @@ struct KernelReleaseTable {
             ("compatible", "root FDT compatible", abi.compatible, "KHO_FDT_COMPATIBLE"),
             ("abi", "ABI generation", abi.rawValue, "KHO-ABI.md §8"),
             ("tracker", "preserved-memory tracker",
-             abi.bitmapVariant.map { "bitmaps (\($0 == .v1a ? "512-byte" : "page-sized") bitmaps, serialized at finalize)" } ?? "radix tree",
+             abi.bitmapVariant.map { "bitmaps (\($0.bitmapName) bitmaps, serialized at finalize)" } ?? "radix tree",
              abi.usesRadixTracker ? "kho_radix_add_key" : "kho_mem_serialize"),
             ("subtree_address_property", "subtree address property", abi.subtreeAddressProperty, "kho_add_subtree"),
             ("blob_size", "subtree blob-size property", yes(abi.hasBlobSize), "kho_add_subtree"),
@@ -22,14 +22,16 @@ struct KernelReleaseTable {
             ("restore_checks_max_page_order", "restore refuses stored order > MAX_PAGE_ORDER", yes(abi.restoreChecksMaxPageOrder), "kho_restore_page"),
             ("numa_cut", "preserve/unpreserve split at NUMA nodes", yes(abi.splitsAtNUMANodes), "__kho_preserve_pages_order"),
             ("kexec_metadata", "kexec-metadata subtree at every boot", yes(abi.addsKexecMetadata), "kho_out_kexec_metadata"),
-            ("subtree_add_failure", "failed kho_add_subtree", abi.subtreeAddFailure.rawValue, "kho_add_subtree"),
+            ("root_fdt", "root FDT written",
+             release.writesRootFDTAtFinalize ? "whole, at finalize" : abi.usesRadixTracker ? "at init, edited in place" : "at init (map 0), map set at finalize",
+             release.writesRootFDTAtFinalize ? "kho_finalize" : "kho_out_fdt_setup"),
+            ("subtree_add_failure", "failed kho_add_subtree", release.subtreeAddFailure.rawValue, "kho_add_subtree"),
             ("boot_memory", "boot memory is called", release.bootMemoryName, "kho_reserve_scratch"),
             ("debugfs_boot_memory", "debugfs boot-memory files", "out/\(files.phys), out/\(files.length)", "kho_out_debugfs_init"),
             ("debugfs_finalize", "debugfs out/finalize (serialize on 1)", yes(release.finalizesHandover), "kho_out_debugfs_init"),
             ("extended_scratch", "early allocations from any unpreserved range", yes(release.extendedScratch), "kho_extend_scratch"),
             ("luo", "Live Update Orchestrator", release.liveUpdateFormat?.rawValue ?? "none", "luo_core.c"),
             ("test_kho", "lib/test_kho.c layout", release.testModule.rawValue, "kho_test_preserve"),
-            ("emulated", "kholedger simulate runs it", release.isEmulated ? "yes" : "no (bitmap tracker: read and compared only)", "-"),
         ]
     }
 

@@ -37,17 +37,19 @@ struct ABICommandTests {
     }
 
     /// `abi --kernel R` reports the release's behaviours, text and JSON alike.
-    @Test(arguments: [("6.18", "kho-v1", "yes", "no", "scratch", "no"), ("7.1", "kho-v3", "no", "yes", "scratch", "yes"),
-                      ("7.4", "kho-v4", "no", "yes", "bootmem", "yes")])
+    @Test(arguments: [("6.18", "kho-v1", "yes", "no", "scratch", "whole, at finalize"),
+                      ("7.0", "kho-v1", "yes", "no", "scratch", "at init (map 0), map set at finalize"),
+                      ("7.1", "kho-v3", "no", "yes", "scratch", "at init, edited in place"),
+                      ("7.4", "kho-v4", "no", "yes", "bootmem", "at init, edited in place")])
     func kernelRelease(row: (String, String, String, String, String, String)) throws {
-        let (release, compatible, maxOrderCheck, metadata, bootMemory, emulated) = row
+        let (release, compatible, maxOrderCheck, metadata, bootMemory, rootFDT) = row
         let json = try ToolRunner.run(["abi", "--kernel", release, "--format", "json"])
         #expect(json.status == 0, "\(json.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(object["kernel"] as? String == release && object["compatible"] as? String == compatible)
         #expect(object["restore_checks_max_page_order"] as? String == maxOrderCheck)
         #expect(object["kexec_metadata"] as? String == metadata && object["boot_memory"] as? String == bootMemory)
-        #expect((object["emulated"] as? String)?.hasPrefix(emulated) == true)
+        #expect(object["root_fdt"] as? String == rootFDT)
         let text = try ToolRunner.run(["abi", "--kernel", release])
         #expect(text.stdout.hasPrefix("KHO behaviour of Linux \(release) (uname -r \(release).0)\n"))
         let line = try #require(text.stdout.split(separator: "\n").first { $0.hasPrefix("root FDT compatible") })

@@ -90,13 +90,19 @@ struct ExportCommandTests {
         #expect(!FileManager.default.fileExists(atPath: out) && temporarySiblings(of: out).isEmpty)
     }
 
+    /// A 6.16 handover (512-byte bitmaps) exports at its kexec and reads
+    /// back with `--v1-variant v1a`; before the kexec there is no handover.
     @Test func bitmapTrackerGeneration() throws {
-        let vector = try ReferenceVector.named("k4-v1b-s17")
-        let directory = try TemporaryDirectory()
-        let ledger = directory.path("v1.db")
-        #expect(try ToolRunner.run(["import", "--fdt", vector.path("kho.dtb"), "--image", vector.path("memory.elf"), "--ledger", ledger]).status == 0)
-        try ArtifactFiles.expectOneErrorLine(["export", "--image", directory.path("v1.elf"), "--fdt", directory.path("v1.dtb"), "--ledger", ledger],
-                                             mentioning: "kho-v1 handovers use the bitmap tracker")
+        let ledger = try SimulatedLedger(example: "kho-v1.yaml")
+        let (elf, dtb) = (ledger.directory.path("v1.elf"), ledger.directory.path("v1.dtb"))
+        let exported = try ToolRunner.run(["export", "--at", "gen:0", "--image", elf, "--fdt", dtb, "--ledger", ledger.path])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let walk = try ToolRunner.run(["walk", "--fdt", dtb, "--image", elf, "--v1-variant", "v1a"])
+        #expect(walk.status == 0, "\(walk.stderr)")
+        #expect(walk.stdout.split(separator: "\n").filter { !$0.hasPrefix("subtree") }.count == 5, "\(walk.stdout)")
+        try ArtifactFiles.expectOneErrorLine(["export", "--at", "gen:0+3", "--image", ledger.directory.path("early.elf"),
+                                              "--fdt", ledger.directory.path("early.dtb"), "--ledger", ledger.path],
+                                             mentioning: "serialized only at its kexec")
     }
 
     @Test func badArguments() throws {

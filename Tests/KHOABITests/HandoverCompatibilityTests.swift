@@ -24,6 +24,21 @@ struct HandoverCompatibilityTests {
         }
     }
 
+    /// kho-v1 does not name its bitmap size: when the handover's layout is
+    /// known, a target with the other layout refuses it (it would misread
+    /// the tracker); unknown, the root is taken as the string allows.
+    @Test func knownBitmapLayoutMustMatch() {
+        let v1 = Array("kho-v1\0".utf8)
+        for source in KernelRelease.allCases.compactMap(\.abi.bitmapVariant) {
+            for target in KernelRelease.allCases where target.abi.bitmapVariant != nil {
+                let result = HandoverCompatibility(target: target, compatible: v1, subtrees: [], bitmapVariant: source)
+                #expect(result.isAccepted == (target.abi.bitmapVariant == source), "\(source) → \(target)")
+            }
+        }
+        #expect(HandoverCompatibility(target: .v6_16, compatible: v1, subtrees: []).isAccepted)
+        #expect(!HandoverCompatibility(target: .v7_1, compatible: v1, subtrees: [], bitmapVariant: .v1a).isAccepted)
+    }
+
     @Test func anyEntryOfTheCompatibleListCounts() {
         let list = Array("kho-v3\0kho-v4\0".utf8)
         #expect(HandoverCompatibility(target: .v7_4, compatible: list, subtrees: []).isAccepted)

@@ -9,7 +9,7 @@ struct KernelReleaseTests {
         let abi = Dictionary(uniqueKeysWithValues: KernelRelease.allCases.map { ($0.rawValue, $0.abi) })
         #expect(abi == ["6.16": .v1a, "6.17": .v1a, "6.18": .v1b, "6.19": .v1b, "7.0": .v1b,
                         "7.1": .v3, "7.2": .v4, "7.3": .v4, "7.4": .v4])
-        #expect(KernelRelease.allCases.filter(\.isEmulated) == [.v7_1, .v7_2, .v7_3, .v7_4])
+        #expect(KernelRelease.allCases.filter(\.writesRootFDTAtFinalize) == [.v6_16, .v6_17, .v6_18])
         #expect(KernelRelease.allCases.filter(\.extendedScratch) == [.v7_3, .v7_4])
         #expect(KernelRelease.allCases.filter { $0.bootMemoryName == "bootmem" } == [.v7_4])
         #expect(KernelRelease.v7_4.bootMemoryFiles == ("bootmem_phys", "bootmem_len"))
@@ -28,6 +28,9 @@ struct KernelReleaseTests {
         #expect(ABIGeneration.allCases.filter(\.splitsAtNUMANodes) == [.v3, .v4, .v4c])
         #expect(ABIGeneration.allCases.filter { !$0.restoreChecksMagic } == [.v1a])
         #expect(ABIGeneration.v2.subtreeAddFailure == .leavesEmptyNode && ABIGeneration.v3.subtreeAddFailure == .removesNode)
+        #expect(KernelRelease.allCases.map(\.subtreeAddFailure) == [.finalizeWriteCode, .finalizeWriteCode, .finalizeWriteCode,
+                                                                  .leavesEmptyNode, .leavesEmptyNode, .removesNode, .removesNode,
+                                                                  .removesNode, .removesNode])
     }
 
     @Test(arguments: [("7.1", KernelRelease.v7_1), ("v6.19", .v6_19), ("7.4.0", .v7_4), ("6.18.3-rc2", .v6_18), ("7.0", .v7_0)])

@@ -7,8 +7,9 @@ import KHOReplay
 import KHOTestSupport
 import Testing
 
-/// Every example scenario under every emulated kernel release whose formats
-/// its ops use (``Scenario/releases``), and at each of its handovers the
+/// Every example scenario under every kernel release that has its ops
+/// (``Scenario/releases``: 6.16 – 7.0 with the kho-v1 bitmap tracker, 7.1 on
+/// with the radix tree), and at each of its handovers the
 /// export read back as a capture: walked, restored area by area and
 /// imported. The audit examples hand over broken state on purpose, so only
 /// their walk is required.
@@ -40,7 +41,8 @@ struct ExampleReleaseTests {
             let fdt = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dtb)))
             let image = try ElfCoreImage(path: elf)
             let geometry = try scenario.machine.geometry()
-            let walk = try HandoverWalker(geometry: geometry).walk(fdt: fdt, read: image.reader)
+            let variant = scenario.machine.abi.bitmapVariant ?? .v1b
+            let walk = try HandoverWalker(geometry: geometry, bitmapVariant: variant).walk(fdt: fdt, read: image.reader)
             #expect(walk.preserved.count == manifest.preservedCount, "\(testCase) seq \(seq)")
             if release.abi.addsKexecMetadata && scenario.machine.abiOverride == nil {
                 #expect(walk.kexecMetadata(read: image.reader)?.previousRelease == release.unameRelease, "\(testCase) seq \(seq)")
@@ -52,7 +54,7 @@ struct ExampleReleaseTests {
                     .restore(descriptorAt: try #require(parseHex(area.descriptorPhys)))
                 #expect(restored.sha256 == area.sha256, "\(testCase) seq \(seq) \(area.name)")
             }
-            let prepared = try CaptureImport(fdt: fdt, image: image, geometry: geometry, label: nil, namedAreas: []).prepare()
+            let prepared = try CaptureImport(fdt: fdt, image: image, geometry: geometry, bitmapVariant: variant, label: nil, namedAreas: []).prepare()
             #expect(prepared.operations > 0, "\(testCase) seq \(seq)")
         }
     }

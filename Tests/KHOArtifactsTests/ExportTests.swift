@@ -104,13 +104,31 @@ struct ExportTests {
         #expect(files.filter { $0.hasPrefix("a.") }.isEmpty, "no file, not even .partial: \(files)")
     }
 
-    @Test func bitmapTrackerGenerationsCannotBeExported() throws {
+    /// An imported kho-v1 capture holds no tracker pages: the export rebuilds
+    /// the chunks and bitmaps with the first chunk where the FDT says, and
+    /// the walk of the export is the capture's.
+    @Test func importedBitmapTrackerHandoverIsRebuilt() throws {
         let imported = try ImportedVector("k4-v1b-s17", namingAreas: false)
-        #expect(throws: ExportError.bitmapTracker(compatible: "kho-v1")) {
-            try HandoverExport(ledger: imported.ledger).export(
-                at: imported.summary.kexecSeq,
-                to: .init(image: imported.directory.path("v1.elf"), fdt: imported.directory.path("v1.dtb")))
+        let (elf, dtb) = (imported.directory.path("v1.elf"), imported.directory.path("v1.dtb"))
+        _ = try HandoverExport(ledger: imported.ledger).export(at: imported.summary.kexecSeq, to: .init(image: elf, fdt: dtb))
+        let vector = try ReferenceVector.named("k4-v1b-s17")
+        let walker = HandoverWalker(geometry: .kib4, bitmapVariant: .v1b)
+        let original = try walker.walk(fdt: vector.bytes("kho.dtb"), read: ElfCoreImage(path: vector.path("memory.elf")).reader)
+        let exported = try walker.walk(fdt: [UInt8](Data(contentsOf: URL(fileURLWithPath: dtb))), read: ElfCoreImage(path: elf).reader)
+        #expect(exported.preserved == original.preserved && exported.trackerRoot == original.trackerRoot)
+    }
+
+    /// A kho-v1 kernel serializes its tracker only at the kexec: before it
+    /// there is nothing to export, and no file is left.
+    @Test func bitmapTrackerBeforeItsKexecIsRefused() throws {
+        let simulated = try SimulatedLedgerFile(example: "kho-v1.yaml")
+        let seq = try simulated.seq("gen:0") - 1
+        #expect(throws: ExportError.bitmapTrackerNotSerialized(generation: 0, seq: seq)) {
+            try HandoverExport(ledger: simulated.ledger).export(
+                at: seq, to: .init(image: simulated.directory.path("b.elf"), fdt: simulated.directory.path("b.dtb")))
         }
+        let files = try FileManager.default.contentsOfDirectory(atPath: simulated.directory.url.path)
+        #expect(files.filter { $0.hasPrefix("b.") }.isEmpty, "\(files)")
     }
 
     @Test func freePagesSkipUsedRanges() {

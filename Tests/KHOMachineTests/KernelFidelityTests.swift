@@ -212,7 +212,7 @@ struct ConsumerFidelityTests {
             _ = try run("steps:\n  - memfd_preserve: {size: 1 page}\n")
         } throws: { error in
             guard case let .stepFailed(1, _, _, reason) = error as? ScenarioError else { return false }
-            return reason.contains("Linux 7.4 does not; set machine.kernel to \"7.1\"")
+            return reason.contains("Linux 7.4 does not; set machine.kernel to \"6.19\" or \"7.0\" or \"7.1\"")
         }
     }
 }

@@ -39,6 +39,10 @@ public enum FDTError: Error, Hashable, Sendable, CustomStringConvertible {
     case missingBlobSize(subtree: String, generation: ABIGeneration)
     /// A subtree carries a blob size, which this generation cannot record.
     case unexpectedBlobSize(subtree: String, generation: ABIGeneration)
+    /// `kho_add_subtree` of 6.19, 7.0 and kho-v2 code: the subnode was added
+    /// but setting its property failed with libfdt `code`; the empty node
+    /// stays in the tree and the raw code is returned.
+    case emptySubtreeLeft(subtree: String, code: Int32)
 
     /// The negative errno the kernel's `kho_add_subtree` returns for this
     /// failure, or `nil` when the kernel has no direct counterpart.
@@ -46,6 +50,7 @@ public enum FDTError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .duplicateSubtree: return -17 // -EEXIST
         case .rootPageFull: return -12 // -ENOMEM
+        case .emptySubtreeLeft(_, let code): return code
         default: return nil
         }
     }
@@ -86,6 +91,8 @@ public enum FDTError: Error, Hashable, Sendable, CustomStringConvertible {
             return "subtree \(subtree) needs a blob size in generation \(generation.rawValue)"
         case let .unexpectedBlobSize(subtree, generation):
             return "subtree \(subtree) has a blob size, which generation \(generation.rawValue) cannot record"
+        case let .emptySubtreeLeft(subtree, code):
+            return "subtree \(subtree): its property does not fit, libfdt \(code) (\(Self.libfdtMessage(code))) is returned as is and the empty node stays"
         }
     }
 

@@ -36,6 +36,38 @@ public struct KHORootFDTPage: Hashable, Sendable {
         self.tree = try FlattenedDeviceTree(bytes: page)
     }
 
+    /// The root as 6.16 – 6.18 write it at finalize, in one sequential-write
+    /// pass: root node `""`, `compatible`, `preserved-memory-map`, then one
+    /// subnode per subtree in call order (oldest first), each with its `fdt`
+    /// property. A failing call throws its libfdt code (the kernel ORs the
+    /// codes of its calls together and aborts the finalize).
+    public init(finalizing generation: ABIGeneration, preservedMemoryMap: UInt64, subtrees: [KHOSubtree],
+                pageSize: Int) throws(FDTError) {
+        var writer = try FDTSequentialWriter(capacity: pageSize)
+        try writer.finishReservationMap()
+        try writer.beginNode("")
+        try writer.property("compatible", string: generation.compatible)
+        try writer.property(KHORootFDT.preservedMemoryMapProperty, .littleEndian(preservedMemoryMap))
+        for subtree in subtrees {
+            try writer.beginNode(subtree.name)
+            try writer.property(generation.subtreeAddressProperty, .littleEndian(subtree.phys))
+            try writer.endNode()
+        }
+        try writer.endNode()
+        self.generation = generation
+        self.pageSize = pageSize
+        self.page = try writer.finishBuffer()
+        self.tree = try FlattenedDeviceTree(bytes: page)
+    }
+
+    /// A kho-v1 finalize (6.19, 7.0): writes the first chunk's address over
+    /// the 8-byte `preserved-memory-map` in place; nothing moves.
+    public mutating func setPreservedMemoryMap(_ phys: UInt64) throws(FDTError) {
+        var editor = try FDTEditor(inPlace: page)
+        try editor.setPropertyInPlace(KHORootFDT.preservedMemoryMapProperty, to: .littleEndian(phys), of: .root)
+        try adopt(editor)
+    }
+
     /// The page's contents as values.
     public func decoded() throws(FDTError) -> KHORootFDT {
         try KHORootFDT(tree: tree, bitmapVariant: generation.bitmapVariant ?? .v1b)
@@ -47,8 +79,11 @@ public struct KHORootFDTPage: Hashable, Sendable {
     ///
     /// Throws `duplicateSubtree` (-EEXIST) when the name exists (libfdt
     /// matching: `name` also matches `name@unit`) and `rootPageFull` (-ENOMEM)
-    /// when the page has no room; either way the page is repacked without a
-    /// new node, as the kernel leaves it.
+    /// when the page has no room for the node. When the node fits but a
+    /// property does not, 7.1+ code deletes the node again (`rootPageFull`,
+    /// -ENOMEM), while 6.19, 7.0 and kho-v2 code keep the empty node and
+    /// return libfdt's raw code (`emptySubtreeLeft`). The page is repacked
+    /// either way, as the kernel leaves it.
     public mutating func addSubtree(_ subtree: KHOSubtree) throws(FDTError) {
         if generation.hasBlobSize, subtree.size == nil {
             throw .missingBlobSize(subtree: subtree.name, generation: generation)
@@ -66,8 +101,13 @@ public struct KHORootFDTPage: Hashable, Sendable {
                     try editor.setProperty(KHORootFDT.blobSizeProperty, to: .littleEndian(size), of: node)
                 }
             } catch {
-                failure = error
-                try editor.deleteNode(node)
+                switch (generation.subtreeAddFailure, error) {
+                case (.leavesEmptyNode, .libfdt(_, let code)):
+                    failure = .emptySubtreeLeft(subtree: subtree.name, code: code)
+                default:
+                    failure = error
+                    try editor.deleteNode(node)
+                }
             }
         } catch {
             failure = error

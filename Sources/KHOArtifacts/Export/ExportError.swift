@@ -16,15 +16,16 @@ public enum ExportError: Error, Equatable, CustomStringConvertible {
     case alteredRootFDT(generation: Int64, phys: UInt64)
     /// The root FDT as of the point does not decode.
     case rootFDT(generation: Int64, seq: Int64, FDTError)
-    /// The generation uses the kho-v1 bitmap tracker, which is only read, never written.
-    case bitmapTracker(compatible: String)
+    /// A kho-v1 generation's tracker is serialized only at its kexec: before
+    /// that point there is no handover to export.
+    case bitmapTrackerNotSerialized(generation: Int64, seq: Int64)
     /// Nothing is preserved at the point.
     case nothingHandedOver(generation: Int64, seq: Int64)
     /// The root FDT's `preserved-memory-map` is not a page of the machine's memory.
     case badTrackerRoot(UInt64)
     /// No free page is left in memory for a tracker node.
     case noRoomForTracker(nodes: Int)
-    /// A preserved block cannot be entered into the radix tracker.
+    /// A preserved block cannot be entered into the tracker.
     case trackerBlock(PreservedBlock, reason: String)
     /// `--base` of the raw image lies above the first exported page.
     case rawBaseAboveMemory(base: UInt64, first: UInt64)
@@ -41,8 +42,8 @@ public enum ExportError: Error, Equatable, CustomStringConvertible {
             return "the root FDT stored for generation \(generation)'s handover was altered in the ledger: it differs from its page at \(hex(phys))"
         case let .rootFDT(generation, seq, error):
             return "the root FDT of generation \(generation) as of seq \(seq) does not decode: \(error)"
-        case .bitmapTracker(let compatible):
-            return "\(compatible) handovers use the bitmap tracker, which kholedger reads but does not write; export a radix generation (kho-v2 or later)"
+        case let .bitmapTrackerNotSerialized(generation, seq):
+            return "generation \(generation) is kho-v1: its bitmap tracker is serialized only at its kexec, so nothing is handed over as of seq \(seq); export at the kexec"
         case let .nothingHandedOver(generation, seq):
             return "nothing is handed over at seq \(seq) (generation \(generation)): no block is preserved"
         case .badTrackerRoot(let phys):

@@ -14,11 +14,14 @@ import KHOReplay
 /// The handed-over pages are the preserved blocks as of the point, the
 /// tracker's node pages, the root FDT page, the subtree blobs and the vmalloc
 /// descriptors; their bytes come from the ledger's ``MemoryView`` as of the
-/// point. The ledger does not record tracker node pages, so the tracker is
-/// rebuilt (``RebuiltTracker``) with its root where the root FDT's
-/// `preserved-memory-map` points. The root FDT is the one handed over at a
-/// kexec, else the FDT page as of the point. `walk` and `restore --image`
-/// on the result agree with the ledger.
+/// point. At a kexec the tracker's pages are the ones the kexec recorded
+/// (radix nodes, or kho-v1 chunks and bitmaps), so the export is the
+/// handover byte for byte; otherwise (or for a ledger without them, such as
+/// an import) the tracker is rebuilt (``RebuiltTracker``) with its root where
+/// the root FDT's `preserved-memory-map` points. A kho-v1 generation hands
+/// over only at its kexec (its tracker is serialized there). The root FDT
+/// is the one handed over at a kexec, else the FDT page as of the point.
+/// `walk` and `restore --image` on the result agree with the ledger.
 ///
 /// Every file is written as an ``OutputFile`` and committed only when all of
 /// them are complete: a failed export leaves none.
@@ -64,6 +67,10 @@ public struct HandoverExport {
             throw .memory(error)
         }
         let record = try generationRecord(state.generation)
+        func requireSerialized(_ bitmapTracker: Bool) throws(ExportError) {
+            if bitmapTracker, state.seq != record.kexecSeq { throw .bitmapTrackerNotSerialized(generation: state.generation, seq: seq) }
+        }
+        try requireSerialized(record.bitmapVariant != nil)
         let fdt = try rootFDT(record, state: state, view: view)
         let root: KHORootFDT
         do {
@@ -71,7 +78,8 @@ public struct HandoverExport {
         } catch {
             throw .rootFDT(generation: state.generation, seq: seq, error)
         }
-        guard root.generation.usesRadixTracker else { throw .bitmapTracker(compatible: root.generation.compatible) }
+        let bitmapVariant = root.generation.usesRadixTracker ? nil : record.bitmapVariant ?? .v1b
+        try requireSerialized(bitmapVariant != nil)
         guard !state.preserved.isEmpty else { throw .nothingHandedOver(generation: state.generation, seq: seq) }
 
         let geometry = state.geometry
@@ -86,11 +94,12 @@ public struct HandoverExport {
             + state.areas.filter { $0.kind == .vmalloc }.map { $0.descriptorPhys ..< $0.descriptorPhys + UInt64(VmallocDescriptor.size) }
         let used = AddressRuns(handedOver.map { $0.clamped(to: memory) }, alignment: pageSize)
         let tracker: [UInt64: [UInt8]]
-        if state.seq == record.kexecSeq, let recorded = recordedTracker(root: trackerRoot, state: state, record: record, view: view) {
+        if state.seq == record.kexecSeq,
+           let recorded = recordedTracker(root: trackerRoot, bitmapVariant: bitmapVariant, state: state, record: record, view: view) {
             tracker = recorded
         } else {
             tracker = try RebuiltTracker(blocks: state.preserved, root: trackerRoot, geometry: geometry,
-                                         depthFormula: record.depthFormula,
+                                         depthFormula: record.depthFormula, bitmapVariant: bitmapVariant,
                                          free: FreePages(memory: memory, used: used.runs, pageSize: geometry.pageSize)).pages
         }
         let segments = AddressRuns(used.runs + tracker.keys.map { $0 ..< $0 + pageSize }).runs
@@ -114,15 +123,23 @@ public struct HandoverExport {
         return manifest
     }
 
-    /// The tracker's node pages as the kexec recorded them (the emulator
-    /// hands their bytes over with the kexec), when they walk to exactly the
-    /// preserved set; nil when the ledger does not hold them (an import, a
-    /// trace, a ledger recorded before), and the tracker is rebuilt instead.
-    private func recordedTracker(root: UInt64, state: AsOfState, record: GenerationRecord,
+    /// The tracker's pages as the kexec recorded them (the emulator hands
+    /// their bytes over with the kexec: radix nodes, or kho-v1 chunks and
+    /// the pages holding bitmaps), when they walk to exactly the preserved
+    /// set; nil when the ledger does not hold them (an import, a trace, a
+    /// ledger recorded before), and the tracker is rebuilt instead.
+    private func recordedTracker(root: UInt64, bitmapVariant: BitmapVariant?, state: AsOfState, record: GenerationRecord,
                                  view: MemoryView) -> [UInt64: [UInt8]]? {
-        let walker = RadixTrackerWalker(geometry: state.geometry, rootPhys: root, depthFormula: record.depthFormula)
-        guard let nodes = try? walker.nodePages(read: view.reader), let blocks = try? walker.blocks(read: view.reader),
-              Set(blocks) == Set(state.preserved) else { return nil }
+        let nodes: [UInt64]?
+        let blocks: [PreservedBlock]?
+        if let bitmapVariant {
+            let walker = BitmapTrackerWalker(geometry: state.geometry, variant: bitmapVariant, firstChunkPhys: root)
+            (nodes, blocks) = (try? walker.trackerPages(read: view.reader), try? walker.blocks(read: view.reader))
+        } else {
+            let walker = RadixTrackerWalker(geometry: state.geometry, rootPhys: root, depthFormula: record.depthFormula)
+            (nodes, blocks) = (try? walker.nodePages(read: view.reader), try? walker.blocks(read: view.reader))
+        }
+        guard let nodes, let blocks, Set(blocks) == Set(state.preserved) else { return nil }
         var pages: [UInt64: [UInt8]] = [:]
         for node in nodes {
             guard let bytes = try? view.read(node, count: state.geometry.pageSize) else { return nil }
@@ -137,6 +154,10 @@ public struct HandoverExport {
         var rootFDT: [UInt8]?
         var fdtPhys: UInt64?
         var depthFormula: RadixDepthFormula
+        /// The kho-v1 layout the generation's kernel wrote, as its machine
+        /// says (nil for radix machines and for ledgers without a machine,
+        /// e.g. an import, whose kho-v1 handovers are taken as v1b).
+        var bitmapVariant: BitmapVariant?
     }
 
     private func generationRecord(_ generation: Int64) throws(ExportError) -> GenerationRecord {
@@ -153,7 +174,7 @@ public struct HandoverExport {
         let machine = (row["machine"] as String?).flatMap { try? JSONDecoder().decode(MachineConfig.self, from: Data($0.utf8)) }
         return GenerationRecord(kexecSeq: row["kexec_seq"], rootFDT: (row["root_fdt"] as Data?).map { [UInt8]($0) },
                                 fdtPhys: (row["fdt_phys"] as Int64?).map { UInt64(bitPattern: $0) },
-                                depthFormula: machine?.depthFormula ?? .fixed)
+                                depthFormula: machine?.depthFormula ?? .fixed, bitmapVariant: machine?.abi.bitmapVariant)
     }
 
     /// The FDT handed over at the generation's kexec, or else its FDT page

@@ -1,38 +1,67 @@
 import KHOABI
 
-/// The radix tracker of a preserved set, rebuilt into fresh pages with the
-/// kernel's insertion (``RadixTracker``): the root at the address the root
-/// FDT names, the other nodes in the lowest free pages of memory.
+/// The tracker of a preserved set, rebuilt into fresh pages with the
+/// kernel's own code: the radix tree (``RadixTracker``) with its root at the
+/// address the root FDT names, or the kho-v1 bitmaps serialized
+/// (``BitmapTracker``) with the first chunk there; every other page is one of
+/// the lowest free pages of memory (a v1a bitmap takes a page of its own).
 ///
-/// The ledger does not record tracker node pages (only the preserved set),
-/// so an export rebuilds them; a walk of the result yields exactly the set.
-/// Synthetic captures are built the same way.
+/// A ledger that does not hold the tracker pages of a handover (an import,
+/// an event stream) records only the preserved set, so an export rebuilds
+/// them; a walk of the result yields exactly the set. Synthetic captures
+/// are built the same way.
 public struct RebuiltTracker: Sendable {
-    /// Every node page by address, the root included.
+    /// Every tracker page by address, the root (first chunk) included.
     public let pages: [UInt64: [UInt8]]
 
-    /// Inserts `blocks` under `root`, taking node pages from `free`.
+    /// Inserts `blocks` under `root`, taking pages from `free`; a kho-v1
+    /// `bitmapVariant` builds bitmaps and chunks instead of a radix tree.
     public init(blocks: [PreservedBlock], root: UInt64, geometry: PageGeometry, depthFormula: RadixDepthFormula = .fixed,
-                free: FreePages) throws(ExportError) {
-        var memory = Memory(geometry: geometry, pages: [root: [UInt8](repeating: 0, count: geometry.pageSize)], free: free)
-        let tracker = RadixTracker(geometry: geometry, rootPhys: root, depthFormula: depthFormula)
+                bitmapVariant: BitmapVariant? = nil, free: FreePages) throws(ExportError) {
+        var memory = Memory(geometry: geometry, pages: [:], free: free, root: root)
+        let radix = RadixTracker(geometry: geometry, rootPhys: root, depthFormula: depthFormula)
+        var bitmaps = bitmapVariant.map { BitmapTracker(geometry: geometry, variant: $0) }
+        if bitmaps == nil { memory.pages[root] = [UInt8](repeating: 0, count: geometry.pageSize) }
         for block in blocks {
             do {
-                try tracker.insert(block, in: &memory)
+                if bitmaps != nil { try bitmaps!.insert(block, in: &memory) } else { try radix.insert(block, in: &memory) }
             } catch let error as ExportError {
                 throw error
             } catch {
                 throw .trackerBlock(block, reason: "\(error)")
             }
         }
+        if let bitmaps {
+            do {
+                _ = try bitmaps.serialize(in: &memory)
+            } catch let error as ExportError {
+                throw error
+            } catch {
+                throw .noRoomForTracker(nodes: memory.pages.count)
+            }
+        }
         pages = memory.pages
     }
 
     /// Page-sized words in a dictionary of pages.
-    private struct Memory: RadixTrackerMemory {
+    private struct Memory: RadixTrackerMemory, BitmapTrackerMemory {
         let geometry: PageGeometry
         var pages: [UInt64: [UInt8]]
         var free: FreePages
+        /// Where the first kho-v1 chunk goes (the radix root is placed up front).
+        let root: UInt64
+
+        mutating func allocateBitmap(bytes: Int) throws -> UInt64 { try allocateNodePage() }
+
+        mutating func allocateChunkPage() throws -> UInt64 {
+            guard pages[root] != nil else {
+                pages[root] = [UInt8](repeating: 0, count: geometry.pageSize)
+                return root
+            }
+            return try allocateNodePage()
+        }
+
+        mutating func freeChunkPage(_ phys: UInt64) throws { pages[phys] = nil }
 
         func loadWord(at phys: UInt64) throws -> UInt64 {
             let (page, offset) = locate(phys)

@@ -5,9 +5,9 @@ extension ScenarioRunner {
     /// are thrown as ``MachineError``; scenario mistakes as ``StepFault``.
     func perform(_ op: ScenarioOp, on m: KHOMachine) throws -> [ScenarioFact] {
         let g = m.geometry
-        if let release = m.config.kernel, let format = op.name.consumerFormat, !format.runs(release) {
-            let releases = KernelRelease.allCases.filter { $0.isEmulated && format.runs($0) }.map { "\"\($0)\"" }
-            throw StepFault("this op writes \(format.describe), which Linux \(release) does not; set machine.kernel to "
+        if let release = m.config.kernel, let requirement = op.name.requirement, !requirement.runs(release) {
+            let releases = KernelRelease.allCases.filter(requirement.runs).map { "\"\($0)\"" }
+            throw StepFault("this op \(requirement.describe), which Linux \(release) does not; set machine.kernel to "
                 + releases.joined(separator: " or "))
         }
         switch op {
