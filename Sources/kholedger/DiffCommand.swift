@@ -77,7 +77,7 @@ struct DiffCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (diff, changedBytes, notes) = try exitOnError {
+        let (diff, changedBytes, owners, notes) = try exitOnError {
             let ledger = try ledger.openForReading()
             let a = try PointInTime(parsing: from).resolve(in: ledger)
             let other = try toLedger.map { try Ledger(readingAt: $0) }
@@ -85,10 +85,11 @@ struct DiffCommand: ParsableCommand {
             let diff = try other.map { try GenerationDiff(ledger: ledger, from: a.seq, otherLedger: $0, to: b.seq) }
                 ?? GenerationDiff(ledger: ledger, from: a.seq, to: b.seq)
             let changedBytes = bytes ? try diff.changedBytes(ledger: ledger, otherLedger: other, area: area) : nil
-            return (diff, changedBytes, PointNotes(a, b))
+            let owners = format == .text && !bytes ? try diff.to.owners(of: DiffText.contentRangesShown(diff, all: all), in: other ?? ledger) : [:]
+            return (diff, changedBytes, owners, PointNotes(a, b))
         }
         switch (format, changedBytes) {
-        case (.text, nil): print(notes.text(DiffText.render(diff, from: from, to: to, all: all)))
+        case (.text, nil): print(notes.text(DiffText.render(diff, from: from, to: to, all: all, owners: owners)))
         case (.json, nil): print(try notes.json(DiffDocument(diff, from: from, to: to)))
         case (.text, let changed?): print(notes.text(DiffBytesText.render(changed, from: from, to: to, all: all)))
         case (.json, let changed?): print(try notes.json(DiffBytesDocument(changed, from: from, to: to)))

@@ -6,7 +6,10 @@ import KHOReplay
 /// removed areas, preserved blocks per order, subtrees and the preserved
 /// pages whose content differs. Long lists are cut unless `--all`.
 enum DiffText {
-    static func render(_ diff: GenerationDiff, from fromText: String, to toText: String, all: Bool) -> String {
+    /// `owners`: what holds, at B, the first page of each listed range of
+    /// changed content (``contentRangesShown(_:all:)``).
+    static func render(_ diff: GenerationDiff, from fromText: String, to toText: String, all: Bool,
+                       owners: [UInt64: PageOwner] = [:]) -> String {
         let (a, b) = (diff.from, diff.to)
         var lines = [
             "diff \(fromText) → \(toText): seq \(a.seq) (generation \(a.generation)) → seq \(b.seq) (generation \(b.generation))",
@@ -46,11 +49,20 @@ enum DiffText {
         if !diff.changedContent.isEmpty {
             let (shown, note) = ListLimit.cut(diff.changedContent, all: all, noun: "ranges")
             let pageSize = UInt64(b.geometry.pageSize)
-            var table = TextTable(header: ["PHYS", "PAGES", "BYTES"])
-            table.rows = shown.map { [hex(UInt64($0.first) * pageSize), "\($0.count)", ByteSize.format(UInt64($0.count) * pageSize)] }
+            var table = TextTable(header: ["PHYS", "PAGES", "BYTES", "OWNER"])
+            table.rows = shown.map {
+                let phys = UInt64($0.first) * pageSize
+                return [hex(phys), "\($0.count)", ByteSize.format(UInt64($0.count) * pageSize),
+                        owners[phys].map { $0.description.escapingControlCharacters } ?? "-"]
+            }
             lines += ["", "preserved pages whose content differs:", table.rendered] + [note].compactMap { $0 }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The first page of each changed-content range a text listing shows.
+    static func contentRangesShown(_ diff: GenerationDiff, all: Bool) -> [UInt64] {
+        ListLimit.cut(diff.changedContent, all: all, noun: "ranges").shown.map { UInt64($0.first) * UInt64(diff.to.geometry.pageSize) }
     }
 
     /// A changed area: its name, kind and descriptor fields (`old → new`

@@ -44,13 +44,15 @@ struct StateCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let (state, notes) = try exitOnError {
+        let (state, owners, notes) = try exitOnError {
             let ledger = try ledger.openForReading()
             let resolved = try point.resolve(in: ledger, default: .lastOperation)
-            return (try AsOfState(ledger: ledger, seq: resolved.seq), PointNotes(resolved))
+            let state = try AsOfState(ledger: ledger, seq: resolved.seq)
+            let owners = format == .text && !all ? try state.owners(of: StateText.runsShown(state.preservedRuns).map(\.phys), in: ledger) : [:]
+            return (state, owners, PointNotes(resolved))
         }
         switch format {
-        case .text: print(notes.text(StateText.render(state, all: all)))
+        case .text: print(notes.text(StateText.render(state, all: all, owners: owners)))
         case .json: print(try notes.json(StateDocument(state)))
         }
     }

@@ -7,7 +7,8 @@ import KHOReplay
 /// cut to ``ListLimit/count`` rows; `--all` lists everything, every block
 /// instead of the runs.
 enum StateText {
-    static func render(_ state: AsOfState, all: Bool) -> String {
+    /// `owners`: what holds the first page of each listed run (``runsShown(_:)``).
+    static func render(_ state: AsOfState, all: Bool, owners: [UInt64: PageOwner] = [:]) -> String {
         let pageSize = state.geometry.pageSize
         var lines = [
             "seq \(state.seq), generation \(state.generation) (lineage \(state.lineage)), \(pageSize / 1024) KiB pages, "
@@ -37,7 +38,7 @@ enum StateText {
         if !state.preserved.isEmpty {
             lines += ["", "preserved blocks by order:", orderTable(state.preserved, geometry: state.geometry)]
             lines += ["", all ? "preserved blocks:" : "preserved runs (contiguous blocks of one order):"]
-            lines.append(all ? blockTable(state.preserved) : runLines(state.preservedRuns, geometry: state.geometry))
+            lines.append(all ? blockTable(state.preserved) : runLines(state.preservedRuns, geometry: state.geometry, owners: owners))
         }
         return lines.joined(separator: "\n")
     }
@@ -70,11 +71,18 @@ enum StateText {
         return table.rendered
     }
 
-    /// The runs, cut to ``ListLimit/count``.
-    static func runLines(_ runs: [PreservedRun], geometry: PageGeometry) -> String {
+    /// The runs a text listing shows: the first ``ListLimit/count``.
+    static func runsShown(_ runs: [PreservedRun]) -> [PreservedRun] { ListLimit.cut(runs, all: false, noun: "runs").shown }
+
+    /// The runs, cut to ``ListLimit/count``, each with the owner of its
+    /// first page when `owners` knows it.
+    static func runLines(_ runs: [PreservedRun], geometry: PageGeometry, owners: [UInt64: PageOwner] = [:]) -> String {
         let (shown, note) = ListLimit.cut(runs, all: false, noun: "runs")
-        var table = TextTable(header: ["PHYS", "ORDER", "BLOCKS", "BYTES"])
-        table.rows = shown.map { [hex($0.phys), "\($0.order)", "\($0.count)", ByteSize.format($0.bytes(geometry))] }
+        var table = TextTable(header: ["PHYS", "ORDER", "BLOCKS", "BYTES", "OWNER"])
+        table.rows = shown.map {
+            [hex($0.phys), "\($0.order)", "\($0.count)", ByteSize.format($0.bytes(geometry)),
+             owners[$0.phys].map { $0.description.escapingControlCharacters } ?? "-"]
+        }
         return ([table.rendered] + [note].compactMap { $0 }).joined(separator: "\n")
     }
 }

@@ -25,7 +25,9 @@ struct LeakCheck: AuditCheck {
                     ORDER BY pfn
                     """, arguments: [handover.generation, scope.end])
                 guard let first = rows.first else { return (rows, nil as String?) }
-                return (rows, try Self.owner(of: Int64(first["pfn"] as Int64) * Int64(handover.geometry.pageSize), handover: handover, db: db))
+                let phys = UInt64(bitPattern: first["pfn"]) << UInt64(handover.geometry.pageShift)
+                return (rows, try PageOwner.find(phys, generation: handover.generation, seq: handover.seq,
+                                                 pageSize: handover.geometry.pageSize, db: db)?.name)
             }
             var blocks = AuditBlocks(geometry: handover.geometry)
             for row in rows {
@@ -38,21 +40,5 @@ struct LeakCheck: AuditCheck {
                     + (owner.map { " (of \"\($0)\")" } ?? "") + " that generation \(child) never restored"))
         }
         return findings
-    }
-
-    /// The name of the object (valid at the handover) whose frames or chunk
-    /// pages hold the block at `phys`.
-    private static func owner(of phys: Int64, handover: AuditScope.Handover, db: Database) throws -> String? {
-        try String.fetchOne(db, sql: """
-            SELECT o.name FROM object o JOIN object_extent e ON e.object_id = o.id
-            WHERE o.generation = :generation AND o.from_seq <= :kexec AND (o.to_seq IS NULL OR o.to_seq > :kexec)
-              AND e.phys <= :phys AND :phys < e.phys + e.count * (:page_size << e.ord)
-            UNION ALL
-            SELECT o.name FROM object o JOIN chunk c ON c.object_id = o.id
-            WHERE o.generation = :generation AND o.from_seq <= :kexec AND (o.to_seq IS NULL OR o.to_seq > :kexec)
-              AND c.phys = :phys
-            LIMIT 1
-            """, arguments: ["generation": handover.generation, "kexec": handover.seq, "phys": phys,
-                             "page_size": handover.geometry.pageSize])
     }
 }
