@@ -199,14 +199,15 @@ struct ScenarioRunTests {
         let log = ScenarioEventLog()
         machine.onEvent = { log.events.append($0) }
         var random = SplitMix64(seed: 4)
-        _ = try KHOTestHandover.preserve(maxMem: 1 << 20, on: machine, random: &random)
+        let data = try KHOTestHandover.generate(.single, maxMem: 1 << 20, on: machine, random: &random)
+        _ = try KHOTestHandover.preserve(.single, data: data, on: machine)
         let folio = try #require(log.events.first { $0.kind == .preserveFolio && $0.subject == "kho_test/folio" }?.extents.first)
         let word = try machine.memory.read(folio.phys, count: 2).loadLittleEndian(UInt16.self, at: 0)
         let changed: UInt16 = word == 0xffff ? 1 : word + 1   // 0xffff and 0 are the same in ones' complement
         try machine.write(phys: folio.phys, bytes: [UInt8(changed & 0xff), UInt8(changed >> 8)])
         try machine.kexec()
         do {
-            _ = try KHOTestHandover.restore(on: machine)
+            _ = try KHOTestHandover.restore(.single, on: machine)
             Issue.record("corrupted data passed the checksum")
         } catch let error as MachineError {
             #expect(error.errno == .EINVAL)

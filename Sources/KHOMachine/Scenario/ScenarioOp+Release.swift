@@ -9,6 +9,8 @@ extension ScenarioOp.Name {
             return ("LUO's luo-v1 FDT", { $0.liveUpdateFormat == .fdtV1 })
         case .khoTestPreserve, .khoTestRestore:
             return ("test_kho's one kho_test FDT with a vmalloc'd folios_info", { $0.testModule == .vmallocArray })
+        case .khoTestInit:
+            return ("test_kho's kho_test0 … kho_test3 chain", { $0.testModule == .fourSubtrees })
         default:
             return nil
         }

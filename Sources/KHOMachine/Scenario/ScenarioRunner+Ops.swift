@@ -155,10 +155,14 @@ extension ScenarioRunner {
             return restored.facts + [.text("sha256", HexBytes.format(digest))]
 
         case .khoTestPreserve(let maxMem):
-            return try KHOTestHandover.preserve(maxMem: maxMem, on: m, random: &random)
+            let data = try KHOTestHandover.generate(.single, maxMem: maxMem, on: m, random: &random)
+            return try KHOTestHandover.preserve(.single, data: data, on: m)
 
         case .khoTestRestore:
-            return try KHOTestHandover.restore(on: m)
+            return try KHOTestHandover.restore(.single, on: m)
+
+        case let .khoTestInit(boot, maxMem):
+            return try KHOTestChain.boot(boot, maxMem: maxMem, on: m, random: &random)
         }
     }
 
