@@ -189,7 +189,7 @@ struct ConsumerFidelityTests {
     /// (1 after a cold boot).
     @Test func liveupdateNumberCountsHandovers() throws {
         let (runner, _) = try run("""
-            machine: {kernel: "7.1", memory: 64MiB, seed: 5}
+            machine: {kernel: "7.1", memory: 64MiB, seed: 5, liveupdate: true}
             steps:
               - memfd_preserve: {size: 2 pages, text: "a"}
               - kexec

@@ -91,7 +91,7 @@ struct ScenarioRunTests {
 
     @Test func memfdRoundTripGivesIdenticalFileBytes() throws {
         let (runner, summary) = try run("""
-            machine: {seed: 11, kernel: "7.1"}
+            machine: {seed: 11, kernel: "7.1", liveupdate: true}
             steps:
               - memfd_preserve: {name: a, size: 70000, folio_order: 2, text: "0123456789abcdef-", token: 3}
               - kexec
@@ -104,7 +104,7 @@ struct ScenarioRunTests {
         #expect(summary.steps[2].facts.contains(.count("folios", 5)))
 
         let (random, _) = try run("""
-            machine: {kernel: "7.1"}
+            machine: {kernel: "7.1", liveupdate: true}
             steps:
               - memfd_preserve: {size: 1MiB, fill: random, record: before}
               - kexec
@@ -120,14 +120,16 @@ struct ScenarioRunTests {
 
     @Test func memfdHandoverEmitsOneEventPerKHOCall() throws {
         let log = ScenarioEventLog()
-        let scenario = try Scenario(yaml: "machine: {kernel: \"7.1\"}\nsteps:\n  - memfd_preserve: {size: 5 pages}\n")
+        let scenario = try Scenario(yaml: "machine: {kernel: \"7.1\", liveupdate: true}\nsteps:\n  - memfd_preserve: {size: 5 pages}\n")
         _ = try ScenarioRunner(scenario) { log.events.append($0) }.run()
         let kinds = log.events.map(\.kind)
         #expect(kinds.filter { $0 == .preserveFolio }.count == 5)
         #expect(kinds.filter { $0 == .preserveVmalloc }.count == 1)
-        // The kernel's kexec-metadata at boot; then ser, file array, session header, LUO FDT.
-        #expect(log.events.filter { $0.kind == .allocPreserve }.map(\.subject) == [KexecMetadata.subtreeName, "memfd/ser", "luo/files", "luo/session-header", LUOFDT.subtreeName])
-        #expect(kinds.last == .addSubtree)
+        // At boot the kernel's kexec-metadata, then LUO's FDT, session header and
+        // FLB blocks; then the memfd's ser and its session's file block.
+        #expect(log.events.filter { $0.kind == .allocPreserve }.map(\.subject)
+            == [KexecMetadata.subtreeName, LUOFDT.subtreeName, "luo/session-header", "luo/flb-header", "memfd/ser", "luo/files"])
+        #expect(log.events.filter { $0.kind == .addSubtree }.map(\.subject) == [KexecMetadata.subtreeName, LUOFDT.subtreeName])
     }
 
     @Test func multiGenerationRestoresWhatWasWritten() throws {
