@@ -3,8 +3,8 @@ import KHOABI
 extension KHOMachine {
     /// `kexec` into the next generation.
     ///
-    /// With live update enabled, LUO first serializes its sessions
-    /// (`liveupdate_reboot`). The outgoing kernel hands over its root FDT
+    /// The reboot that leads here runs ``liveUpdateReboot()`` first, as the
+    /// scenario runner does. The outgoing kernel hands over its root FDT
     /// page and tracker; the
     /// event carries the tracker's node pages with their bytes at this
     /// moment, so a recording holds the handover byte for byte. Memory
@@ -16,7 +16,6 @@ extension KHOMachine {
     /// vmalloc areas and folio bookkeeping of the old generation are gone:
     /// consumers must restore what they need.
     public func kexec() throws(MachineError) {
-        try serializeLiveUpdate()
         let blocks = try preservedBlocks()
         let nodes: [UInt64]
         do {

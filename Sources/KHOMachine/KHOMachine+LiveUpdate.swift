@@ -79,10 +79,12 @@ extension KHOMachine {
         liveUpdate = state
     }
 
-    /// `liveupdate_reboot` → `luo_session_serialize`: writes each session's
-    /// `luo_file_ser` entries into its file block, then the session header
-    /// (the count and one `luo_session_ser` per session).
-    func serializeLiveUpdate() throws(MachineError) {
+    /// `liveupdate_reboot` → `luo_session_serialize`, which the reboot
+    /// syscall runs before the kexec: writes each session's `luo_file_ser`
+    /// entries into its file block, then the session header (the count and
+    /// one `luo_session_ser` per session), each write its own event. Nothing
+    /// without live update.
+    public func liveUpdateReboot() throws(MachineError) {
         guard let state = liveUpdate else { return }
         var sessions = try luoEncode("luo_session_header_ser") { try LUOSessionHeaderSer(count: UInt64(state.sessions.count)).encode() }
         for session in state.sessions {

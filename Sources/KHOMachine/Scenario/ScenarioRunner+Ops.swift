@@ -127,6 +127,7 @@ extension ScenarioRunner {
         case .kexec(let carry):
             try symbols.carry(carry)
             files = [:]
+            try m.liveUpdateReboot()
             try m.kexec()
             let incoming = m.incoming
             return [.count("generation", m.generation), .count("handed_over", incoming?.preserved.count ?? 0),

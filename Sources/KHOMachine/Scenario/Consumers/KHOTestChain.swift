@@ -24,6 +24,7 @@ import KHOABI
 public enum KHOTestChain {
     /// The module parameters of one boot.
     public enum Boot: String, Hashable, Sendable, CaseIterable {
+        /// Neither parameter: the chain's first boot.
         case first
         /// `second_boot=1`.
         case second = "second_boot"
