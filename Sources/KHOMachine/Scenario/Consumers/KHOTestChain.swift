@@ -60,6 +60,7 @@ public enum KHOTestChain {
 
     /// What `kho_test_restore` logs when a subtree's data checks out.
     static let restoreSucceeded = "KHO restore succeeded"
+
     /// One boot of the module: one fact per subtree (`preserved`, or the
     /// restore's log line); a kernel error naming every part that failed.
     static func boot(_ boot: Boot, maxMem: UInt64?, on m: KHOMachine, random: inout SplitMix64) throws -> [ScenarioFact] {
