@@ -88,17 +88,18 @@ public struct HandoverCompatibility: Sendable {
                 return finding(.refused, "luo_early_startup finds \(format.rawValue), Linux \(target) reads \(wanted.rawValue): LUO fails at boot")
             }
             return finding(.accepted, "luo_early_startup reads \(wanted.rawValue)")
-        case KHOTestFDT.subtreeName:
-            switch target.testModule {
-            case .fourSubtrees:
-                return finding(.ignored, "Linux \(target)'s test_kho looks for kho_test0 … kho_test3 and runs as a producer")
-            case .physArray, .vmallocArray:
-                guard let blob = subtree.blob,
-                      (try? KHOTestFDT(bytes: blob, format: KHOTestFoliosInfo.Format(generation: target.abi))) != nil else {
-                    return finding(.refused, "kho_test_restore cannot read it as Linux \(target)'s layout: \"KHO restore failed\"")
-                }
-                return finding(.accepted, "kho_test_restore reads it")
+        case let name where KHOTestSubtree(name: name) != nil:
+            let known = KHOTestSubtree(name: name)!
+            let reads = target.testModule == .fourSubtrees ? KHOTestSubtree.chain : [.single]
+            guard reads.contains(known) else {
+                let names = reads.count > 1 ? "\(reads[0]) … \(reads[reads.count - 1])" : "\(reads[0])"
+                return finding(.ignored, "Linux \(target)'s test_kho looks for \(names) only")
             }
+            guard let blob = subtree.blob,
+                  (try? KHOTestFDT(bytes: blob, format: KHOTestFoliosInfo.Format(generation: target.abi), subtree: known)) != nil else {
+                return finding(.refused, "kho_test_restore cannot read it as Linux \(target)'s layout: \"KHO restore failed\"")
+            }
+            return finding(.accepted, "kho_test_restore reads it")
         default:
             return finding(.ignored, "not a subtree the kernel reads itself: handed to whichever consumer retrieves it")
         }

@@ -122,6 +122,17 @@ public struct HandoverWalk: Hashable, Sendable {
         return KexecMetadata.read(phys: subtree.phys, size: subtree.size, through: read)
     }
 
+    /// The test module subtrees this handover carries (`kho_test`, or the
+    /// 7.2-era `kho_test0` … `kho_test3`), in FDT order, each decoded as
+    /// `kho_test_restore` decodes it; one that does not decode is left out.
+    public func testModuleFDTs(read: MemoryReader) -> [KHOTestFDT.Summary] {
+        subtrees.compactMap { subtree in
+            guard KHOTestSubtree(name: subtree.name) != nil, let size = subtree.size,
+                  let blob = try? read(subtree.phys, Int(min(size, UInt64(Int32.max)))) else { return nil }
+            return KHOTestFDT.summary(subtree: subtree.name, blob: blob)
+        }
+    }
+
     /// The KHO page metadata a kernel of this generation writes when it boots
     /// from this handover: what its restores check.
     public func heads(_ geometry: PageGeometry) -> PreservedHeads {

@@ -53,6 +53,9 @@ public struct OpDetail: Codable, Equatable, Sendable {
         /// The blob decoded, for the kernel's own `kexec-metadata` subtree
         /// (its bytes as recorded when it was added).
         public var kexecMetadata: KexecMetadata?
+        /// The blob decoded, for a test module subtree (`kho_test`,
+        /// `kho_test0` … `kho_test3`).
+        public var testKho: KHOTestFDT.Summary?
     }
 
     public var op: OpSummary
@@ -90,7 +93,8 @@ extension Ledger {
                     pagesWritten: rows.contents.count,
                     subtrees: rows.subtrees.map { row in
                         .init(direction: row.direction, name: row.name, phys: hexAddress(row.phys), size: row.size,
-                              kexecMetadata: row.name == KexecMetadata.subtreeName ? row.blob.flatMap { try? KexecMetadata(bytes: [UInt8]($0)) } : nil)
+                              kexecMetadata: row.name == KexecMetadata.subtreeName ? row.blob.flatMap { try? KexecMetadata(bytes: [UInt8]($0)) } : nil,
+                              testKho: row.blob.flatMap { KHOTestFDT.summary(subtree: row.name, blob: [UInt8]($0)) })
                     })
             }
         } catch let error as LedgerError {

@@ -3,8 +3,10 @@ import KHOABI
 extension KHOMachine {
     /// `kexec` into the next generation.
     ///
-    /// The outgoing kernel hands over its root FDT page, its tracker and
-    /// its scratch areas (the next kernel's boot memory); the
+    /// The reboot that leads here runs ``liveUpdateReboot()`` first, as the
+    /// scenario runner does. The outgoing kernel hands over its root FDT
+    /// page, its tracker and its scratch areas (the next kernel's boot
+    /// memory); the
     /// event carries the tracker's node pages with their bytes at this
     /// moment, so a recording holds the handover byte for byte. Memory
     /// that is neither a preserved block nor a tracker node is scrubbed.
@@ -62,7 +64,8 @@ extension KHOMachine {
     /// Boots this generation: takes over the incoming handover (if any), then
     /// creates the outgoing tracker root and root FDT page (an order-0 page
     /// preserved with `kho_alloc_preserve`); a 7.1+ kernel then adds its
-    /// `kexec-metadata` subtree (separate calls, each its own event).
+    /// `kexec-metadata` subtree, and with `liveupdate` LUO its `LUO` subtree
+    /// (separate calls, each its own event).
     func boot(incoming fdtAddress: UInt64?) throws(MachineError) {
         try perform(.boot, arguments: [("generation", "\(generation)")]) { event throws(MachineError) in
             incoming = nil
@@ -92,7 +95,9 @@ extension KHOMachine {
             event.pages = [.init(phys: page, bytes: memory.page(page))]
         }
         liveUpdateNumber = incomingLiveUpdateNumber().map { $0 &+ 1 } ?? 1
+        liveUpdate = nil
         if config.writesKexecMetadata { try addKexecMetadata() }
+        if config.liveUpdate { try setUpLiveUpdate() }
     }
 
     /// Early boot of a KHO kernel: FDT check, tracker walk, reservations, magic.

@@ -41,6 +41,8 @@ public final class KHOMachine {
     /// The `liveupdate-number` this generation's LUO writes (`luo_fdt_setup`):
     /// the incoming LUO FDT's number + 1, 1 after a cold boot.
     public internal(set) var liveUpdateNumber: UInt64 = 1
+    /// This generation's LUO, when the machine boots with `liveupdate`.
+    var liveUpdate: LiveUpdateState?
     /// Receives every event.
     public var onEvent: (MachineEvent) -> Void
     /// Blocks zero-filled by allocations during the current call.

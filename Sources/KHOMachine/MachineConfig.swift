@@ -35,13 +35,36 @@ public struct MachineConfig: Hashable, Sendable, Codable {
     public var scratchOverlapCheck: Bool = true
     /// `MAX_PAGE_ORDER`; `nil` uses the page size's typical value.
     public var maxPageOrder: Int? = nil
+    /// The kernel's `liveupdate` boot parameter (off by default, as in the
+    /// kernel): every boot then sets up LUO (`luo_late_startup`), which
+    /// creates and hands over its `LUO` subtree whether or not anything is
+    /// preserved through it, and LUO consumers (memfd) can be used.
+    public var liveUpdate: Bool = false
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
         case pageSize, memoryBase, memorySize, seed, scratch, kernel
         case abiOverride = "abi"
-        case depthFormula, numaNodeSize, scratchOverlapCheck, maxPageOrder
+        case depthFormula, numaNodeSize, scratchOverlapCheck, maxPageOrder, liveUpdate
+    }
+
+    /// Decodes a stored configuration; keys added later (`liveUpdate`) may be
+    /// missing from configurations stored before them.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        pageSize = try c.decode(Int.self, forKey: .pageSize)
+        memoryBase = try c.decode(UInt64.self, forKey: .memoryBase)
+        memorySize = try c.decode(UInt64.self, forKey: .memorySize)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        scratch = try c.decodeIfPresent([MemoryRange].self, forKey: .scratch)
+        kernel = try c.decodeIfPresent(KernelRelease.self, forKey: .kernel)
+        abiOverride = try c.decodeIfPresent(ABIGeneration.self, forKey: .abiOverride)
+        depthFormula = try c.decode(RadixDepthFormula.self, forKey: .depthFormula)
+        numaNodeSize = try c.decodeIfPresent(UInt64.self, forKey: .numaNodeSize)
+        scratchOverlapCheck = try c.decode(Bool.self, forKey: .scratchOverlapCheck)
+        maxPageOrder = try c.decodeIfPresent(Int.self, forKey: .maxPageOrder)
+        liveUpdate = try c.decodeIfPresent(Bool.self, forKey: .liveUpdate) ?? false
     }
 
     /// The handover ABI generation: the override, else the release's.
@@ -110,6 +133,12 @@ public struct MachineConfig: Hashable, Sendable, Codable {
                   area.address >= memoryBase, area.end <= memoryBase + memorySize else {
                 throw .invalidConfiguration("scratch area \(area) must be page aligned and inside memory \(MemoryRange(address: memoryBase, size: memorySize))")
             }
+        }
+        if liveUpdate, let kernel, kernel.liveUpdateFormat != .fdtV1 {
+            let emulated = KernelRelease.allCases.filter { $0.isEmulated && $0.liveUpdateFormat == .fdtV1 }.map(\.rawValue)
+            throw .invalidConfiguration("liveupdate: Linux \(kernel)'s LUO "
+                + (kernel.liveUpdateFormat.map { "(\($0.rawValue)) is not emulated" } ?? "does not exist")
+                + "; use kernel " + emulated.joined(separator: " or "))
         }
         if let numaNodeSize, numaNodeSize == 0 || numaNodeSize % UInt64(g.pageSize) != 0 {
             throw .invalidConfiguration("NUMA node size \(numaNodeSize) must be a non-zero multiple of the page size")

@@ -8,6 +8,11 @@ struct ShowCommand: ParsableCommand {
         commandName: "show",
         abstract: "Show one operation with its tracker changes, frame layout and chunk pages.",
         discussion: """
+            A subtree the operation added or found is listed with its blob decoded \
+            when kholedger knows its format: the kernel's kexec-metadata \
+            (previous_release, kexec_count) and the test module's FDTs (`kho_test`, \
+            `kho_test0` … `kho_test3`: magic, nr_folios, csum).
+
             Example:
               kholedger show 12
               kholedger show 12 --format json
@@ -58,6 +63,9 @@ struct ShowCommand: ParsableCommand {
             lines.append("subtree \(s.direction) \(s.name) \(s.phys)\(s.size.map { " size \($0)" } ?? "")")
             if let metadata = s.kexecMetadata {
                 lines.append("  kexec-metadata: previous_release \(metadata.previousRelease), kexec_count \(metadata.kexecCount)")
+            }
+            if let test = s.testKho {
+                lines.append("  test_kho: magic \(test.magic), nr_folios \(test.nrFolios), csum \(test.csum)")
             }
         }
         if detail.pagesWritten > 0 { lines.append("pages written: \(detail.pagesWritten)") }

@@ -14,7 +14,11 @@ struct SimulateCommand: ParsableCommand {
             A scenario describes a machine (page size, memory, seed, scratch areas, ABI) \
             and a list of steps: vmalloc areas, folios and blobs, every KHO call \
             (preserve/unpreserve/restore, subtrees), kexec into the next generation, \
-            content checks, and the LUO memfd and test_kho consumers. A step may \
+            content checks, and the LUO memfd (with machine liveupdate: true, the kernel's \
+            boot parameter: LUO then hands over its FDT at every boot) and test_kho \
+            consumers (kho_test_preserve, \
+            kho_test_restore up to 7.1; kho_test_init with second_boot/third_boot, the \
+            7.2-era kho_test0 … kho_test3 chain, from 7.2). A step may \
             expect a failure (expect: EINVAL, expect: NULL). The format is documented \
             in Examples/README.md.
 

@@ -21,8 +21,11 @@ struct WalkCommand: ParsableCommand {
             handover's kexec-metadata is decoded on a last line, `kexec-metadata \
             <previous_release> <kexec_count>`.
             --format json prints {"preserved": [{"phys", "order"}], "subtrees": [{"name", \
-            "phys", "size", "error"}], "kexec_metadata": {"previous_release", "kexec_count"}}; csv prints one row per block or subtree under the header \
-            kind,name,phys,order,size.
+            "phys", "size", "error"}], "test_kho": [{"subtree", "magic", "nr_folios", \
+            "csum"}], "kexec_metadata": {"previous_release", "kexec_count"}}, where \
+            test_kho decodes each test module subtree (`kho_test`, or the 7.2-era \
+            `kho_test0` … `kho_test3`) as the module's restore reads it; csv prints one \
+            row per block or subtree under the header kind,name,phys,order,size.
 
             --debugfs FOLDER takes the root FDT from a copy of /sys/kernel/debug/kho (its \
             out/ or in/), read whole from the image when out/fdt is short; `import \
@@ -53,7 +56,7 @@ struct WalkCommand: ParsableCommand {
             lines = lines.map(\.escapingControlCharacters)
             if !lines.isEmpty { print(lines.joined(separator: "\n")) }
         case .json:
-            print(try JSONOutput.string(WalkDocument(walk, metadata: metadata)))
+            print(try JSONOutput.string(WalkDocument(walk, testModule: walk.testModuleFDTs(read: read), metadata: metadata)))
         case .csv:
             let rows = walk.preserved.map { ["block", "", hex($0.phys), "\($0.order)", ""] }
                 + walk.subtrees.map { ["subtree", $0.name, hex($0.phys), "", $0.size.map(String.init) ?? ""] }
@@ -79,14 +82,16 @@ private struct WalkDocument: Encodable {
 
     var preserved: [Block]
     var subtrees: [Subtree]
+    var testKho: [KHOTestFDT.Summary]
     var kexecMetadata: KexecMetadata?
 
-    init(_ walk: HandoverWalk, metadata: KexecMetadata?) {
+    init(_ walk: HandoverWalk, testModule: [KHOTestFDT.Summary], metadata: KexecMetadata?) {
         preserved = walk.preserved.map { Block(phys: hex($0.phys), order: $0.order) }
         subtrees = walk.subtrees.map { subtree in
             let problem = walk.subtreeProblems.first { if case .subtreeBlob(subtree.name, subtree.phys, _) = $0 { true } else { false } }
             return Subtree(name: subtree.name, phys: hex(subtree.phys), size: subtree.size, error: problem?.description)
         }
+        testKho = testModule
         kexecMetadata = metadata
     }
 }

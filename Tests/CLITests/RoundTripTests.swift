@@ -47,7 +47,7 @@ struct RoundTripTests {
 
     @Test func fourAreasAndATestModuleAt16KiB() throws {
         let original = try SimulatedLedger(yaml: """
-            machine: {page_size: 16KiB, memory: 512MiB, seed: 5, kernel: "7.1"}
+            machine: {page_size: 16KiB, memory: 512MiB, seed: 5, kernel: "7.1", liveupdate: true}
             steps:
               - vmalloc: {name: huge, size: 64MiB, huge: true}
               - write: {area: huge, offset: 32MiB, random: 48KiB}

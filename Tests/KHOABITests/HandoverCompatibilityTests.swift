@@ -58,6 +58,27 @@ struct HandoverCompatibilityTests {
         #expect(later.findings.last?.reason.contains("finds luo-v1, Linux 7.2 reads luo-v5") == true)
     }
 
+    /// test_kho: the 7.2-era module reads `kho_test0` … `kho_test3`, each with
+    /// its own magic, and ignores the older `kho_test`; 7.1's reads `kho_test` only.
+    @Test func testModuleSubtreesAreReadByTheirReleasesModule() throws {
+        let descriptor = [UInt8](repeating: 0, count: KHOTestFoliosInfo.descriptorSize)
+        func blob(_ subtree: KHOTestSubtree, magic: UInt32? = nil) throws -> HandoverCompatibility.Subtree {
+            .init(name: subtree.name, blob: try KHOTestFDT(nrFolios: 1, csum: 2, foliosInfo: .vmallocDescriptor(descriptor),
+                                                          magic: magic ?? subtree.magic).encode())
+        }
+        let v4 = Array("kho-v4\0".utf8)
+        let chain = HandoverCompatibility(target: .v7_2, compatible: v4, subtrees: try KHOTestSubtree.chain.map { try blob($0) })
+        #expect(chain.isAccepted)
+        #expect(chain.findings.dropFirst().map(\.verdict) == [.accepted, .accepted, .accepted, .accepted])
+        let swapped = HandoverCompatibility(target: .v7_2, compatible: v4, subtrees: [try blob(KHOTestSubtree.chain[0], magic: KHOTestSubtree.chain[1].magic)])
+        #expect(swapped.findings.last?.verdict == .refused, "kho_test0 must carry KHO0")
+        let old = HandoverCompatibility(target: .v7_2, compatible: v4, subtrees: [try blob(.single)])
+        #expect(old.findings.last?.verdict == .ignored)
+        #expect(old.findings.last?.reason == "Linux 7.2's test_kho looks for kho_test0 … kho_test3 only")
+        let v3 = HandoverCompatibility(target: .v7_1, compatible: Array("kho-v3\0".utf8), subtrees: [try blob(KHOTestSubtree.chain[0])])
+        #expect(v3.findings.last?.reason == "Linux 7.1's test_kho looks for kho_test only")
+    }
+
     @Test func otherSubtreesAreTheirConsumersBusiness() {
         let result = HandoverCompatibility(target: .v7_4, compatible: Array("kho-v4\0".utf8), subtrees: [.init(name: "app", blob: [1, 2])])
         #expect(result.isAccepted && result.findings.last?.verdict == .ignored)

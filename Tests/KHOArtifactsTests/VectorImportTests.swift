@@ -112,7 +112,7 @@ struct VectorImportTests {
         #expect(sha256Hex(file) == memfd["sha256"] as? String)
 
         let khoTest = try imported.consumer("kho_test")
-        let entries = try restoredBytes(KHOTestFDT.foliosInfoAreaName, imported)
+        let entries = try restoredBytes(KHOTestSubtree.single.foliosInfoAreaName, imported)
         var data: [UInt8] = []
         for index in 0 ..< (try #require(khoTest["nr_folios"] as? Int)) {
             let folio = KHOTestFolio(entry: entries.loadLittleEndian(UInt64.self, at: 8 * index), geometry: geometry)

@@ -156,7 +156,7 @@ struct ConsumerFidelityTests {
               - kho_test_preserve: {max_mem: 256KiB}
             """)
         let m = try #require(runner.machine)
-        let subtree = try #require(try m.rootFDT.decoded().subtrees.first { $0.name == KHOTestFDT.subtreeName })
+        let subtree = try #require(try m.rootFDT.decoded().subtrees.first { $0.name == KHOTestSubtree.single.name })
         let tree = try m.readFDT(at: subtree.phys, "kho_test")
         let data = try #require(try tree.subnodes(of: .root).first { $0.name == "data" })
         #expect(try tree.properties(of: data).map(\.name) == ["nr_folios", "folios_info", "csum"])
@@ -165,9 +165,9 @@ struct ConsumerFidelityTests {
             .map { "\($0.kind.rawValue) \($0.subject ?? "-")" }
         let folios = calls.filter { $0 == "preserve_folio kho_test/folio" }.count
         #expect(folios > 1)
-        #expect(calls == ["preserve_folio kho_test", "preserve_vmalloc \(KHOTestFDT.foliosInfoAreaName)"]
+        #expect(calls == ["preserve_folio kho_test", "preserve_vmalloc \(KHOTestSubtree.single.foliosInfoAreaName)"]
             + Array(repeating: "preserve_folio kho_test/folio", count: folios) + ["add_subtree kho_test"])
-        let arrayWrite = try #require(events.firstIndex { $0.kind == .write && $0.subject == KHOTestFDT.foliosInfoAreaName })
+        let arrayWrite = try #require(events.firstIndex { $0.kind == .write && $0.subject == KHOTestSubtree.single.foliosInfoAreaName })
         let arrayPreserve = try #require(events.firstIndex { $0.kind == .preserveVmalloc })
         #expect(arrayPreserve < arrayWrite, "the array is preserved before it is filled")
     }
@@ -189,7 +189,7 @@ struct ConsumerFidelityTests {
     /// (1 after a cold boot).
     @Test func liveupdateNumberCountsHandovers() throws {
         let (runner, _) = try run("""
-            machine: {kernel: "7.1", memory: 64MiB, seed: 5}
+            machine: {kernel: "7.1", memory: 64MiB, seed: 5, liveupdate: true}
             steps:
               - memfd_preserve: {size: 2 pages, text: "a"}
               - kexec

@@ -91,7 +91,7 @@ struct ScenarioRunTests {
 
     @Test func memfdRoundTripGivesIdenticalFileBytes() throws {
         let (runner, summary) = try run("""
-            machine: {seed: 11, kernel: "7.1"}
+            machine: {seed: 11, kernel: "7.1", liveupdate: true}
             steps:
               - memfd_preserve: {name: a, size: 70000, folio_order: 2, text: "0123456789abcdef-", token: 3}
               - kexec
@@ -104,7 +104,7 @@ struct ScenarioRunTests {
         #expect(summary.steps[2].facts.contains(.count("folios", 5)))
 
         let (random, _) = try run("""
-            machine: {kernel: "7.1"}
+            machine: {kernel: "7.1", liveupdate: true}
             steps:
               - memfd_preserve: {size: 1MiB, fill: random, record: before}
               - kexec
@@ -120,14 +120,16 @@ struct ScenarioRunTests {
 
     @Test func memfdHandoverEmitsOneEventPerKHOCall() throws {
         let log = ScenarioEventLog()
-        let scenario = try Scenario(yaml: "machine: {kernel: \"7.1\"}\nsteps:\n  - memfd_preserve: {size: 5 pages}\n")
+        let scenario = try Scenario(yaml: "machine: {kernel: \"7.1\", liveupdate: true}\nsteps:\n  - memfd_preserve: {size: 5 pages}\n")
         _ = try ScenarioRunner(scenario) { log.events.append($0) }.run()
         let kinds = log.events.map(\.kind)
         #expect(kinds.filter { $0 == .preserveFolio }.count == 5)
         #expect(kinds.filter { $0 == .preserveVmalloc }.count == 1)
-        // The kernel's kexec-metadata at boot; then ser, file array, session header, LUO FDT.
-        #expect(log.events.filter { $0.kind == .allocPreserve }.map(\.subject) == [KexecMetadata.subtreeName, "memfd/ser", "luo/files", "luo/session-header", LUOFDT.subtreeName])
-        #expect(kinds.last == .addSubtree)
+        // At boot the kernel's kexec-metadata, then LUO's FDT, session header and
+        // FLB blocks; then the memfd's ser and its session's file block.
+        #expect(log.events.filter { $0.kind == .allocPreserve }.map(\.subject)
+            == [KexecMetadata.subtreeName, LUOFDT.subtreeName, "luo/session-header", "luo/flb-header", "memfd/ser", "luo/files"])
+        #expect(log.events.filter { $0.kind == .addSubtree }.map(\.subject) == [KexecMetadata.subtreeName, LUOFDT.subtreeName])
     }
 
     @Test func multiGenerationRestoresWhatWasWritten() throws {
@@ -199,14 +201,15 @@ struct ScenarioRunTests {
         let log = ScenarioEventLog()
         machine.onEvent = { log.events.append($0) }
         var random = SplitMix64(seed: 4)
-        _ = try KHOTestHandover.preserve(maxMem: 1 << 20, on: machine, random: &random)
+        let data = try KHOTestHandover.generate(.single, maxMem: 1 << 20, on: machine, random: &random)
+        _ = try KHOTestHandover.preserve(.single, data: data, on: machine)
         let folio = try #require(log.events.first { $0.kind == .preserveFolio && $0.subject == "kho_test/folio" }?.extents.first)
         let word = try machine.memory.read(folio.phys, count: 2).loadLittleEndian(UInt16.self, at: 0)
         let changed: UInt16 = word == 0xffff ? 1 : word + 1   // 0xffff and 0 are the same in ones' complement
         try machine.write(phys: folio.phys, bytes: [UInt8(changed & 0xff), UInt8(changed >> 8)])
         try machine.kexec()
         do {
-            _ = try KHOTestHandover.restore(on: machine)
+            _ = try KHOTestHandover.restore(.single, on: machine)
             Issue.record("corrupted data passed the checksum")
         } catch let error as MachineError {
             #expect(error.errno == .EINVAL)

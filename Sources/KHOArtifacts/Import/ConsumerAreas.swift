@@ -8,8 +8,9 @@ struct SubtreeBlob {
 }
 
 /// Finds the vmalloc areas that known consumer formats in a capture point
-/// to (KHO-ABI §7): the folio array of the `kho_test` module (6.18+ layout:
-/// a descriptor in its FDT's `folios_info`) and the folio array of every
+/// to (KHO-ABI §7): the folio array of each test module subtree (`kho_test`,
+/// or the 7.2-era `kho_test0` … `kho_test3`; 6.18+ layout: a descriptor in
+/// its FDT's `folios_info`) and the folio array of every
 /// memfd (`memfd-v1`, `memfd-v2`) in the sessions of the `LUO` FDT.
 ///
 /// A consumer blob that does not decode is not an error of the capture:
@@ -26,10 +27,10 @@ struct ConsumerAreas {
         var notes: [String] = []
         for blob in blobs {
             do {
-                switch blob.subtree.name {
-                case KHOTestFDT.subtreeName: areas += try khoTest(blob)
-                case LUOFDT.subtreeName: areas += try memfds(blob)
-                default: break
+                if let subtree = KHOTestSubtree(name: blob.subtree.name) {
+                    areas += try khoTest(blob, subtree)
+                } else if blob.subtree.name == LUOFDT.subtreeName {
+                    areas += try memfds(blob)
                 }
             } catch {
                 notes.append("subtree \(blob.subtree.name) at \(hex(blob.subtree.phys)) does not decode (\(error)); its areas are not imported")
@@ -38,15 +39,16 @@ struct ConsumerAreas {
         return (areas, notes)
     }
 
-    /// The `kho_test` folio array, unless the module used the 6.16/6.17
-    /// layout (a plain array in the FDT, no vmalloc area).
-    private func khoTest(_ blob: SubtreeBlob) throws -> [NamedArea] {
+    /// The test module subtree's folio array (`<subtree>/folios_info`),
+    /// unless the module used the 6.16/6.17 layout (a plain array in the
+    /// FDT, no vmalloc area).
+    private func khoTest(_ blob: SubtreeBlob, _ subtree: KHOTestSubtree) throws -> [NamedArea] {
         guard generation != .v1a else { return [] }
         let tree = try FlattenedDeviceTree(bytes: blob.bytes)
-        _ = try KHOTestFDT(tree: tree, format: .vmallocDescriptor)
+        _ = try KHOTestFDT(tree: tree, format: .vmallocDescriptor, subtree: subtree)
         let offset = try KHOTestFDT.foliosInfoOffset(in: tree)
-        return [NamedArea(name: KHOTestFDT.foliosInfoAreaName, descriptorPhys: blob.subtree.phys + UInt64(offset),
-                          origin: .consumer("kho_test"))]
+        return [NamedArea(name: subtree.foliosInfoAreaName, descriptorPhys: blob.subtree.phys + UInt64(offset),
+                          origin: .consumer(subtree.name))]
     }
 
     /// The folio array of every memfd with folios, named

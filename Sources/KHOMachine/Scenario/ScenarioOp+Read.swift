@@ -99,6 +99,11 @@ private struct ArgumentReader {
                 record: try optionalName("record")))
         case .khoTestPreserve: return .khoTestPreserve(maxMem: try optionalSize("max_mem"))
         case .khoTestRestore: return .khoTestRestore
+        case .khoTestInit:
+            // The module checks third_boot first.
+            let (second, third) = (try flag("second_boot"), try flag("third_boot"))
+            let boot: KHOTestChain.Boot = third ? .third : second ? .second : .first
+            return .khoTestInit(boot: boot, maxMem: try optionalSize("max_mem"))
         }
     }
 }

@@ -10,6 +10,8 @@ extension ScenarioOp.Name {
             return ("writes LUO's luo-v1 FDT", { $0.liveUpdateFormat == .fdtV1 })
         case .khoTestPreserve, .khoTestRestore:
             return ("writes test_kho's one kho_test FDT with a vmalloc'd folios_info", { $0.testModule == .vmallocArray })
+        case .khoTestInit:
+            return ("runs test_kho's kho_test0 … kho_test3 chain", { $0.testModule == .fourSubtrees })
         default:
             guard let (function, first) = kernelCall else { return nil }
             return ("calls \(function)", { $0 >= first })

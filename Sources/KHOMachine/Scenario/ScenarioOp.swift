@@ -21,6 +21,7 @@ public enum ScenarioOp: Hashable, Sendable {
         case exhaustMemory = "exhaust_memory"
         case memfdPreserve = "memfd_preserve", memfdRestore = "memfd_restore"
         case khoTestPreserve = "kho_test_preserve", khoTestRestore = "kho_test_restore"
+        case khoTestInit = "kho_test_init"
     }
 
     case vmalloc(name: String, size: UInt64, huge: Bool, vmap: Bool, fill: ScenarioFill)
@@ -58,6 +59,8 @@ public enum ScenarioOp: Hashable, Sendable {
     /// `maxMem` nil: the module's default, 2 × the largest folio.
     case khoTestPreserve(maxMem: UInt64?)
     case khoTestRestore
+    /// One boot of the 7.2-era module; `maxMem` as for `khoTestPreserve`.
+    case khoTestInit(boot: KHOTestChain.Boot, maxMem: UInt64?)
 
     /// The op's name.
     public var name: Name {
@@ -90,6 +93,7 @@ public enum ScenarioOp: Hashable, Sendable {
         case .memfdRestore: return .memfdRestore
         case .khoTestPreserve: return .khoTestPreserve
         case .khoTestRestore: return .khoTestRestore
+        case .khoTestInit: return .khoTestInit
         }
     }
 
@@ -112,7 +116,8 @@ public enum ScenarioOp: Hashable, Sendable {
         case .check(let check): return check.target.description
         case .memfdPreserve(let spec): return spec.name
         case .memfdRestore(let spec): return spec.file
-        case .khoTestPreserve, .khoTestRestore: return KHOTestFDT.subtreeName
+        case .khoTestPreserve, .khoTestRestore: return KHOTestSubtree.single.name
+        case .khoTestInit(let boot, _): return boot.rawValue
         case .kexec, .exhaustMemory: return nil
         }
     }

@@ -72,6 +72,7 @@ enum ScenarioParser {
                 }
                 config.kernel = release
             }
+            if let liveUpdate = fields.optional("liveupdate") { config.liveUpdate = try liveUpdate.bool() }
             if let abi = fields.optional("abi") {
                 let radix = ABIGeneration.allCases.filter(\.usesRadixTracker).map(\.rawValue)
                 config.abi = ABIGeneration(rawValue: try abi.choice(radix))!

@@ -127,6 +127,7 @@ extension ScenarioRunner {
         case .kexec(let carry):
             try symbols.carry(carry)
             files = [:]
+            try m.liveUpdateReboot()
             try m.kexec()
             let incoming = m.incoming
             return [.count("generation", m.generation), .count("handed_over", incoming?.preserved.count ?? 0),
@@ -155,10 +156,14 @@ extension ScenarioRunner {
             return restored.facts + [.text("sha256", HexBytes.format(digest))]
 
         case .khoTestPreserve(let maxMem):
-            return try KHOTestHandover.preserve(maxMem: maxMem, on: m, random: &random)
+            let data = try KHOTestHandover.generate(.single, maxMem: maxMem, on: m, random: &random)
+            return try KHOTestHandover.preserve(.single, data: data, on: m)
 
         case .khoTestRestore:
-            return try KHOTestHandover.restore(on: m)
+            return try KHOTestHandover.restore(.single, on: m)
+
+        case let .khoTestInit(boot, maxMem):
+            return try KHOTestChain.boot(boot, maxMem: maxMem, on: m, random: &random)
         }
     }
 

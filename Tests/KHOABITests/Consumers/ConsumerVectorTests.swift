@@ -81,10 +81,10 @@ struct ConsumerVectorTests {
     func khoTest(vectorName: String) throws {
         let fixture = try Fixture(vectorName)
         let expected = try #require(fixture.consumers["kho_test"] as? [String: Any])
-        let subtree = try fixture.subtree(KHOTestFDT.subtreeName)
+        let subtree = try fixture.subtree(KHOTestSubtree.single.name)
         #expect(subtree.phys == parseHex(expected["fdt_phys"]))
 
-        let bytes = try fixture.blob(KHOTestFDT.subtreeName)
+        let bytes = try fixture.blob(KHOTestSubtree.single.name)
         #expect(bytes.count == expected["fdt_size"] as? Int)
         let tree = try FlattenedDeviceTree(bytes: bytes)
         let test = try KHOTestFDT(tree: tree, format: KHOTestFoliosInfo.Format(generation: fixture.root.generation))

@@ -17,6 +17,26 @@ struct KHOTestConsumerTests {
         #expect(try tree.properties(of: tree.node(atPath: "/data")).map(\.name) == ["nr_folios", "folios_info", "csum"])
     }
 
+    /// `kho_superstate[]`: `kho_test0` … `kho_test3` with magics
+    /// 0x4b484f30 … 33 ("KHO0" … "KHO3"); each FDT must carry its own.
+    @Test func chainSubtreesCarryTheirOwnMagic() throws {
+        #expect(KHOTestSubtree.chain.map(\.name) == ["kho_test0", "kho_test1", "kho_test2", "kho_test3"])
+        #expect(KHOTestSubtree.chain.map(\.magic) == [0x4b48_4f30, 0x4b48_4f31, 0x4b48_4f32, 0x4b48_4f33])
+        #expect(KHOTestSubtree.chain.map(\.magicText) == ["KHO0", "KHO1", "KHO2", "KHO3"])
+        #expect(KHOTestSubtree(name: "kho_test2") == KHOTestSubtree.chain[2])
+        #expect(KHOTestSubtree(name: "kho_test4") == nil)
+        let test1 = KHOTestSubtree.chain[1]
+        let value = KHOTestFDT(nrFolios: 8, csum: 9, foliosInfo: .vmallocDescriptor(Self.descriptor), magic: test1.magic)
+        let bytes = try value.encode()
+        #expect(try KHOTestFDT(bytes: bytes, format: .vmallocDescriptor, subtree: test1) == value)
+        #expect(throws: FDTError.invalidPropertyValue(node: "/", property: "magic", value: 0x4b48_4f31)) {
+            try KHOTestFDT(bytes: bytes, format: .vmallocDescriptor, subtree: KHOTestSubtree.chain[0])
+        }
+        let summary = try #require(KHOTestFDT.summary(subtree: "kho_test1", blob: bytes))
+        #expect([summary.subtree, summary.magic, "\(summary.nrFolios)", summary.csum] == ["kho_test1", "KHO1", "8", "0x9"])
+        #expect(KHOTestFDT.summary(subtree: "kho_test0", blob: bytes) == nil)
+    }
+
     @Test func arrayFormatRoundTrip() throws {
         let entries = [KHOTestFolio(phys: 0x1_0040_0000, order: 9), KHOTestFolio(phys: 0x1_0000_3000, order: 0)]
         let value = KHOTestFDT(nrFolios: 2, csum: 7, foliosInfo: .physOrderArray(entries.map(\.entry)))

@@ -4,12 +4,13 @@ import KHOABI
 /// §7.3) built only from the machine's public calls, so every KHO call
 /// emits its own event.
 ///
-/// Preserve: `kho_alloc_preserve` the `memfd_luo_ser`; allocate, fill and
+/// Preserve (needs a machine booted with `liveupdate`, whose LUO made its
+/// FDT at boot): `kho_alloc_preserve` the `memfd_luo_ser`; allocate, fill and
 /// `kho_preserve_folio` each folio of the file; vmalloc the
 /// `memfd_luo_folio_ser` array and `kho_preserve_vmalloc` it into the
-/// struct's `folios` descriptor; write the struct; then the LUO records (a
-/// file array, a session header with one session) and the LUO FDT, each in
-/// an `alloc_preserve`d blob, and `kho_add_subtree("LUO")`.
+/// struct's `folios` descriptor; write the struct; then LUO records the file
+/// in its session (the session's first file allocates its file block); the
+/// records are written at kexec (`liveupdate_reboot`).
 ///
 /// Restore (next generation): retrieve `LUO`, walk sessions and files to the
 /// memfd-v1 file, `kho_restore_vmalloc` the array, `kho_restore_folio`
@@ -58,6 +59,7 @@ public enum MemfdHandover {
 
     static func preserve(_ spec: PreserveSpec, on m: KHOMachine, random: inout SplitMix64) throws -> Result {
         let g = m.geometry
+        guard let luo = m.liveUpdate else { throw liveUpdateDisabled("memfd_preserve") }
         guard spec.folioOrder <= m.maxPageOrder else {
             throw StepFault("folio_order \(spec.folioOrder) is above MAX_PAGE_ORDER \(m.maxPageOrder)")
         }
@@ -86,33 +88,20 @@ public enum MemfdHandover {
         }
         let record = MemfdLuoSer(pos: spec.pos, size: spec.size, nrFolios: UInt64(entries.count), folioArrayDescriptorBytes: descriptor)
         try m.write(phys: ser, bytes: ConsumerCoding.encode("memfd_luo_ser") { try record.encode() }, name: "\(spec.name)/ser")
-        let luo = try preserveLUO(file: LUOFileSer(compatible: MemfdLuoSer.compatible, data: ser, token: spec.token),
-                                  session: spec.session, on: m)
-        return Result(content: content, facts: facts + [.address("luo", luo)])
+        try m.liveUpdatePreserve(file: LUOFileSer(compatible: MemfdLuoSer.compatible, data: ser, token: spec.token),
+                                 session: spec.session)
+        return Result(content: content, facts: facts + [.address("luo", luo.fdtPhys)])
     }
 
-    /// Writes the LUO records for one session with one file, and the LUO FDT
-    /// as subtree `LUO`; returns the FDT's address.
-    private static func preserveLUO(file: LUOFileSer, session: String, on m: KHOMachine) throws -> UInt64 {
-        let files = try m.allocPreserve(size: UInt64(LUOFileSer.byteCount), name: "luo/files")
-        try m.write(phys: files, bytes: ConsumerCoding.encode("luo_file_ser") { try file.encode() }, name: "luo/files")
-        let header = try m.allocPreserve(size: UInt64(LUOSessionHeaderSer.byteCount + LUOSessionSer.byteCount),
-                                         name: "luo/session-header")
-        let sessions = try ConsumerCoding.encode("luo session") {
-            try LUOSessionHeaderSer(count: 1).encode() + LUOSessionSer(name: session, files: files, count: 1).encode()
-        }
-        try m.write(phys: header, bytes: sessions, name: "luo/session-header")
-        let tree = try ConsumerCoding.encode("LUO FDT") {
-            try LUOFDT(liveupdateNumber: m.liveUpdateNumber, sessionHeaderPhys: header).encode()
-        }
-        let fdt = try m.allocPreserve(size: UInt64(m.geometry.pageSize), name: LUOFDT.subtreeName)
-        try m.write(phys: fdt, bytes: tree, name: LUOFDT.subtreeName)
-        try m.addSubtree(name: LUOFDT.subtreeName, phys: fdt, size: UInt64(tree.count))
-        return fdt
+    /// Without the `liveupdate` boot parameter there is no /dev/liveupdate:
+    /// the memfd ops cannot be reached.
+    private static func liveUpdateDisabled(_ op: String) -> StepFault {
+        StepFault("\(op) goes through LUO, which this machine does not run: set machine liveupdate: true (the kernel's liveupdate boot parameter)")
     }
 
     static func restore(_ spec: RestoreSpec, on m: KHOMachine) throws -> Result {
         let g = m.geometry
+        guard m.config.liveUpdate else { throw liveUpdateDisabled("memfd_restore") }
         let luoPhys = try m.retrieveSubtree(name: LUOFDT.subtreeName).phys
         let tree = try m.readFDT(at: luoPhys, "LUO FDT")
         let luo = try ConsumerCoding.decode("LUO FDT") { try LUOFDT(tree: tree) }
