@@ -135,7 +135,7 @@ public struct MachineConfig: Hashable, Sendable, Codable {
             }
         }
         if liveUpdate, let kernel, kernel.liveUpdateFormat != .fdtV1 {
-            let emulated = KernelRelease.allCases.filter { $0.isEmulated && $0.liveUpdateFormat == .fdtV1 }.map(\.rawValue)
+            let emulated = KernelRelease.allCases.filter { $0.liveUpdateFormat == .fdtV1 }.map(\.rawValue)
             throw .invalidConfiguration("liveupdate: Linux \(kernel)'s LUO "
                 + (kernel.liveUpdateFormat.map { "(\($0.rawValue)) is not emulated" } ?? "does not exist")
                 + "; use kernel " + emulated.joined(separator: " or "))
