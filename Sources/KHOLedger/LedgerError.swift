@@ -19,6 +19,9 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
     /// The file at the path is not a kholedger ledger (a directory, an
     /// empty file, another SQLite database, …); nothing was written to it.
     case notALedger(path: String, reason: String)
+    /// Another writer (the process `holder`, when known) kept the ledger
+    /// for longer than `waited`; nothing was written.
+    case busy(path: String, holder: Int32?, waited: Duration)
 
     public var description: String {
         switch self {
@@ -30,6 +33,9 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
         case .notFound(let message): return message
         case let .unwritable(path, reason): return "cannot record into \(path): \(reason)"
         case let .notALedger(path, reason): return "\(path) is not a kholedger ledger: \(reason)"
+        case let .busy(path, holder, waited):
+            let writer = holder.map { "PID \($0)" } ?? "another writer"
+            return "ledger busy: being written by \(writer); gave up on \(path) after waiting \(waited.components.seconds) s"
         }
     }
 }

@@ -54,6 +54,8 @@ struct ImportCommand: ParsableCommand {
 
     @OptionGroup var ledger: LedgerOptions
 
+    @OptionGroup var writer: WriterOptions
+
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
@@ -62,7 +64,7 @@ struct ImportCommand: ParsableCommand {
             let prepared = try capture.captureImport(label: label, namedAreas: vmalloc.map(Self.namedArea)).prepare()
             let progress = ProgressLine(total: prepared.operations)
             defer { progress.clear() }
-            return try prepared.record(into: Ledger(path: ledger.path), progress: progress.step)
+            return try prepared.record(into: writer.open(ledger.path), progress: progress.step)
         }
         switch format {
         case .text:
