@@ -91,7 +91,8 @@ public final class Ledger {
         }
     }
 
-    /// Opens an existing ledger read-only (queries, reports, audits).
+    /// Opens an existing ledger read-only (queries, reports, audits), also
+    /// on read-only media (see ``readOnlyQueue(_:configuration:)``).
     public init(readingAt path: String) throws(LedgerError) {
         self.path = path
         writerLock = nil
@@ -101,7 +102,6 @@ public final class Ledger {
         let migrator = try LedgerSchema.migrator()
         try Self.requireLedger(at: path, migrator: migrator)
         var configuration = Configuration()
-        configuration.readonly = true
         configuration.busyMode = .timeout(10)
         // 64 MiB of page cache: an answer touches scattered rows of large tables.
         configuration.prepareDatabase { db in
@@ -109,7 +109,7 @@ public final class Ledger {
             try db.execute(sql: "PRAGMA mmap_size = \(Ledger.mappedBytes)")
         }
         do {
-            database = try DatabaseQueue(path: path, configuration: configuration)
+            database = try Self.readOnlyQueue(path, configuration: configuration)
             try Self.refuseNewer(database, migrator: migrator, path: path)
             let applied = try database.read { try migrator.appliedIdentifiers($0) }
             if applied.count < migrator.migrations.count {
