@@ -8,7 +8,8 @@ import Testing
 @Suite("Audit command")
 struct AuditCommandTests {
     /// Every finding code: one example each, and the two checks of an altered ledger.
-    static let everyCode = Set(AuditExample.all.map(\.code) + ["chain-break", "stored-bytes-altered"])
+    /// Every code: those an example triggers, and those that need an altered ledger.
+    static let everyCode = Set(AuditExample.all.map(\.code) + ["chain-break", "stored-bytes-altered", "corrupt-row"])
 
     /// Runs `audit --format json` with `arguments` and decodes the report.
     private func report(_ ledger: SimulatedLedger, _ arguments: [String] = [],

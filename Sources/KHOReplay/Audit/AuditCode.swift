@@ -13,13 +13,14 @@ public enum AuditCode: String, Codable, Sendable, CaseIterable {
     case restoreOrderMismatch = "restore-order-mismatch"
     case chainBreak = "chain-break"
     case storedBytesAltered = "stored-bytes-altered"
+    case corruptRow = "corrupt-row"
 
     /// Every finding of this code has this severity.
     public var severity: AuditSeverity {
         switch self {
         case .leak, .unpreserveUnknown, .doublePreserve, .restoreOrderMismatch: return .warning
         case .unpreserveOrderMismatch, .scratchOverlap, .chunkListInvalid, .descriptorTotalMismatch,
-             .subtreeBlobUnpreserved, .subtreeBlobNotFDT, .chainBreak, .storedBytesAltered:
+             .subtreeBlobUnpreserved, .subtreeBlobNotFDT, .chainBreak, .storedBytesAltered, .corruptRow:
             return .error
         }
     }
@@ -52,6 +53,9 @@ public enum AuditCode: String, Codable, Sendable, CaseIterable {
         case .storedBytesAltered:
             return "a stored page's bytes do not match their SHA-256, or a chunk page, subtree blob or root FDT copy differs "
                 + "from the pages it was taken from: the ledger was altered"
+        case .corruptRow:
+            return "a ledger row holds a value no recording writes (a negative or oversized order, count or size): "
+                + "the ledger was damaged or edited; the checks that read the row stopped there"
         }
     }
 }
