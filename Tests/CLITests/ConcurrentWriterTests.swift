@@ -9,17 +9,7 @@ import Testing
 @Suite("Concurrent writers", .serialized)
 struct ConcurrentWriterTests {
     /// About 400 operations: two batches of `simulate`.
-    static let scenario = """
-        machine: {memory: 256MiB, seed: 9}
-        steps:
-          - vmalloc: {name: "a{i}", size: 16KiB, fill: random}
-            repeat: 100
-          - alloc_preserve: {size: 16, as: "d{i}"}
-            repeat: 100
-          - preserve_vmalloc: {area: "a{i}", descriptor: "d{i}"}
-            repeat: 100
-          - kexec
-        """
+    static let scenario = LedgerCrashTests.scenario(areas: 100, subtrees: 5, memory: "256MiB", seed: 9)
 
     /// Runs every command at once (one thread each) and returns their results in order.
     private func together(_ commands: [[String]]) -> [ToolResult?] {
@@ -76,36 +66,21 @@ struct ConcurrentWriterTests {
     @Test func aWriterThatWaitsTooLongNamesTheHolderAndStoresNothing() throws {
         let fixture = try RecordedCapture(scenario: Self.scenario)
         let ledger = fixture.base
-        // The holder: `record -` keeps the ledger open for writing while its input stays open.
-        let holder = Process()
-        holder.executableURL = ToolRunner.executable
-        holder.arguments = ["record", "-", "--ledger", ledger]
-        let input = Pipe()
-        holder.standardInput = input
-        holder.standardOutput = FileHandle.nullDevice
-        holder.standardError = FileHandle.nullDevice
-        let before = try CrashHarness.lastSeq(ledger)
-        try holder.run()
-        let firstLine = try String(contentsOfFile: fixture.events, encoding: .utf8).prefix { $0 != "\n" } + "\n"
-        input.fileHandleForWriting.write(Data(firstLine.utf8))
-        // Its boot is committed before it reads on: it holds the lock from then on.
-        while try CrashHarness.lastSeq(ledger) == before, holder.isRunning { usleep(20_000) }
+        let holder = try HoldingRecorder(ledger: ledger, events: fixture.events)
         let digest = try CrashHarness.contentDigest(ledger)
 
         for (recording, wait) in zip(fixture.recordings, ["1", "0", "1"]) {
             let result = try ToolRunner.run(recording.arguments + ["--ledger", ledger, "--wait", wait])
             #expect(result.status == 1, "\(recording.name): status \(result.status)")
             let errors = result.stderr.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("error: ") }
-            #expect(errors.count == 1 && errors[0].contains("ledger busy: being written by PID \(holder.processIdentifier)")
+            #expect(errors.count == 1 && errors[0].contains("ledger busy: being written by PID \(holder.pid)")
                         && errors[0].contains(ledger), "\(recording.name): \(result.stderr)")
-            #expect(wait == "0" || result.stderr.contains("\(ledger) is being written by PID \(holder.processIdentifier); waiting up to 1 s"),
+            #expect(wait == "0" || result.stderr.contains("\(ledger) is being written by PID \(holder.pid); waiting up to 1 s"),
                     "\(recording.name): \(result.stderr)")
             #expect(result.stdout.isEmpty, "\(recording.name) printed a summary: \(result.stdout)")
             #expect(try CrashHarness.contentDigest(ledger) == digest, "\(recording.name) changed the ledger")
         }
-        try input.fileHandleForWriting.close()
-        holder.waitUntilExit()
-        #expect(holder.terminationStatus == 0)
+        #expect(try holder.finish() == 0)
         // Now free: the next writer records.
         let after = try ToolRunner.run(fixture.recordings[0].arguments + ["--ledger", ledger, "--wait", "0"])
         #expect(after.status == 0, "\(after.stderr)")

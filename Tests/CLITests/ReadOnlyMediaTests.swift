@@ -74,20 +74,7 @@ struct ReadOnlyMediaTests {
         let scenario = ToolRunner.examples.appendingPathComponent("multi-generation.yaml").path
         let streamed = try ToolRunner.run(["simulate", scenario, "--quiet", "--no-ledger", "--events", events])
         #expect(streamed.status == 0, "\(streamed.stderr)")
-        let writer = Process()
-        writer.executableURL = ToolRunner.executable
-        writer.arguments = ["record", "-", "--ledger", ledger]
-        let input = Pipe()
-        writer.standardInput = input
-        writer.standardOutput = FileHandle.nullDevice
-        writer.standardError = FileHandle.nullDevice
-        try writer.run()
-        let firstLine = try String(contentsOfFile: events, encoding: .utf8).prefix { $0 != "\n" } + "\n"
-        input.fileHandleForWriting.write(Data(firstLine.utf8))
-        // (The sqlite3 shell would create an empty file at a path that does not exist yet.)
-        while writer.isRunning, !FileManager.default.fileExists(atPath: ledger) || (try? CrashHarness.lastSeq(ledger)) != 1 { usleep(20_000) }
-        kill(writer.processIdentifier, SIGKILL)
-        writer.waitUntilExit()
+        try HoldingRecorder(ledger: ledger, events: events).kill()
         // Copied without its shared-memory index, as a copy of the two files would be.
         try FileManager.default.removeItem(atPath: ledger + "-shm")
         try? FileManager.default.removeItem(atPath: ledger + ".lock")
