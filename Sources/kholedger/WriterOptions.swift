@@ -6,7 +6,7 @@ import KHOLedger
 struct WriterOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Seconds to wait while another process records into the ledger; then fail with 'ledger busy'.",
-        discussion: "Default: 60. 0 fails at once.", valueName: "seconds"))
+        discussion: "0 fails at once.", valueName: "seconds"))
     var wait: Int = 60
 
     func validate() throws {
