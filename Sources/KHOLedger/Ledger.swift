@@ -14,6 +14,9 @@ public final class Ledger {
     public let path: String
     /// The connection.
     public let database: DatabaseQueue
+    /// A writing ledger's lock, held until the ledger is released (nil
+    /// when reading): one writer at a time.
+    private let writerLock: LedgerWriterLock?
 
     /// The database page size of new ledgers: large pages store 4 KiB page
     /// blobs without overflow chains.
@@ -47,12 +50,21 @@ public final class Ledger {
     }
 
     /// Opens (creating or migrating) the ledger at `path` for recording.
-    public init(path: String) throws(LedgerError) {
+    ///
+    /// The ledger has one writer at a time (see ``LedgerWriterLock``): while
+    /// another process records into it, this waits as `wait` says, then
+    /// fails with ``LedgerError/busy(path:holder:waited:)``. The lock is
+    /// held until this ledger is released.
+    public init(path: String, wait: LedgerWriterWait = .default) throws(LedgerError) {
         self.path = path
         let migrator = try LedgerSchema.migrator()
-        let exists = FileManager.default.fileExists(atPath: path)
-        if exists { try Self.requireLedger(at: path, migrator: migrator) }
+        let existed = FileManager.default.fileExists(atPath: path)
+        if existed { try Self.requireLedger(at: path, migrator: migrator) }
         try Self.requireWritable(path)
+        writerLock = try LedgerWriterLock(ledger: path, wait: wait)
+        // Another writer may have created it while this one waited.
+        let exists = FileManager.default.fileExists(atPath: path)
+        if exists, !existed { try Self.requireLedger(at: path, migrator: migrator) }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -79,16 +91,17 @@ public final class Ledger {
         }
     }
 
-    /// Opens an existing ledger read-only (queries, reports, audits).
+    /// Opens an existing ledger read-only (queries, reports, audits), also
+    /// on read-only media (see ``readOnlyQueue(_:configuration:)``).
     public init(readingAt path: String) throws(LedgerError) {
         self.path = path
+        writerLock = nil
         guard FileManager.default.fileExists(atPath: path) else {
             throw .notFound("no ledger at \(path): record one with `kholedger simulate FILE --ledger \(path)`")
         }
         let migrator = try LedgerSchema.migrator()
         try Self.requireLedger(at: path, migrator: migrator)
         var configuration = Configuration()
-        configuration.readonly = true
         configuration.busyMode = .timeout(10)
         // 64 MiB of page cache: an answer touches scattered rows of large tables.
         configuration.prepareDatabase { db in
@@ -96,7 +109,7 @@ public final class Ledger {
             try db.execute(sql: "PRAGMA mmap_size = \(Ledger.mappedBytes)")
         }
         do {
-            database = try DatabaseQueue(path: path, configuration: configuration)
+            database = try Self.readOnlyQueue(path, configuration: configuration)
             try Self.refuseNewer(database, migrator: migrator, path: path)
             let applied = try database.read { try migrator.appliedIdentifiers($0) }
             if applied.count < migrator.migrations.count {

@@ -16,9 +16,14 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
     /// directory that must hold it and its write-ahead log is missing or
     /// not writable.
     case unwritable(path: String, reason: String)
+    /// The ledger cannot be read where it is (read-only media).
+    case unreadable(path: String, reason: String)
     /// The file at the path is not a kholedger ledger (a directory, an
     /// empty file, another SQLite database, …); nothing was written to it.
     case notALedger(path: String, reason: String)
+    /// Another writer (the process `holder`, when known) kept the ledger
+    /// for longer than `waited`; nothing was written.
+    case busy(path: String, holder: Int32?, waited: Duration)
 
     public var description: String {
         switch self {
@@ -29,7 +34,11 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
         case .inconsistent(let message): return "ledger is inconsistent: \(message)"
         case .notFound(let message): return message
         case let .unwritable(path, reason): return "cannot record into \(path): \(reason)"
+        case let .unreadable(path, reason): return "cannot read \(path): \(reason)"
         case let .notALedger(path, reason): return "\(path) is not a kholedger ledger: \(reason)"
+        case let .busy(path, holder, waited):
+            let writer = holder.map { "PID \($0)" } ?? "another writer"
+            return "ledger busy: being written by \(writer); gave up on \(path) after waiting \(waited.components.seconds) s"
         }
     }
 }

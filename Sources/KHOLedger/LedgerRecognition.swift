@@ -48,16 +48,17 @@ extension Ledger {
     /// of at least one kholedger migration, read on a read-only connection.
     private static func hasLedgerSchema(_ path: String, migrator: DatabaseMigrator) throws(LedgerError) -> Bool {
         var configuration = Configuration()
-        configuration.readonly = true
         configuration.busyMode = .timeout(10)
         do {
-            let database = try DatabaseQueue(path: path, configuration: configuration)
+            let database = try readOnlyQueue(path, configuration: configuration)
             defer { try? database.close() }
             return try database.read { db in
                 guard try db.tableExists("op"), try db.tableExists("grdb_migrations") else { return false }
                 let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
                 return migrator.migrations.contains { applied.contains($0) }
             }
+        } catch let error as LedgerError {
+            throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
             throw .notALedger(path: path, reason: "it is not a readable SQLite database (\(error.message ?? "\(error.resultCode)"))")
         } catch {

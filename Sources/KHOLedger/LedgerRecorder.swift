@@ -10,6 +10,12 @@ import KHOMachine
 /// Each event becomes one `op` row plus its derived rows; events are written
 /// in batches, one transaction per batch, so an interrupted run leaves a
 /// prefix of whole operations. Call ``flush()`` at the end.
+///
+/// The next seq, the last hash and the next generation are read once, when
+/// the recorder is made: the ledger, opened for writing, holds its writer
+/// lock (``Ledger/init(path:wait:)``), so no other writer can move them
+/// while this one records, and a run's operations are one contiguous range
+/// of seqs.
 public final class LedgerRecorder {
     public let ledger: Ledger
     public let config: MachineConfig

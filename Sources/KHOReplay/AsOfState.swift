@@ -87,9 +87,11 @@ public struct AsOfState: Equatable, Sendable {
     /// The generation's handover ABI (a kho-v1 generation of unknown release
     /// reads as v1b).
     public let abi: ABIGeneration
-    public let memoryBase: UInt64
+    public var memoryBase: UInt64 { memory.base }
     /// Bytes of RAM (from the generation row).
-    public let memorySize: UInt64
+    public var memorySize: UInt64 { memory.size }
+    /// The generation's memory, checked.
+    public let memory: GenerationMemory
     /// Every preserved block, sorted by address then order.
     public let preserved: [PreservedBlock]
     /// vmalloc areas, in the order they were preserved or restored.
@@ -148,15 +150,15 @@ extension AsOfState {
         } catch {
             throw ReplayError.ledger("generation \(generation): \(error)")
         }
-        memoryBase = UInt64(bitPattern: row["memory_base"])
-        memorySize = UInt64(bitPattern: row["memory_size"])
+        let memory = try GenerationMemory(base: row["memory_base"], size: row["memory_size"], geometry: geometry, generation: generation)
+        self.memory = memory
         func holding(_ table: String) -> (sql: String, arguments: [Int64?]) {
             IntervalFork.rowsHolding(in: table, generation: row["generation"], seq: seq)
         }
-        preserved = try Self.preservedBlocks(db, IntervalFork.select("phys, ord, count", from: "preserved_run",
+        preserved = try Self.preservedBlocks(db, IntervalFork.select("id, phys, ord, count", from: "preserved_run",
                                                                      generation: row["generation"], seq: seq),
-                                             geometry: geometry)
-        (areas, objects) = try Self.objects(db, holding("object"))
+                                             geometry: geometry, memory: memory)
+        (areas, objects) = try Self.objects(db, holding("object"), geometry: geometry)
         let subtreeRows = holding("subtree")
         subtrees = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT direction, name, phys, size, blob, from_seq FROM subtree WHERE \(subtreeRows.sql) ORDER BY id
@@ -164,18 +166,20 @@ extension AsOfState {
     }
 
     private static func preservedBlocks(_ db: Database, _ runs: (sql: String, arguments: [Int64?]),
-                                        geometry: PageGeometry) throws -> [PreservedBlock] {
+                                        geometry: PageGeometry, memory: GenerationMemory) throws -> [PreservedBlock] {
         var blocks: [PreservedBlock] = []
         // Integer columns in place: an answer reads up to millions of rows.
         try db.cachedStatement(sql: runs.sql).forEachRow(integers: runs.arguments) { row in
-            let phys = UInt64(bitPattern: row[0])
-            let order = Int(row[1])
-            for i in 0..<UInt64(row[2]) { blocks.append(PreservedBlock(phys: phys + i * geometry.bytes(order: order), order: order)) }
+            let phys = UInt64(bitPattern: row[1])
+            let order = try CorruptRow.order(row[2], geometry: geometry, table: "preserved_run", row: "\(row[0])")
+            let count = try CorruptRow.blocks(row[3], order: order, geometry: geometry, memory: memory, table: "preserved_run", row: "\(row[0])")
+            for i in 0..<count { blocks.append(PreservedBlock(phys: phys &+ i * geometry.bytes(order: order), order: order)) }
         }
         return blocks.sorted()
     }
 
-    private static func objects(_ db: Database, _ holding: (sql: String, arguments: [Int64?])) throws -> ([Area], [Object]) {
+    private static func objects(_ db: Database, _ holding: (sql: String, arguments: [Int64?]),
+                                geometry: PageGeometry) throws -> ([Area], [Object]) {
         var areas: [Area] = []
         var objects: [Object] = []
         // Columns read in place, in the SELECT's order: an answer reads thousands of rows.
@@ -189,7 +193,7 @@ extension AsOfState {
             let id = row[0]
             let kind = try ObjectKind(ledgerText: row.text(1))
             let name = row.text(2), fromSeq = row[3]
-            let totalPages = UInt64(row[6])
+            let totalPages = try CorruptRow.pageCount(row[6], table: "object", row: "\(id)")
             guard kind.isArea else {
                 objects.append(Object(objectID: id, kind: kind, name: name, phys: UInt64(bitPattern: row[10]),
                                       totalPages: totalPages, fromSeq: fromSeq))
@@ -200,7 +204,7 @@ extension AsOfState {
             }
             areas.append(Area(objectID: id, kind: kind, name: name, descriptorPhys: UInt64(bitPattern: descriptor),
                               firstChunk: UInt64(bitPattern: row[5]), totalPages: totalPages,
-                              order: Int(row[8]), flags: UInt16(truncatingIfNeeded: row[7]),
+                              order: try CorruptRow.order(row[8], geometry: geometry, table: "object", row: "\(id)"), flags: UInt16(truncatingIfNeeded: row[7]),
                               chunks: Int(row[9]), fromSeq: fromSeq))
         }
         return (areas, objects)

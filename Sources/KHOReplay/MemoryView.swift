@@ -58,7 +58,7 @@ public final class MemoryView {
         do {
             row = try ledger.database.read { db in
                 try Row.fetchOne(db, sql: """
-                    SELECT page_size, memory_base, memory_size FROM generation WHERE lineage = ? ORDER BY generation LIMIT 1
+                    SELECT generation, page_size, memory_base, memory_size FROM generation WHERE lineage = ? ORDER BY generation LIMIT 1
                     """, arguments: [lineage])
             }
         } catch {
@@ -70,8 +70,14 @@ public final class MemoryView {
         } catch {
             throw .ledger("lineage \(lineage): \(error)")
         }
-        memoryBase = UInt64(bitPattern: row["memory_base"])
-        memorySize = UInt64(bitPattern: row["memory_size"])
+        let memory: GenerationMemory
+        do {
+            memory = try GenerationMemory(base: row["memory_base"], size: row["memory_size"], geometry: geometry, generation: row["generation"])
+        } catch {
+            throw .ledger("\(ledger.path): \(error)")
+        }
+        memoryBase = memory.base
+        memorySize = memory.size
         cacheCapacity = max(8, cacheBytes / geometry.pageSize)
         zeroPage = [UInt8](repeating: 0, count: geometry.pageSize)
     }

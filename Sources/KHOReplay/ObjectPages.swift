@@ -1,4 +1,5 @@
 import GRDB
+import KHOLedger
 
 /// The base pages of one object as of a point: where each lies (from the
 /// run-length `object_extent` rows) and what it holds (from `page_content`
@@ -14,17 +15,25 @@ struct ObjectPages {
     /// One primary-key lookup for the extents, then their content
     /// (``DiffSide/contentIDs(_:)``).
     init(objectID: Int64, at side: DiffSide) throws {
-        let pageSize = UInt64(side.state.geometry.pageSize)
+        let geometry = side.state.geometry
+        let memory = side.state.memory
         var extents: [Range<UInt64>] = []
         try side.db.cachedStatement(sql: """
-            SELECT phys, ord, count FROM object_extent WHERE object_id = ? ORDER BY first_index
+            SELECT first_index, phys, ord, count FROM object_extent WHERE object_id = ? ORDER BY first_index
             """).forEachRow(integers: [objectID]) { row in
-            let start = UInt64(bitPattern: row[0])
-            extents.append(start ..< start + (UInt64(row[2]) << UInt64(row[1])) * pageSize)
+            let key = "object_id \(objectID), first_index \(row[0])"
+            let start = UInt64(bitPattern: row[1])
+            let order = try CorruptRow.order(row[2], geometry: geometry, table: "object_extent", row: key)
+            let count = try CorruptRow.blocks(row[3], order: order, geometry: geometry, memory: memory, table: "object_extent", row: key)
+            let (end, overflow) = start.addingReportingOverflow(count * geometry.bytes(order: order))
+            guard !overflow else {
+                throw CorruptRow(table: "object_extent", row: key, column: "phys", value: row[1], expected: "extents that end below 2^64")
+            }
+            extents.append(start ..< end)
         }
         let ids = try side.contentIDs(extents)
         for extent in extents {
-            for page in stride(from: extent.lowerBound, to: extent.upperBound, by: Int(pageSize)) {
+            for page in stride(from: extent.lowerBound, to: extent.upperBound, by: geometry.pageSize) {
                 phys.append(page)
                 content.append(ids[page])
             }

@@ -1,3 +1,5 @@
+import KHOLedger
+
 /// Why a replay question (state, restore, diff) could not be answered.
 public enum ReplayError: Error, Equatable, CustomStringConvertible {
     /// A point in time that does not parse.
@@ -10,6 +12,8 @@ public enum ReplayError: Error, Equatable, CustomStringConvertible {
     case notFound(String)
     /// The ledger could not be read.
     case ledger(String)
+    /// A row of the ledger at `path` holds a value no recording writes.
+    case corruptRow(path: String, CorruptRow)
 
     public var description: String {
         switch self {
@@ -19,6 +23,7 @@ public enum ReplayError: Error, Equatable, CustomStringConvertible {
         case .emptyLedger: return "the ledger has no operations yet"
         case .notFound(let what): return what
         case .ledger(let message): return "ledger error: \(message)"
+        case let .corruptRow(path, row): return "\(path): \(row)"
         }
     }
 }

@@ -72,6 +72,8 @@ struct ImportCommand: ParsableCommand {
 
     @OptionGroup var ledger: LedgerOptions
 
+    @OptionGroup var writer: WriterOptions
+
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
@@ -80,7 +82,7 @@ struct ImportCommand: ParsableCommand {
             let prepared = try capture.captureImport(label: label, namedAreas: vmalloc.map(Self.namedArea)).prepare()
             let progress = ProgressLine(total: prepared.operations)
             defer { progress.clear() }
-            return try prepared.record(into: Ledger(path: ledger.path), progress: progress.step)
+            return try prepared.record(into: writer.open(ledger.path), progress: progress.step)
         }
         switch format {
         case .text:

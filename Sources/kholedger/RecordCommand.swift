@@ -72,6 +72,8 @@ struct RecordCommand: ParsableCommand {
 
     @OptionGroup var ledger: LedgerOptions
 
+    @OptionGroup var writer: WriterOptions
+
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
@@ -83,7 +85,7 @@ struct RecordCommand: ParsableCommand {
                 throw InputError("--page-size: \(error)")
             }
         }
-        let recorder = EventStreamRecorder(ledgerPath: check ? nil : ledger.path, options: .init(geometry: geometry, abi: abi),
+        let recorder = EventStreamRecorder(ledgerPath: check ? nil : ledger.path, ledgerWait: writer.writerWait(for: ledger.path), options: .init(geometry: geometry, abi: abi),
                                            label: label, keepGoing: keepGoing)
         let summary = try exitOnError { try recorder.record(path: file) { printError($0.description) } }
         if let failure = summary.failure {

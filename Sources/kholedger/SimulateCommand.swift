@@ -31,7 +31,9 @@ struct SimulateCommand: ParsableCommand {
             Every operation is recorded into the ledger (--ledger, default \
             $KHOLEDGER_DB or ./kholedger.db) as it happens, in batched \
             transactions that never hold part of an operation; --no-ledger only \
-            runs the machine. Each run adds new generations to the ledger.
+            runs the machine. Each run adds new generations to the ledger. One \
+            process records into a ledger at a time: another one waits for it \
+            (--wait), and the summary is printed once the run is stored.
 
             A scenario (save it as demo.yaml and run kholedger simulate demo.yaml):
               machine: {page_size: 4096, memory: 256MiB, seed: 7}
@@ -69,6 +71,8 @@ struct SimulateCommand: ParsableCommand {
 
     @OptionGroup var ledger: LedgerOptions
 
+    @OptionGroup var writer: WriterOptions
+
     @Flag(name: .long, help: "Run the machine without recording into a ledger.")
     var noLedger = false
 
@@ -85,7 +89,7 @@ struct SimulateCommand: ParsableCommand {
             throw ExitCode.failure
         }
         let recorder = try exitOnError {
-            try noLedger ? nil : LedgerRecorder(ledger: Ledger(path: ledger.path), config: scenario.machine,
+            try noLedger ? nil : LedgerRecorder(ledger: writer.open(ledger.path), config: scenario.machine,
                                                 source: "simulate", label: URL(fileURLWithPath: file).lastPathComponent)
         }
         let text = try exitOnError { try SummaryStream(besides: [events]) }
@@ -93,34 +97,44 @@ struct SimulateCommand: ParsableCommand {
         let sinks = [recorder?.eventSink, stream?.eventSink].compactMap { $0 }
         let runner = ScenarioRunner(scenario) { event in sinks.forEach { $0(event) } }
         let progress = ProgressLine(total: scenario.steps.count)
+        let summary: String
         do throws(ScenarioError) {
             switch format {
             case .text:
                 if !quiet { text.print(SimulationText.header(file: file, scenario: scenario)) }
-                let summary = try runner.run { report in
+                let run = try runner.run { report in
                     if quiet { progress.step() } else { text.print(SimulationText.line(report)) }
                 }
-                progress.clear()
-                text.print(SimulationText.summary(summary.totals))
+                summary = SimulationText.summary(run.totals)
             case .json:
-                let summary = try runner.run { _ in progress.step() }
-                progress.clear()
+                let run = try runner.run { _ in progress.step() }
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                text.print(String(decoding: (try? encoder.encode(summary)) ?? Data(), as: UTF8.self))
+                summary = String(decoding: (try? encoder.encode(run)) ?? Data(), as: UTF8.self)
             }
+            progress.clear()
         } catch {
             progress.clear()
             printError(error.description.replacingOccurrences(of: "\n", with: " "))
             try? finish(recorder, stream)
             throw ExitCode.failure
         }
+        // The summary speaks of work that is stored: it comes after the last write.
         try finish(recorder, stream)
+        text.print(summary)
+        if let stream { printNote("wrote \(stream.written) events to \(stream.path)") }
+        if let recorder {
+            let generations = recorder.firstGeneration.map { first in
+                let last = recorder.lastGeneration ?? first
+                return first == last ? " (generation \(first))" : " (generations \(first)…\(last))"
+            } ?? ""
+            printNote("recorded \(recorder.recorded) operations into \(recorder.ledger.path)\(generations)")
+        }
     }
 
-    /// Writes the last batch, then puts the event stream in place, and
-    /// says where the run went; throws (exit 1) with one error line when
-    /// either failed, the stream's file then left unwritten.
+    /// Writes the last batch, then puts the event stream in place; throws
+    /// (exit 1) with one error line when either failed, the stream's file
+    /// then left unwritten.
     private func finish(_ recorder: LedgerRecorder?, _ stream: EventStreamWriter?) throws {
         if let recorder {
             if let failure = recorder.failure {
@@ -130,13 +144,5 @@ struct SimulateCommand: ParsableCommand {
             try exitOnError { try recorder.flush() }
         }
         if let stream { try exitOnError { try stream.commit() } }
-        if let stream { printNote("wrote \(stream.written) events to \(stream.path)") }
-        if let recorder {
-            let generations = recorder.firstGeneration.map { first in
-                let last = recorder.lastGeneration ?? first
-                return first == last ? " (generation \(first))" : " (generations \(first)…\(last))"
-            } ?? ""
-            printNote("recorded \(recorder.recorded) operations into \(recorder.ledger.path)\(generations)")
-        }
     }
 }

@@ -7,8 +7,8 @@ import Testing
 /// and the exit status (0 clean, 1 findings, 2 could not run).
 @Suite("Audit command")
 struct AuditCommandTests {
-    /// Every code: one example scenario each, and the integrity codes that only an altered ledger file triggers.
-    static let everyCode = Set(AuditExample.all.map(\.code) + ["chain-break", "stored-bytes-altered", "view-altered"])
+    /// Every code: those an example triggers, and those that need an altered ledger.
+    static let everyCode = Set(AuditExample.all.map(\.code) + ["chain-break", "stored-bytes-altered", "view-altered", "corrupt-row"])
 
     /// Runs `audit --format json` with `arguments` and decodes the report.
     private func report(_ ledger: SimulatedLedger, _ arguments: [String] = [],

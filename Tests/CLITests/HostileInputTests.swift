@@ -144,4 +144,46 @@ struct HostileInputTests {
         expectOneError(result, containing: "subtree s19: its \(size)-byte blob")
         #expect(try CrashHarness.contentDigest(capture.base) == digest)
     }
+    /// Ledger rows holding values no recording writes (a damaged or edited
+    /// ledger): every command that reads one stops with one error line naming
+    /// the table, the row, the column and the value (`audit`: a `corrupt-row`
+    /// finding), within the bounded memory; none traps, hangs or allocates by
+    /// the value.
+    @Test(arguments: [
+        ("UPDATE preserved_run SET ord = -1", "preserved_run row", "ord = -1"),
+        ("UPDATE preserved_run SET count = 4611686018427387904", "preserved_run row", "count = 4611686018427387904"),
+        ("UPDATE object SET total_pages = -1", "object row", "total_pages = -1"),
+        ("UPDATE object SET ord = -1 WHERE descriptor_phys IS NOT NULL", "object row", "ord = -1"),
+        ("UPDATE object_extent SET count = -1", "object_extent row object_id", "count = -1"),
+        ("UPDATE object_extent SET ord = 99", "object_extent row object_id", "ord = 99"),
+        ("UPDATE generation SET memory_size = -4096", "generation row", "memory_size = -4096"),
+        ("UPDATE generation SET memory_base = 9223372036854771712", "generation row", "memory_base = 9223372036854771712"),
+    ])
+    func corruptLedgerRowsAreOneErrorLine(_ update: String, _ row: String, _ value: String) throws {
+        let scenario = ToolRunner.examples.appendingPathComponent("multi-generation.yaml").path
+        let ledger = directory.path("corrupt.db")
+        let made = try ToolRunner.run(["simulate", scenario, "--quiet", "--ledger", ledger])
+        #expect(made.status == 0, "\(made.stderr)")
+        let edited = try ToolRunner.sqlite(ledger, update)
+        #expect(edited.status == 0, "\(edited.stderr)")
+        // Each of these reads the edited rows (generation 0's area "state", its extents in the diff).
+        let commands: [[String]] = [["state", "--at", "gen:0"], ["audit"], ["diff", "gen:0", "gen:1"],
+                                    ["export", "--at", "gen:0", "--image", directory.path("x.elf"), "--fdt", directory.path("x.dtb")],
+                                    ["restore", "--area", "state", "--at", "gen:0", "--output", directory.path("state.bin")]]
+        for command in commands {
+            let result = try bounded(command + ["--ledger", ledger])
+            #expect(!result.signaled, "\(update): \(command) was killed: \(result.stderr.prefix(300))")
+            let lines = result.stderr.split(whereSeparator: \.isNewline)
+            let reads = command[0] == "diff" || !row.hasPrefix("object_extent")
+            if reads, command[0] == "audit", !row.hasPrefix("generation") {
+                // The audit reports the row as a finding (with a generation row, it cannot resolve its scope: one error line).
+                let finding = result.stdout.split(whereSeparator: \.isNewline).first { $0.contains("corrupt-row") }
+                #expect(result.status == 1 && result.stderr.isEmpty && finding?.contains(row) == true && finding?.contains(value) == true,
+                        "\(update): audit: status \(result.status): \(result.stdout.prefix(300))\(result.stderr.prefix(300))")
+            } else if reads {
+                #expect(result.status != 0 && lines.count == 1 && lines[0].hasPrefix("error: ") && lines[0].contains("\(ledger): corrupt ledger row: \(row)")
+                            && lines[0].contains(value), "\(update): \(command): status \(result.status): \(result.stderr.prefix(300))")
+            }
+        }
+    }
 }

@@ -11,19 +11,26 @@ import Testing
 @Suite("Ledger crash consistency", .serialized)
 struct LedgerCrashTests {
     /// About 1,200 operations: five batches of 256.
-    static let scenario = """
-        machine: {memory: 512MiB, seed: 4}
+    static let scenario = scenario(areas: 300, subtrees: 20, memory: "512MiB", seed: 4)
+
+    /// A scenario that preserves `areas` vmalloc areas of 16 KiB with their
+    /// descriptors, adds `subtrees` subtrees and kexecs: about 4 operations
+    /// per area.
+    static func scenario(areas: Int, subtrees: Int, memory: String, seed: Int) -> String {
+        """
+        machine: {memory: \(memory), seed: \(seed)}
         steps:
           - vmalloc: {name: "a{i}", size: 16KiB, fill: random}
-            repeat: 300
+            repeat: \(areas)
           - alloc_preserve: {size: 16, as: "d{i}"}
-            repeat: 300
+            repeat: \(areas)
           - preserve_vmalloc: {area: "a{i}", descriptor: "d{i}"}
-            repeat: 300
+            repeat: \(areas)
           - add_subtree: {name: "s{i}", blob: "d{i}", size: 16}
-            repeat: 20
+            repeat: \(subtrees)
           - kexec
         """
+    }
 
     @Test func killedSimulateImportAndRecordLeaveWholePrefixes() throws {
         // The import is of generation 0's exported handover: about 3,300 operations in one transaction.

@@ -1,8 +1,8 @@
 import Foundation
 import KHOTestSupport
 
-/// A ledger with one recorded run of ``LedgerCrashTests/scenario``, the
-/// scenario file, the run's event stream (JSON Lines) and the capture (ELF
+/// A ledger with one recorded run of a scenario (by default
+/// ``LedgerCrashTests/scenario``), the scenario file, the run's event stream (JSON Lines) and the capture (ELF
 /// core and root FDT) of its generation 0.
 struct RecordedCapture {
     let directory: TemporaryDirectory
@@ -12,9 +12,9 @@ struct RecordedCapture {
     let fdt: String
     let events: String
 
-    init() throws {
+    init(scenario yaml: String = LedgerCrashTests.scenario) throws {
         directory = try TemporaryDirectory()
-        scenario = try directory.write("big.yaml", LedgerCrashTests.scenario)
+        scenario = try directory.write("big.yaml", yaml)
         base = directory.path("base.db")
         image = directory.path("g0.elf")
         fdt = directory.path("g0.dtb")

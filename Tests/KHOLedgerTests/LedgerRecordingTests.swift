@@ -20,8 +20,11 @@ struct LedgerRecordingTests {
 
     @Test func newerLedgerIsRefused() throws {
         let temp = try TemporaryLedger()
-        let ledger = try Ledger(path: temp.path)
-        try ledger.database.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('9999_future')") }
+        do {
+            // Released before the next opening: a ledger has one writer at a time, in this process too.
+            let ledger = try Ledger(path: temp.path)
+            try ledger.database.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('9999_future')") }
+        }
         #expect(throws: LedgerError.newerSchema(path: temp.path, unknown: ["9999_future"])) { try Ledger(path: temp.path) }
         #expect(throws: LedgerError.newerSchema(path: temp.path, unknown: ["9999_future"])) { try Ledger(readingAt: temp.path) }
     }

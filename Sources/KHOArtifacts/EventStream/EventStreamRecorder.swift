@@ -68,6 +68,8 @@ public final class EventStreamRecorder {
     /// The ledger file (created when the first event is recorded); nil to
     /// check the stream without recording it.
     public let ledgerPath: String?
+    /// How long to wait while another process records into the ledger.
+    public let ledgerWait: LedgerWriterWait
     /// Page size and ABI from the command line.
     public let options: MachineOptions
     /// Stored with the recorded generations.
@@ -88,8 +90,10 @@ public final class EventStreamRecorder {
 
     /// A recorder into the ledger at `ledgerPath`, or with nil a checker
     /// that records nothing.
-    public init(ledgerPath: String?, options: MachineOptions = .init(), label: String? = nil, keepGoing: Bool = false) {
+    public init(ledgerPath: String?, ledgerWait: LedgerWriterWait = .default, options: MachineOptions = .init(), label: String? = nil,
+                keepGoing: Bool = false) {
         self.ledgerPath = ledgerPath
+        self.ledgerWait = ledgerWait
         self.options = options
         self.label = label
         self.keepGoing = keepGoing
@@ -236,7 +240,7 @@ public final class EventStreamRecorder {
         if let ledgerPath {
             do throws(LedgerError) {
                 if recorder == nil {
-                    recorder = try LedgerRecorder(ledger: Ledger(path: ledgerPath), config: machine.config, source: "record",
+                    recorder = try LedgerRecorder(ledger: Ledger(path: ledgerPath, wait: ledgerWait), config: machine.config, source: "record",
                                                   label: label, storesMachine: false)
                 }
                 try recorder?.record(event)

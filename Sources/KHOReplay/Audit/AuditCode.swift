@@ -14,13 +14,14 @@ public enum AuditCode: String, Codable, Sendable, CaseIterable {
     case chainBreak = "chain-break"
     case storedBytesAltered = "stored-bytes-altered"
     case viewAltered = "view-altered"
+    case corruptRow = "corrupt-row"
 
     /// Every finding of this code has this severity.
     public var severity: AuditSeverity {
         switch self {
         case .leak, .unpreserveUnknown, .doublePreserve, .restoreOrderMismatch: return .warning
         case .unpreserveOrderMismatch, .scratchOverlap, .chunkListInvalid, .descriptorTotalMismatch,
-             .subtreeBlobUnpreserved, .subtreeBlobNotFDT, .chainBreak, .storedBytesAltered, .viewAltered:
+             .subtreeBlobUnpreserved, .subtreeBlobNotFDT, .chainBreak, .storedBytesAltered, .viewAltered, .corruptRow:
             return .error
         }
     }
@@ -55,6 +56,9 @@ public enum AuditCode: String, Codable, Sendable, CaseIterable {
                 + "from the pages it was taken from: the ledger was altered"
         case .viewAltered:
             return "a public view (v_handed_over, v_generations, …) was replaced or dropped: its answers are not kholedger's"
+        case .corruptRow:
+            return "a ledger row holds a value no recording writes (a negative or oversized order, count or size): "
+                + "the ledger was damaged or edited; the checks that read the row stopped there"
         }
     }
 }

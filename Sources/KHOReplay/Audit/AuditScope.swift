@@ -55,7 +55,7 @@ struct AuditScope {
         self.end = end
         let rows = try Self.read(ledger) { db in
             try Row.fetchAll(db, sql: """
-                SELECT g.generation, g.page_size, g.memory_size, g.boot_seq, g.kexec_seq, g.fdt_phys, g.machine,
+                SELECT g.generation, g.page_size, g.memory_base, g.memory_size, g.boot_seq, g.kexec_seq, g.fdt_phys, g.machine,
                        (SELECT max(seq) FROM op WHERE op.generation = g.generation AND op.seq <= :end) AS handover,
                        (SELECT c.generation FROM generation c WHERE c.parent = g.generation AND c.boot_seq <= :end) AS child
                 FROM generation g
@@ -72,10 +72,16 @@ struct AuditScope {
             } catch {
                 throw .ledger("generation \(generation): \(error)")
             }
+            let memory: GenerationMemory
+            do throws(CorruptRow) {
+                memory = try GenerationMemory(base: row["memory_base"], size: row["memory_size"], geometry: geometry, generation: generation)
+            } catch {
+                throw .replay(.corruptRow(path: ledger.path, error))
+            }
             let seq: Int64 = row["handover"] ?? row["boot_seq"]
             let kexec: Int64? = row["kexec_seq"]
             let json: String? = row["machine"]
-            return Handover(generation: generation, geometry: geometry, memorySize: UInt64(bitPattern: row["memory_size"]),
+            return Handover(generation: generation, geometry: geometry, memorySize: memory.size,
                             seq: seq, isKexec: kexec == seq,
                             child: kexec == seq ? row["child"] : nil,
                             fdtPhys: (row["fdt_phys"] as Int64?).map { UInt64(bitPattern: $0) },

@@ -1,5 +1,6 @@
 import GRDB
 import KHOABI
+import KHOLedger
 
 /// One audited operation with the blocks a check flagged in it: per-call
 /// checks report one finding per operation, naming the first block and
@@ -22,13 +23,20 @@ struct AuditedOp {
     static func grouping(_ rows: [Row], in scope: AuditScope) throws(AuditError) -> [AuditedOp] {
         var ops: [AuditedOp] = []
         for row in rows {
-            let block = PreservedBlock(phys: UInt64(bitPattern: row["phys"]), order: row["ord"])
             let seq: Int64 = row["seq"]
+            let generation: Int64 = row["generation"]
+            let geometry = try scope.geometry(of: generation)
+            let order: Int
+            do throws(CorruptRow) {
+                order = try CorruptRow.order(row["ord"], geometry: geometry, table: "op_change", row: "of seq \(seq)")
+            } catch {
+                throw .replay(.corruptRow(path: scope.ledger.path, error))
+            }
+            let block = PreservedBlock(phys: UInt64(bitPattern: row["phys"]), order: order)
             if ops.last?.seq != seq {
-                let generation: Int64 = row["generation"]
                 ops.append(AuditedOp(seq: seq, generation: generation, kind: row["kind"],
                                      subject: row["subject"] ?? hex(block.phys),
-                                     blocks: AuditBlocks(geometry: try scope.geometry(of: generation)), firstRow: row))
+                                     blocks: AuditBlocks(geometry: geometry), firstRow: row))
             }
             ops[ops.count - 1].blocks.append(block)
         }

@@ -22,6 +22,7 @@ import KHOLedger
 /// | `chain-break` | error | the hash chain (``ChainVerifier``) |
 /// | `stored-bytes-altered` | error | stored page bytes and the copies taken from them |
 /// | `view-altered` | error | public views replaced or dropped (``ViewCheck``) |
+/// | `corrupt-row` | error | rows holding values no recording writes (``CorruptRow``) |
 ///
 /// Set-based checks are SQL over the interval tables and `op_change`; the
 /// vmalloc checks run the one ``VmallocRestorer`` through ``LedgerRestore``.
@@ -45,7 +46,14 @@ public struct LedgerAudit {
         let scope = try AuditScope(ledger: ledger, end: end, generation: generation)
         var findings: [AuditFinding] = []
         for check in Self.checks where !check.codes.isDisjoint(with: codes) {
-            findings += try check.findings(in: scope).filter { codes.contains($0.code) }
+            do {
+                findings += try check.findings(in: scope).filter { codes.contains($0.code) }
+            } catch .replay(.corruptRow(_, let row)) where codes.contains(.corruptRow) {
+                // The check stopped at the row, and the later checks would read it too: the audit stops there.
+                findings.append(AuditFinding(.corruptRow, seq: scope.end, generation: scope.handovers.last?.generation ?? 0,
+                                             subject: "\(row.table) row \(row.row)", message: row.description + "; the audit stopped there"))
+                break
+            }
         }
         let rank = Dictionary(uniqueKeysWithValues: AuditCode.allCases.enumerated().map { ($1, $0) })
         return findings.sorted { ($0.seq, rank[$0.code]!, $0.subject) < ($1.seq, rank[$1.code]!, $1.subject) }
