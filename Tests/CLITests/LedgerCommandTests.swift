@@ -91,6 +91,15 @@ struct LedgerCommandTests {
         #expect(missing.stderr.contains("999999"))
     }
 
+    /// `v_generations` shows what each boot's kernel found in the incoming
+    /// kexec-metadata: nothing after the cold boot, then the previous
+    /// release (7.1.0, the story's kernel) and the kexec count 1, 2, 3.
+    @Test func generationsShowTheKexecChain() throws {
+        let result = try ToolRunner.sqlite(ledger, "SELECT generation, kernel, quote(previous_release), quote(kexec_count) FROM v_generations ORDER BY generation")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "0|7.1|NULL|NULL\n1|7.1|'7.1.0'|1\n2|7.1|'7.1.0'|2\n3|7.1|'7.1.0'|3\n")
+    }
+
     /// Each boot's kexec-metadata: `show` of its add_subtree decodes the
     /// blob, and the boot's own args carry what it found (7.1+).
     @Test func showDecodesKexecMetadata() throws {

@@ -73,7 +73,7 @@ struct LiveUpdateBootTests {
         #expect {
             _ = try Scenario(yaml: "machine: {kernel: \"7.2\", liveupdate: true}\nsteps:\n  - kexec\n")
         } throws: { error in
-            "\(error)".contains("Linux 7.2's LUO (luo-v5) is not emulated; use kernel 7.1")
+            "\(error)".contains("Linux 7.2's LUO (luo-v5) is not emulated; use kernel 6.19 or 7.0 or 7.1")
         }
     }
 }
