@@ -12,9 +12,13 @@ struct ElfCoreLayout {
     let segments: [(paddr: UInt64, size: UInt64)]
     /// File offset of each segment's first byte.
     let dataOffsets: [UInt64]
+    /// What `p_vaddr` holds.
+    let virtualAddresses: ElfCoreWriter.VirtualAddresses
 
     /// Validates `segments` and places them in the file.
-    init(machine: ElfMachine, alignment: Int, segments: [(paddr: UInt64, size: UInt64)]) throws(ImageError) {
+    init(machine: ElfMachine, alignment: Int, segments: [(paddr: UInt64, size: UInt64)],
+         virtualAddresses: ElfCoreWriter.VirtualAddresses = .physical) throws(ImageError) {
+        self.virtualAddresses = virtualAddresses
         guard alignment > 0, alignment.nonzeroBitCount == 1 else { throw .invalidAlignment(alignment) }
         guard !segments.isEmpty else { throw .noLoadSegments }
         guard segments.count <= Int(UInt32.max) else { throw .tooManySegments(segments.count) }
@@ -85,7 +89,7 @@ struct ElfCoreLayout {
             bytes.appendLittleEndian(ELF64.loadSegment)
             bytes.appendLittleEndian(ELF64.readWriteExecute)
             bytes.appendLittleEndian(offset)
-            bytes.appendLittleEndian(segment.paddr)  // p_vaddr = p_paddr: debuggers address by p_vaddr
+            bytes.appendLittleEndian(virtualAddresses == .physical ? segment.paddr : 0)  // p_vaddr
             bytes.appendLittleEndian(segment.paddr)
             bytes.appendLittleEndian(segment.size)  // p_filesz
             bytes.appendLittleEndian(segment.size)  // p_memsz

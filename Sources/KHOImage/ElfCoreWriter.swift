@@ -1,10 +1,10 @@
 /// Writes physical memory as an ELF64 little-endian `ET_CORE` file: one
-/// `PT_LOAD` per segment with `p_paddr` = physical address and `p_vaddr`
-/// equal to it (so `gdb -c` and drgn, which address a core by `p_vaddr`,
-/// read physical addresses), `p_filesz` = `p_memsz`, flags RWX, `p_offset`
-/// and `p_align` = the alignment, no notes and no section headers (the shape
-/// of the reference vectors' `memory.elf` apart from `p_vaddr`, readable by
-/// `readelf`, `gdb`, `drgn`, `crash` and this package).
+/// `PT_LOAD` per segment with `p_paddr` = physical address, `p_vaddr` per
+/// ``VirtualAddresses`` (by default equal to `p_paddr`, so `gdb -c` and drgn,
+/// which address a core by `p_vaddr`, read physical addresses), `p_filesz` =
+/// `p_memsz`, flags RWX, `p_offset` and `p_align` = the alignment, no notes
+/// and no section headers (the shape of the reference vectors' `memory.elf`,
+/// readable by `readelf`, `gdb`, `drgn`, `crash` and this package).
 ///
 /// Data streams to the file in bounded chunks; the file appears under its
 /// final name only when it is complete. Zero runs of the data and the
@@ -14,13 +14,24 @@ public struct ElfCoreWriter: Sendable {
     public let machine: ElfMachine
     /// Alignment of every segment's file offset, usually the page size.
     public let alignment: Int
+    /// What `p_vaddr` holds.
+    public let virtualAddresses: VirtualAddresses
+
+    /// The `p_vaddr` of each segment.
+    public enum VirtualAddresses: Sendable {
+        /// The physical address: debuggers read the core by physical address.
+        case physical
+        /// 0, as the reference vectors' cores and many dump tools write it.
+        case zero
+    }
 
     /// A writer for `machine` aligning segment data to `alignment`, which must
     /// be a positive power of two.
-    public init(machine: ElfMachine = .x86_64, alignment: Int = 4096) throws(ImageError) {
+    public init(machine: ElfMachine = .x86_64, alignment: Int = 4096, virtualAddresses: VirtualAddresses = .physical) throws(ImageError) {
         guard alignment > 0, alignment.nonzeroBitCount == 1 else { throw .invalidAlignment(alignment) }
         self.machine = machine
         self.alignment = alignment
+        self.virtualAddresses = virtualAddresses
     }
 
     /// Writes one segment per element, in the order given: `bytes` at
@@ -59,7 +70,7 @@ public struct ElfCoreWriter: Sendable {
     /// its aligned offset via `data`.
     private func emit(_ segments: [(paddr: UInt64, size: UInt64)], to output: OutputFile,
                       data: (Int, OutputFile) throws(ImageError) -> Void) throws(ImageError) {
-        let layout = try ElfCoreLayout(machine: machine, alignment: alignment, segments: segments)
+        let layout = try ElfCoreLayout(machine: machine, alignment: alignment, segments: segments, virtualAddresses: virtualAddresses)
         try output.append(layout.headers())
         for index in segments.indices {
             try output.pad(to: layout.dataOffsets[index])
