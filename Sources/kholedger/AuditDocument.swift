@@ -3,7 +3,8 @@ import KHOReplay
 /// What `kholedger audit` prints: the scope, the checks run and the findings.
 struct AuditDocument: Encodable {
     var throughSeq: Int64
-    var generation: Int64?
+    /// The audited generation; `null` (printed, not left out) for all.
+    @NullWhenAbsent var generation: Int64?
     var checks: [AuditCode]
     var errors: Int
     var warnings: Int
@@ -16,21 +17,6 @@ struct AuditDocument: Encodable {
         errors = findings.count { $0.severity == .error }
         warnings = findings.count { $0.severity == .warning }
         self.findings = findings
-    }
-
-    /// `generation null` is printed, not left out, so the shape is fixed.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(throughSeq, forKey: .throughSeq)
-        try container.encode(generation, forKey: .generation)
-        try container.encode(checks, forKey: .checks)
-        try container.encode(errors, forKey: .errors)
-        try container.encode(warnings, forKey: .warnings)
-        try container.encode(findings, forKey: .findings)
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case throughSeq, generation, checks, errors, warnings, findings
     }
 
     /// A table of findings and a summary line.

@@ -45,26 +45,13 @@ enum DiffBytesText {
 /// is none), bytes as lower-case hex strings.
 struct DiffBytesDocument: Encodable {
     struct Run: Encodable {
-        var area: String?
-        var offset: String?
-        var fromPhys: String?
-        var toPhys: String?
+        @NullWhenAbsent var area: String?
+        @NullWhenAbsent var offset: String?
+        @NullWhenAbsent var fromPhys: String?
+        @NullWhenAbsent var toPhys: String?
         var length: Int
         var old: String
         var new: String
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(area, forKey: .area)
-            try container.encode(offset, forKey: .offset)
-            try container.encode(fromPhys, forKey: .fromPhys)
-            try container.encode(toPhys, forKey: .toPhys)
-            try container.encode(length, forKey: .length)
-            try container.encode(old, forKey: .old)
-            try container.encode(new, forKey: .new)
-        }
-
-        enum CodingKeys: CodingKey { case area, offset, fromPhys, toPhys, length, old, new }
     }
 
     var from: String

@@ -76,32 +76,14 @@ private struct HistoryDocument: Encodable {
         var generation: Int64
         var kind: String
         var result: String
-        var descriptorPhys: String?
-        var totalPages: UInt64?
-        var order: Int?
-        var flags: UInt16?
-        var chunks: [String]?
-        var sha256: String?
-        var restoreError: String?
-        var changedPages: Int?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(seq, forKey: .seq)
-            try container.encode(generation, forKey: .generation)
-            try container.encode(kind, forKey: .kind)
-            try container.encode(result, forKey: .result)
-            try container.encode(descriptorPhys, forKey: .descriptorPhys)
-            try container.encode(totalPages, forKey: .totalPages)
-            try container.encode(order, forKey: .order)
-            try container.encode(flags, forKey: .flags)
-            try container.encode(chunks, forKey: .chunks)
-            try container.encode(sha256, forKey: .sha256)
-            try container.encode(restoreError, forKey: .restoreError)
-            try container.encode(changedPages, forKey: .changedPages)
-        }
-
-        enum CodingKeys: CodingKey { case seq, generation, kind, result, descriptorPhys, totalPages, order, flags, chunks, sha256, restoreError, changedPages }
+        @NullWhenAbsent var descriptorPhys: String?
+        @NullWhenAbsent var totalPages: UInt64?
+        @NullWhenAbsent var order: Int?
+        @NullWhenAbsent var flags: UInt16?
+        @NullWhenAbsent var chunks: [String]?
+        @NullWhenAbsent var sha256: String?
+        @NullWhenAbsent var restoreError: String?
+        @NullWhenAbsent var changedPages: Int?
     }
 
     var area: String
