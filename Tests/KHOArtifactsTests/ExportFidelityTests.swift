@@ -35,7 +35,8 @@ struct ExportFidelityTests {
         let example = parts[0]
         var scenario = try Scenario(contentsOfFile: ToolRunner.examples.appendingPathComponent(example).path)
         if parts.count > 1 {
-            scenario.machine.kernel = try #require(KernelRelease(name: parts[1]))
+            let release = try #require(KernelRelease(name: parts[1]))
+            scenario.machine.kernel = release
             scenario.machine.abiOverride = nil
         }
         let directory = try TemporaryDirectory("export-fidelity")
