@@ -59,6 +59,13 @@ public func hex<T: BinaryInteger>(_ value: T) -> String {
     "0x" + String(value, radix: 16)
 }
 
+/// Reads a `0x…` hexadecimal string of 1 to 16 digits (as ``hex(_:)``
+/// writes addresses); nil for anything else.
+public func hexAddress(_ text: some StringProtocol) -> UInt64? {
+    guard text.hasPrefix("0x"), (3 ... 18).contains(text.count) else { return nil }
+    return UInt64(text.dropFirst(2), radix: 16)
+}
+
 /// Formats bytes as lower-case hexadecimal digits, two per byte, no prefix
 /// or separator (how SHA-256 digests and raw bytes are printed).
 public func hexDigits(_ bytes: some Sequence<UInt8>) -> String {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import KHOABI
 import KHOArtifacts
+import KHOImage
 import KHOLedger
 import KHOMachine
 
@@ -20,7 +21,10 @@ struct ImportCommand: ParsableCommand {
             --vmalloc NAME=0xDESCRIPTOR_PHYS (a name given for a consumer's descriptor \
             replaces the consumer's name). Each area is restored with the kernel's checks \
             (every block and chunk page preserved at its order) and recorded with its \
-            descriptor, chunk pages and frames.
+            descriptor, chunk pages and frames. --manifest FILE names the areas as an \
+            export's manifest does, and checks the capture against it (page size, \
+            compatible, tracker root, each area's SHA-256): an export imports back \
+            under the same names.
 
             --debugfs FOLDER reads a copy of /sys/kernel/debug/kho (contrib/capture/ makes \
             one with the memory image) instead of --fdt: its out/ (the handover the kernel \
@@ -53,10 +57,13 @@ struct ImportCommand: ParsableCommand {
 
             Examples:
               kholedger import --fdt kho.dtb --image memory.elf
-              kholedger import --fdt kho.dtb --image ram.raw --base 0x100000000 --label host-17
-              kholedger import --fdt kho.dtb --image vmcore --page-size 16384 --vmalloc journal=0x1005a6000
-              kholedger import --debugfs capture/kho --image capture/memory.elf --label host-17
-              kholedger import --debugfs capture/kho/in --image capture/vmcore --kernel 6.16
+              kholedger import --fdt kho.dtb --image ram.raw --base 0x100000000 \\
+                  --label host-17
+              kholedger import --fdt kho-16k.dtb --image vmcore-16k --page-size 16384 \\
+                  --vmalloc exact=0x11c558000
+              kholedger import --fdt g0.dtb --image g0.elf --manifest g0.json
+              kholedger import --debugfs capture/kho --image capture/memory.elf
+              kholedger import --debugfs old/kho/in --image old/vmcore --kernel 6.16
             """
     )
 
@@ -66,6 +73,13 @@ struct ImportCommand: ParsableCommand {
         "Also import the vmalloc area whose descriptor is at this address, under this name (repeatable).",
         valueName: "name=address"))
     var vmalloc: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Name the areas as the manifest of an export (export --manifest) does, and check the capture against it.",
+        discussion: "Every area the manifest lists is imported under its name; its page size, compatible, tracker root "
+            + "and each area's SHA-256 must match the capture. A --vmalloc at the same descriptor wins.",
+        valueName: "path"))
+    var manifest: String?
 
     @Option(name: .long, help: ArgumentHelp("The generation's label (default: the image's file name).", valueName: "text"))
     var label: String?
@@ -79,7 +93,11 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let summary = try exitOnError {
-            let prepared = try capture.captureImport(label: label, namedAreas: vmalloc.map(Self.namedArea)).prepare()
+            let named = try vmalloc.map(Self.namedArea)
+            let manifest = try manifest.map(Self.manifestAreas)
+            let fromManifest = (manifest?.namedAreas ?? []).filter { area in !named.contains { $0.descriptorPhys == area.descriptorPhys } }
+            var prepared = try capture.captureImport(label: label, namedAreas: fromManifest + named).prepare()
+            if let manifest { prepared = try prepared.checked(against: manifest) }
             let progress = ProgressLine(total: prepared.operations)
             defer { progress.clear() }
             return try prepared.record(into: writer.open(ledger.path), progress: progress.step)
@@ -91,6 +109,18 @@ struct ImportCommand: ParsableCommand {
         case .json:
             print(try JSONOutput.string(ImportDocument(summary)))
         }
+    }
+
+    /// Reads an export's manifest.
+    private static func manifestAreas(_ path: String) throws -> ManifestAreas {
+        let json: [UInt8]
+        do {
+            let file = try MappedFile(path: path)
+            json = try file.bytes(at: 0, count: file.size)
+        } catch {
+            throw InputError("--manifest: \(error)")
+        }
+        return try ManifestAreas(path: path, json: json)
     }
 
     /// Parses `NAME=ADDRESS`.

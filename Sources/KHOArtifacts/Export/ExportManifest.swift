@@ -2,10 +2,11 @@ import Foundation
 import KHOABI
 
 /// What an export wrote, as the manifest file holds it (JSON, snake_case
-/// keys, addresses as `"0x…"` strings).
-public struct ExportManifest: Encodable, Sendable {
+/// keys, addresses as `"0x…"` strings). `import --manifest` reads it back
+/// (``ManifestAreas``).
+public struct ExportManifest: Codable, Sendable {
     /// A vmalloc area handed over at the point.
-    public struct Area: Encodable, Sendable {
+    public struct Area: Codable, Sendable {
         public var name: String
         public var descriptorPhys: String
         public var totalPages: UInt64
@@ -19,7 +20,7 @@ public struct ExportManifest: Encodable, Sendable {
     }
 
     /// One `PT_LOAD` of the image.
-    public struct Segment: Encodable, Sendable {
+    public struct Segment: Codable, Sendable {
         public var phys: String
         public var size: UInt64
     }

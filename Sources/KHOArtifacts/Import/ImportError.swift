@@ -27,6 +27,9 @@ public enum ImportError: Error, Equatable, CustomStringConvertible {
     case sharedBlock(phys: UInt64, area: String, otherArea: String)
     /// The copied debugfs folder is unusable or does not match the handover.
     case debugfs(DebugfsError)
+    /// An export's manifest (`--manifest`) is unreadable or does not
+    /// describe this capture.
+    case manifest(path: String, reason: String)
     /// The image could not be read while recording.
     case image(ImageError)
     /// The ledger could not be opened or written.
@@ -53,6 +56,8 @@ public enum ImportError: Error, Equatable, CustomStringConvertible {
             return "vmalloc areas \(otherArea) and \(area) both list block \(hex(phys)); the kernel could restore only one"
         case .debugfs(let error):
             return error.description
+        case let .manifest(path, reason):
+            return "manifest \(path): \(reason)"
         case .image(let error):
             return "reading the image: \(error)"
         case .ledger(let error):

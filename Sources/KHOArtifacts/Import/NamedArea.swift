@@ -7,6 +7,8 @@ public struct NamedArea: Hashable, Sendable {
     public enum Origin: Hashable, Sendable, CustomStringConvertible {
         /// The user named it (`--vmalloc NAME=0x…`).
         case named
+        /// An export's manifest names it (`--manifest FILE`).
+        case manifest
         /// A consumer format in the capture points to it: `kho_test` or `memfd`.
         case consumer(String)
 
@@ -14,6 +16,7 @@ public struct NamedArea: Hashable, Sendable {
         public var description: String {
             switch self {
             case .named: return "named"
+            case .manifest: return "manifest"
             case .consumer(let consumer): return consumer
             }
         }

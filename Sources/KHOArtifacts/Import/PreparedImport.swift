@@ -11,7 +11,7 @@ public struct PreparedImport {
     /// memory span of the image.
     let config: MachineConfig
     let label: String?
-    let notes: [String]
+    var notes: [String]
     /// What the debugfs folder showed, for a debugfs capture.
     let debugfs: DebugfsFindings?
     /// The capture's kexec-metadata (7.1+ kernels): the release that made it.
@@ -25,6 +25,16 @@ public struct PreparedImport {
 
     /// Operations the import records.
     public var operations: Int { events.count }
+
+    /// This import, held against an export's manifest
+    /// (``ManifestAreas/check(_:)``), with a note for each manifest area
+    /// that was not imported.
+    public func checked(against manifest: ManifestAreas) throws(ImportError) -> PreparedImport {
+        try manifest.check(events)
+        var checked = self
+        checked.notes += manifest.skipped
+        return checked
+    }
 
     /// Records the capture into `ledger` as one generation, in ONE
     /// transaction: on failure the ledger is left as it was. `progress` is
