@@ -20,7 +20,7 @@ extension Ledger {
         func refuse(_ reason: String) -> LedgerError { .notALedger(path: path, reason: reason) }
         var status = stat()
         guard stat(path, &status) == 0 else {
-            throw .database("\(path): \(String(cString: strerror(errno)))")
+            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
         }
         switch status.st_mode & S_IFMT {
         case S_IFREG: break
@@ -28,9 +28,7 @@ extension Ledger {
         default: throw refuse("it is not a regular file")
         }
         guard status.st_size > 0 else { throw refuse("it is an empty file (remove it to record a new ledger there)") }
-        guard let header = FileHandle(forReadingAtPath: path).flatMap({ try? $0.read(upToCount: 100) }) else {
-            throw .database("\(path): cannot read the file")
-        }
+        let header = try Self.header(path)
         guard header.count == 100, header.starts(with: Array("SQLite format 3\0".utf8)) else {
             throw refuse("it is not a SQLite database")
         }
@@ -42,6 +40,25 @@ extension Ledger {
         guard try hasLedgerSchema(path, migrator: migrator) else {
             throw refuse("it is a SQLite database without kholedger's tables")
         }
+    }
+
+    /// The first 100 bytes of the file (the SQLite header; fewer for a
+    /// shorter file); a file that cannot be opened or read is
+    /// ``LedgerError/unreadable(path:reason:)`` with the system's reason.
+    private static func header(_ path: String) throws(LedgerError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: 100)
+        var filled = 0
+        while filled < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+            if count == 0 { break }
+            filled += count
+        }
+        return Array(bytes.prefix(filled))
     }
 
     /// Whether the database at `path` has the `op` table and GRDB's record

@@ -89,4 +89,20 @@ struct ReadOnlyMediaTests {
         let writable = try ToolRunner.run(["sql", "SELECT max(seq) FROM op", "--format", "csv", "--ledger", ledger])
         #expect(writable.status == 0 && writable.stdout.split(whereSeparator: \.isNewline).last == "1", "\(writable.stdout)\(writable.stderr)")
     }
+
+    /// A ledger the user may not read (mode 0600, another owner) is named
+    /// with the system's reason, in one line, for readers and writers alike.
+    @Test func aLedgerTheUserMayNotReadIsNamedWithTheReason() throws {
+        let scenario = ToolRunner.examples.appendingPathComponent("memfd-luo.yaml").path
+        let made = try ToolRunner.run(["simulate", scenario, "--quiet", "--ledger", ledger])
+        #expect(made.status == 0, "\(made.stderr)")
+        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: ledger)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: ledger) }
+        let user = getuid() == 0 ? ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"] : []
+        for command in [["state"], ["log"], ["simulate", scenario, "--quiet"]] {
+            let result = try ToolRunner.run(URL(fileURLWithPath: "/usr/bin/env"), user + [ToolRunner.executable.path] + command + ["--ledger", ledger])
+            #expect(result.status == 1 && result.stderr == "error: cannot read \(ledger): Permission denied\n",
+                    "\(command): status \(result.status), \(result.stderr)")
+        }
+    }
 }
