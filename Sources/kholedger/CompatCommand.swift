@@ -10,26 +10,26 @@ struct CompatCommand: ParsableCommand {
         commandName: "compat",
         abstract: "Tell whether a kernel release would take a handover, before the kexec.",
         discussion: """
-            Checks a handover the way the target release's own code would: kho_populate \\
-            compares the root `compatible` list with the release's string (no entry \\
-            matches: the kernel boots without the handover and restores nothing; \\
-            kho-v1 does not name its bitmap size, so a simulated 6.16/6.17 handover \\
-            (512-byte bitmaps) is refused by 6.18 – 7.0 and the other way round), \\
-            then each subtree the kernel reads itself — kexec-metadata (7.1 on), LUO \\
-            (luo-v1 FDT 6.19 – 7.1, luo-v5 7.2 on: a mismatch fails LUO at boot), the \\
-            test module's kho_test — is checked as its reader checks it; other \\
-            subtrees are listed as their consumers' business. Each line says \\
+            Checks a handover the way the target release's own code would: kho_populate \
+            compares the root `compatible` list with the release's string (no entry \
+            matches: the kernel boots without the handover and restores nothing; \
+            kho-v1 does not name its bitmap size, so a simulated 6.16/6.17 handover \
+            (512-byte bitmaps) is refused by 6.18 – 7.0 and the other way round), \
+            then each subtree the kernel reads itself — kexec-metadata (7.1 on), LUO \
+            (luo-v1 FDT 6.19 – 7.1, luo-v5 7.2 on: a mismatch fails LUO at boot), the \
+            test module's kho_test — is checked as its reader checks it; other \
+            subtrees are listed as their consumers' business. Each line says \
             accepted, ignored or refused and why, naming the kernel function.
 
-            The handover is a ledger's as of --at (default: its last operation), or a \\
-            capture (--fdt and --image). Exit status: 0 when the release refuses \\
-            nothing, 1 when it refuses something, 2 when the handover cannot be read. \\
-            --format json prints {"target", "accepted", "findings": [{"part", \\
+            The handover is a ledger's as of --at (default: its last operation), or a \
+            capture (--fdt and --image). Exit status: 0 when the release refuses \
+            nothing, 1 when it refuses something, 2 when the handover cannot be read. \
+            --format json prints {"target", "accepted", "findings": [{"part", \
             "verdict", "reason"}]}.
 
             Examples:
               kholedger compat --to 7.1 --at gen:0
-              kholedger compat --to 7.4 --fdt h.dtb --image h.elf --format json
+              kholedger compat --to 7.1 --fdt kho.dtb --image memory.elf --format json
             """
     )
 

@@ -36,7 +36,8 @@ struct ExportCommand: ParsableCommand {
 
             Examples:
               kholedger export --at gen:1 --image gen1.elf --fdt gen1.dtb
-              kholedger export --at gen:0 --image g0.elf --fdt g0.dtb --raw g0.raw --manifest g0.json
+              kholedger export --at gen:0 --image g0.elf --fdt g0.dtb --manifest g0.json
+              kholedger export --at gen:2 --image g2.elf --fdt g2.dtb --raw g2.raw
               readelf -lW gen1.elf; dtc -I dtb -O dts gen1.dtb
               kholedger walk --fdt gen1.dtb --image gen1.elf
             """

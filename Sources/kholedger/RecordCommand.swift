@@ -33,7 +33,9 @@ struct RecordCommand: ParsableCommand {
             the exit status are those a recording would give, and the summary \
             counts the operations it would record.
 
-            FILE - reads standard input as it arrives (a pipe from bpftrace works). \
+            FILE - reads standard input as it arrives: on a host, `bpftrace \
+            contrib/kho-trace.bt | kholedger record - --label host-42` records the \
+            kernel's calls as they happen. \
             The page size and ABI come from the first boot line's "machine" object, \
             else --page-size and --abi, else 4096 and v3.
 
@@ -44,7 +46,6 @@ struct RecordCommand: ParsableCommand {
 
             Examples:
               kholedger record events.jsonl
-              bpftrace contrib/kho-trace.bt | kholedger record - --label host-42
               kholedger record trace.jsonl --page-size 16384 --keep-going --format json
               kholedger record trace.jsonl --check --keep-going
             """

@@ -16,13 +16,15 @@ struct ReplayCommand: ParsableCommand {
             the op row, tracker changes, preserved runs, objects with their frame \
             extents and chunk bytes, page contents by SHA-256, subtrees and generations. \
             The first difference is named with its seq, table, row and both values. \
-            Generations without a recorded machine (imports) are skipped.
+            Generations without a recorded machine (imports and recorded event \
+            streams) are skipped: only `simulate` records one.
 
             Exit status: 0 the replay reproduces the ledger, 1 it diverges, 2 the \
             replay could not run (no ledger, nothing replayable).
 
-            Example:
-              kholedger replay --verify --ledger kholedger.db
+            Examples:
+              kholedger simulate Examples/errors.yaml --ledger emulated.db --quiet
+              kholedger replay --verify --ledger emulated.db
             """
     )
 

@@ -41,10 +41,12 @@ struct RestoreCommand: ParsableCommand {
 
             Examples:
               kholedger restore --area journal --at gen:1 -o journal.bin
-              kholedger restore --area state --at 2026-11-25T10:42:00Z -o state.bin --format json
+              kholedger restore --area state --at 2026-11-25T10:42:00Z -o state.bin
               kholedger restore --area journal --at gen:1 -o - | sha256sum
-              kholedger restore --image memory.elf --fdt kho.dtb --descriptor-phys 0x1005a6000 -o area.bin
-              kholedger restore --image ram.raw --base 0x100000000 --descriptor-phys 0x1005a6000 -o area.bin --format json
+              kholedger restore --image memory.elf --fdt kho.dtb -o area.bin \\
+                  --descriptor-phys 0x104880010
+              kholedger restore --image ram.raw --base 0x100000000 -o area.bin \\
+                  --descriptor-phys 0x104880010 --format json
             """
     )
 

@@ -42,8 +42,9 @@ struct SQLCommand: ParsableCommand {
 
             Examples:
               kholedger sql "SELECT kind, count(*) AS ops FROM v_ops GROUP BY kind"
-              kholedger sql "SELECT * FROM v_preserved WHERE generation = :g" --param g=1 --format csv
-              kholedger sql "SELECT name FROM v_areas WHERE descriptor_phys = :d" --param d=0x10a8f1000
+              kholedger sql "SELECT * FROM v_preserved WHERE generation = :g" --param g=1
+              kholedger sql "SELECT name FROM v_areas WHERE descriptor_phys = :d" \\
+                  --param d=0x104880010 --format csv
               kholedger sql --format json < Reports/orders.sql
               kholedger sql --timeout 5 "SELECT count(*) FROM v_frames"
               kholedger sql

@@ -56,7 +56,7 @@ struct SimulateCommand: ParsableCommand {
               kholedger simulate Examples/memfd-luo.yaml
               kholedger simulate Examples/memfd-luo.yaml --events memfd.jsonl
               kholedger simulate Examples/errors.yaml --format json
-              kholedger simulate big.yaml --quiet
+              kholedger simulate Examples/huge-pages.yaml --quiet
             """
     )
 

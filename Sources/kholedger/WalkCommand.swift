@@ -34,7 +34,7 @@ struct WalkCommand: ParsableCommand {
             Examples:
               kholedger walk --fdt kho.dtb --image memory.elf
               kholedger walk --fdt kho.dtb --image ram.raw --base 0x100000000 --format json
-              kholedger walk --fdt kho.dtb --image vmcore --page-size 16384
+              kholedger walk --fdt kho-16k.dtb --image vmcore-16k --page-size 16384
               kholedger walk --debugfs capture/kho --image capture/memory.elf
             """
     )
