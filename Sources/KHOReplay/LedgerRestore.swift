@@ -38,6 +38,14 @@ public struct LedgerRestore {
 
     /// Restores area `name` as of right after op `seq`, sending its bytes to `sink`.
     public func restore(area name: String, at seq: Int64, into sink: VmallocRestorer.Sink? = nil) throws(LedgerRestoreError) -> Result {
+        let (state, area) = try area(named: name, at: seq)
+        return Result(state: state, area: area, restored: try restore(area, of: state, into: sink))
+    }
+
+    /// The area a restore of `name` as of right after op `seq` reads (the
+    /// newest vmalloc area of that name, else the newest restored one), with
+    /// the state it is one of; an unknown name lists the known ones.
+    public func area(named name: String, at seq: Int64) throws(LedgerRestoreError) -> (state: AsOfState, area: AsOfState.Area) {
         let state: AsOfState
         do {
             state = try AsOfState(ledger: ledger, seq: seq)
@@ -50,7 +58,7 @@ public struct LedgerRestore {
             let known = names.isEmpty ? "it has no vmalloc areas" : "its areas: " + names.joined(separator: ", ")
             throw .replay(.notFound("no vmalloc area \"\(name)\" at seq \(seq) (generation \(state.generation)); \(known)"))
         }
-        return Result(state: state, area: area, restored: try restore(area, of: state, into: sink))
+        return (state, area)
     }
 
     /// Restores `area`, one of `state`'s areas, sending its bytes to `sink`.

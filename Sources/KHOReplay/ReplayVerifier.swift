@@ -24,9 +24,6 @@ import KHOMachine
 /// scan of each table on both sides; memory holds a batch of ops, the rows
 /// of one op and the lineage's seq numbers.
 public struct ReplayVerifier {
-    /// Told `(done, total)` after each op replayed.
-    public typealias Progress = (_ done: Int, _ total: Int) -> Void
-
     public let ledger: Ledger
     /// Where the scratch ledgers are written.
     public let scratchDirectory: URL
@@ -36,8 +33,9 @@ public struct ReplayVerifier {
         self.scratchDirectory = scratchDirectory
     }
 
-    /// Replays every lineage and compares.
-    public func verify(progress: Progress = { _, _ in }) throws(ReplayVerifierError) -> ReplayVerifierReport {
+    /// Replays every lineage and compares; `progress` is told the ops
+    /// replayed after each one.
+    public func verify(progress: WorkProgress = { _, _ in }) throws(ReplayVerifierError) -> ReplayVerifierReport {
         let lineages = try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT l.lineage, count(*) AS generations,

@@ -69,7 +69,10 @@ struct AuditCommand: ParsableCommand {
         do {
             let ledger = try ledger.openForReading()
             end = try point.resolve(in: ledger, default: .lastOperation)
-            findings = try LedgerAudit(ledger: ledger).findings(through: end.seq, generation: generation, codes: Set(codes))
+            let progress = ProgressLine("audit", total: 0, unit: .count("checks"))
+            defer { progress.clear() }
+            findings = try LedgerAudit(ledger: ledger).findings(through: end.seq, generation: generation, codes: Set(codes),
+                                                                progress: progress.report)
         } catch {
             printError("audit could not run: \(error)")
             throw ExitCode(2)

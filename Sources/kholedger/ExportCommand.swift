@@ -73,8 +73,11 @@ struct ExportCommand: ParsableCommand {
             let rawBase = try base.map { try parseAddress($0, option: "--base") }
             let ledger = try ledger.openForReading()
             let resolved = try point.resolve(in: ledger, default: .lastOperation)
+            let progress = ProgressLine("export", total: 0, unit: .bytes)
+            defer { progress.clear() }
             return (try HandoverExport(ledger: ledger).export(
-                at: resolved.seq, to: .init(image: image, fdt: fdt, raw: raw, rawBase: rawBase, manifest: manifest)), PointNotes(resolved))
+                at: resolved.seq, to: .init(image: image, fdt: fdt, raw: raw, rawBase: rawBase, manifest: manifest),
+                progress: progress.report), PointNotes(resolved))
         }
         switch format {
         case .text:

@@ -98,9 +98,9 @@ struct ImportCommand: ParsableCommand {
             let fromManifest = (manifest?.namedAreas ?? []).filter { area in !named.contains { $0.descriptorPhys == area.descriptorPhys } }
             var prepared = try capture.captureImport(label: label, namedAreas: fromManifest + named).prepare()
             if let manifest { prepared = try prepared.checked(against: manifest) }
-            let progress = ProgressLine(total: prepared.operations)
+            let progress = ProgressLine("import", total: prepared.operations)
             defer { progress.clear() }
-            return try prepared.record(into: writer.open(ledger.path), progress: progress.step)
+            return try prepared.record(into: writer.open(ledger.path), progress: progress.report)
         }
         switch format {
         case .text:

@@ -37,19 +37,16 @@ struct ReplayCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        var progress: ProgressLine?
+        let progress = ProgressLine("replay", total: 0)
         let report: ReplayVerifierReport
         do {
-            report = try ReplayVerifier(ledger: ledger.openForReading()).verify { _, total in
-                if progress == nil { progress = ProgressLine(total: total) }
-                progress?.step()
-            }
+            report = try ReplayVerifier(ledger: ledger.openForReading()).verify(progress: progress.report)
         } catch {
-            progress?.clear()
+            progress.clear()
             printError("replay could not run: \(error)")
             throw ExitCode(2)
         }
-        progress?.clear()
+        progress.clear()
         switch format {
         case .json:
             print(try JSONOutput.string(ReplaySummary(report)))

@@ -79,7 +79,12 @@ struct ReportCommand: ParsableCommand {
 
     private func writeHTML(to path: String) throws {
         // The audit reads through GRDB, the report through its own guarded connection.
-        let findings = try LedgerAudit(ledger: Ledger(readingAt: ledger.path)).findings()
+        // The audit's checks are most of the work; the report's queries are one step more.
+        let progress = ProgressLine("report", total: 0, unit: .count("steps"))
+        defer { progress.clear() }
+        let findings = try LedgerAudit(ledger: Ledger(readingAt: ledger.path)).findings { done, checks in
+            progress.update(done: done, total: checks + 1)
+        }
         var report = try HTMLReport.ledger(ReadOnlyConnection(readingAt: ledger.path), generations: generation)
         let shown = generation.isEmpty ? findings : findings.filter { generation.contains($0.generation) }
         report.sections.append(AuditFindingsSection(findings: shown))

@@ -105,14 +105,21 @@ struct RestoreCommand: ParsableCommand {
         if descriptorPhys != nil || fdt != nil { throw InputError("--descriptor-phys and --fdt go with --image; the ledger knows the area's descriptor") }
         let ledger = try ledger.openForReading()
         let resolved = try point.resolve(in: ledger, default: .lastOperation)
+        let restore = LedgerRestore(ledger: ledger)
+        let (state, area) = try restore.area(named: name, at: resolved.seq)
         let file = try OutputFile(path: output)
-        let result = try LedgerRestore(ledger: ledger).restore(area: name, at: resolved.seq, into: file.append)
+        let progress = ProgressLine("restore", total: Int(clamping: area.totalPages) * state.geometry.pageSize, unit: .bytes)
+        defer { progress.clear() }
+        let restored = try restore.restore(area, of: state) { bytes in
+            try file.append(bytes)
+            progress.advance(by: bytes.count)
+        }
         try file.commit()
-        var summary = RestoreSummary(restored: result.restored, descriptorPhys: result.area.descriptorPhys)
-        summary.area = result.area.name
-        summary.kind = result.area.kind.rawValue
-        summary.seq = result.state.seq
-        summary.generation = result.state.generation
+        var summary = RestoreSummary(restored: restored, descriptorPhys: area.descriptorPhys)
+        summary.area = area.name
+        summary.kind = area.kind.rawValue
+        summary.seq = state.seq
+        summary.generation = state.generation
         return (summary, PointNotes(resolved))
     }
 

@@ -96,18 +96,18 @@ struct SimulateCommand: ParsableCommand {
         let stream = try exitOnError { try events.map { try EventStreamWriter(path: $0, config: scenario.machine) } }
         let sinks = [recorder?.eventSink, stream?.eventSink].compactMap { $0 }
         let runner = ScenarioRunner(scenario) { event in sinks.forEach { $0(event) } }
-        let progress = ProgressLine(total: scenario.steps.count)
+        let progress = ProgressLine("simulate", total: scenario.steps.count, unit: .count("steps"))
         let summary: String
         do throws(ScenarioError) {
             switch format {
             case .text:
                 if !quiet { text.print(SimulationText.header(file: file, scenario: scenario)) }
                 let run = try runner.run { report in
-                    if quiet { progress.step() } else { text.print(SimulationText.line(report)) }
+                    if quiet { progress.advance() } else { text.print(SimulationText.line(report)) }
                 }
                 summary = SimulationText.summary(run.totals)
             case .json:
-                let run = try runner.run { _ in progress.step() }
+                let run = try runner.run { _ in progress.advance() }
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 summary = String(decoding: (try? encoder.encode(run)) ?? Data(), as: UTF8.self)

@@ -52,8 +52,11 @@ public struct HandoverExport {
 
     public init(ledger: Ledger) { self.ledger = ledger }
 
-    /// Exports the handover as of right after operation `seq`.
-    public func export(at seq: Int64, to destination: Destination) throws(ExportError) -> ExportManifest {
+    /// Exports the handover as of right after operation `seq`; `progress`
+    /// is told the bytes read from the ledger for the image (and again for
+    /// the raw image), of all it will read.
+    public func export(at seq: Int64, to destination: Destination,
+                       progress: @escaping WorkProgress = { _, _ in }) throws(ExportError) -> ExportManifest {
         let state: AsOfState
         let view: MemoryView
         do {
@@ -103,7 +106,9 @@ public struct HandoverExport {
                                          free: FreePages(memory: memory, used: used.runs, pageSize: geometry.pageSize)).pages
         }
         let segments = AddressRuns(used.runs + tracker.keys.map { $0 ..< $0 + pageSize }).runs
-        let image = LedgerHandoverImage(view: view, overlay: tracker, segments: segments)
+        let bytes = segments.reduce(0) { $0 + Int($1.upperBound - $1.lowerBound) }
+        let image = LedgerHandoverImage(view: view, overlay: tracker, segments: segments,
+                                        total: bytes * (destination.raw == nil ? 1 : 2), progress: progress)
 
         let manifest = ExportManifest(
             pageSize: geometry.pageSize, compat: root.generation.compatible, fdtPhys: record.fdtPhys.map { hex($0) },

@@ -1,5 +1,6 @@
 import KHOABI
 import KHOImage
+import KHOLedger
 import KHOReplay
 
 /// The memory an export writes out: the ledger's memory as of the point
@@ -8,13 +9,21 @@ final class LedgerHandoverImage: PhysicalMemoryImage {
     private let view: MemoryView
     private let overlay: [UInt64: [UInt8]]
     let mappedRanges: [Range<UInt64>]
+    /// Told the bytes read so far after each read, of `total`.
+    private let progress: WorkProgress
+    private let total: Int
+    private var done = 0
 
     /// `view` with `overlay` pages (page-aligned addresses) on top, serving
-    /// reads inside `segments` only.
-    init(view: MemoryView, overlay: [UInt64: [UInt8]], segments: [Range<UInt64>]) {
+    /// reads inside `segments` only; `progress` hears of every read, of
+    /// `total` bytes to read in all.
+    init(view: MemoryView, overlay: [UInt64: [UInt8]], segments: [Range<UInt64>], total: Int = 0,
+         progress: @escaping WorkProgress = { _, _ in }) {
         self.view = view
         self.overlay = overlay
         mappedRanges = segments
+        self.total = total
+        self.progress = progress
     }
 
     /// Reads page by page; runs of pages without an overlay come from the
@@ -43,6 +52,8 @@ final class LedgerHandoverImage: PhysicalMemoryImage {
             }
             address = runEnd
         }
+        done += count
+        progress(done, total)
         return result
     }
 }

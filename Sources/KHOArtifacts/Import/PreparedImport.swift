@@ -38,17 +38,19 @@ public struct PreparedImport {
 
     /// Records the capture into `ledger` as one generation, in ONE
     /// transaction: on failure the ledger is left as it was. `progress` is
-    /// told after each operation.
-    public func record(into ledger: Ledger, progress: () -> Void = {}) throws(ImportError) -> ImportSummary {
+    /// told the operations recorded after each one.
+    public func record(into ledger: Ledger, progress: WorkProgress = { _, _ in }) throws(ImportError) -> ImportSummary {
         let recorder: LedgerRecorder
         do {
             try ledger.setPageCache(bytes: Self.pageCacheBytes)
             recorder = try LedgerRecorder(ledger: ledger, config: config, source: "import", label: label,
                                           batchBytes: Self.batchBytes, storesMachine: false)
             try recorder.atomically {
+                var done = 0
                 try events.emit { event in
                     try recorder.record(event)
-                    progress()
+                    done += 1
+                    progress(done, operations)
                 }
             }
         } catch let error as LedgerError {

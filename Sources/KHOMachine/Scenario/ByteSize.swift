@@ -60,4 +60,13 @@ public enum ByteSize {
         let unit = units.last { bytes != 0 && bytes % (1 << $0.shift) == 0 } ?? units[0]
         return "\(bytes >> unit.shift) \(unit.name)"
     }
+
+    /// `1.5 GiB`, `310.2 MiB`, `900 B`: `bytes` in the largest unit it
+    /// reaches, to one decimal (for rates and progress, where
+    /// ``format(_:)``'s exact form would be long).
+    public static func approximate(_ bytes: UInt64) -> String {
+        guard let unit = units.last(where: { bytes >= 1 << $0.shift }), unit.shift > 0 else { return "\(bytes) B" }
+        let value = Double(bytes) / Double(UInt64(1) << unit.shift)
+        return String(format: "%.1f", value) + " " + unit.name
+    }
 }

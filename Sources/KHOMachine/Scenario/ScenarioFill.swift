@@ -24,8 +24,11 @@ public enum ScenarioFill: Hashable, Sendable {
         case .random: return random.bytes(count)
         case .pattern(let byte): return [UInt8](repeating: byte, count: count)
         case .text(let text):
-            let unit = Array(text.utf8)
-            return (0..<count).map { unit[$0 % unit.count] }
+            // Copies double until they cover `count` bytes: a few large copies, not one step per byte.
+            var bytes = Array(text.utf8)
+            bytes.reserveCapacity(max(count, bytes.count) * 2)
+            while bytes.count < count { bytes += bytes }
+            return Array(bytes.prefix(count))
         }
     }
 

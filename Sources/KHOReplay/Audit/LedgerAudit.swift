@@ -40,12 +40,15 @@ public struct LedgerAudit {
 
     /// The findings of the checks for `codes`, over the ledger up to seq
     /// `end` (nil: its last operation), of generation `generation` only when
-    /// given; sorted by seq, then code.
-    public func findings(through end: Int64? = nil, generation: Int64? = nil,
-                         codes: Set<AuditCode> = Set(AuditCode.allCases)) throws(AuditError) -> [AuditFinding] {
+    /// given; sorted by seq, then code. `progress` is told the checks run
+    /// after each one.
+    public func findings(through end: Int64? = nil, generation: Int64? = nil, codes: Set<AuditCode> = Set(AuditCode.allCases),
+                         progress: WorkProgress = { _, _ in }) throws(AuditError) -> [AuditFinding] {
         let scope = try AuditScope(ledger: ledger, end: end, generation: generation)
         var findings: [AuditFinding] = []
-        for check in Self.checks where !check.codes.isDisjoint(with: codes) {
+        let checks = Self.checks.filter { !$0.codes.isDisjoint(with: codes) }
+        for (index, check) in checks.enumerated() {
+            defer { progress(index + 1, checks.count) }
             do {
                 findings += try check.findings(in: scope).filter { codes.contains($0.code) }
             } catch .replay(.corruptRow(_, let row)) where codes.contains(.corruptRow) {
