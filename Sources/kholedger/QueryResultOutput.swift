@@ -1,4 +1,5 @@
 import KHOReport
+import KHOMachine
 
 /// Prints query results (from `sql` and `report`) as a text table, CSV or
 /// JSON, row by row as they arrive, so that memory stays bounded for any
@@ -8,11 +9,21 @@ import KHOReport
 ///
 /// A text table's column widths come from its first ``widthSample`` rows
 /// (fewer when they hold more than ``widthSampleBytes``); a later, wider
-/// cell widens its own line only.
+/// cell widens its own line only. Numbers are right-aligned, and a column
+/// of numbers has its heading right-aligned too; with ``bytesWithUnits``
+/// (`report`), ``ByteColumns`` print in binary units (`4180 KiB`).
 struct QueryResultOutput: QueryResultReceiver {
     let format: TabularFormat
+    /// Byte counts in units in a text table (CSV and JSON keep the count).
+    var bytesWithUnits = false
     /// Where the text goes, piece by piece.
     let write: (String) -> Void
+
+    /// A text-table cell and whether it is a number (right-aligned).
+    private struct Cell {
+        var text: String
+        var isNumber = false
+    }
 
     /// Blob bytes shown in a text table before the cell is cut.
     static let blobPreview = 16
@@ -26,20 +37,22 @@ struct QueryResultOutput: QueryResultReceiver {
     private var current: Int?
     /// Rows of the current result printed so far.
     private var printed = 0
-    /// Text table: the rows held back, and the widths once they are fixed.
-    private var heldBack: [[String]] = []
+    /// Text table: the rows held back (the heading first), and the widths
+    /// once they are fixed.
+    private var heldBack: [[Cell]] = []
     private var heldBackBytes = 0
     private var widths: [Int]?
 
-    init(format: TabularFormat, write: @escaping (String) -> Void) {
+    init(format: TabularFormat, bytesWithUnits: Bool = false, write: @escaping (String) -> Void) {
         self.format = format
+        self.bytesWithUnits = bytesWithUnits
         self.write = write
     }
 
     /// `results` in `format`, as one string (without a final newline).
-    static func render(_ results: [QueryResult], format: TabularFormat) -> String {
+    static func render(_ results: [QueryResult], format: TabularFormat, bytesWithUnits: Bool = false) -> String {
         var text = ""
-        var output = QueryResultOutput(format: format) { text += $0 }
+        var output = QueryResultOutput(format: format, bytesWithUnits: bytesWithUnits) { text += $0 }
         output.begin(results.map(\.columns))
         for (index, result) in results.enumerated() {
             for row in result.rows { output.receive(row, result: index) }
@@ -57,10 +70,12 @@ struct QueryResultOutput: QueryResultReceiver {
         advance(to: index)
         switch format {
         case .text:
-            let cells = row.map(Self.cell)
+            let cells = zip(columns[index], row).map { column, value in
+                Self.cell(value, bytes: bytesWithUnits && ByteColumns.contains(column))
+            }
             if widths == nil {
                 heldBack.append(cells)
-                heldBackBytes += cells.reduce(0) { $0 + $1.utf8.count }
+                heldBackBytes += cells.reduce(0) { $0 + $1.text.utf8.count }
                 if heldBack.count > Self.widthSample || heldBackBytes > Self.widthSampleBytes { flushHeldBack() }
             } else {
                 writeLine(cells)
@@ -96,7 +111,7 @@ struct QueryResultOutput: QueryResultReceiver {
         switch format {
         case .text:
             if index > 0 { write("\n") }
-            heldBack = [columns[index].map(\.escapingControlCharacters)]
+            heldBack = [columns[index].map { Cell(text: $0.escapingControlCharacters) }]
             heldBackBytes = 0
             widths = nil
         case .csv:
@@ -114,32 +129,42 @@ struct QueryResultOutput: QueryResultReceiver {
         }
     }
 
-    /// Fixes the column widths from the rows held back and prints them.
+    /// Fixes the column widths from the rows held back and prints them; a
+    /// heading over numbers only is right-aligned like them.
     private mutating func flushHeldBack() {
         guard widths == nil else { return }
+        let rows = heldBack.dropFirst()
         widths = heldBack[0].indices.map { column in
-            heldBack.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0
+            heldBack.map { $0.indices.contains(column) ? $0[column].text.count : 0 }.max() ?? 0
+        }
+        for column in heldBack[0].indices where !rows.isEmpty {
+            heldBack[0][column].isNumber = rows.allSatisfy { !$0.indices.contains(column) || $0[column].isNumber || $0[column].text == "NULL" }
         }
         heldBack.forEach { writeLine($0) }
         heldBack = []
     }
 
-    /// One text-table line: cells padded to their column's width, the last one not.
-    private func writeLine(_ cells: [String]) {
+    /// One text-table line: cells padded to their column's width (numbers
+    /// on the left), the last one not padded on the right.
+    private func writeLine(_ cells: [Cell]) {
         let widths = widths ?? []
         write(cells.enumerated().map { column, cell in
-            column == cells.count - 1 || column >= widths.count ? cell : cell + String(repeating: " ", count: max(0, widths[column] - cell.count))
+            let pad = String(repeating: " ", count: column < widths.count ? max(0, widths[column] - cell.text.count) : 0)
+            if cell.isNumber { return pad + cell.text }
+            return column == cells.count - 1 ? cell.text : cell.text + pad
         }.joined(separator: "  ") + "\n")
     }
 
     /// A value in a text table: NULL spelt out, long blobs cut, control
-    /// characters escaped.
-    private static func cell(_ value: SQLValue) -> String {
+    /// characters escaped, a byte count in units when `bytes`.
+    private static func cell(_ value: SQLValue, bytes: Bool) -> Cell {
         switch value {
-        case .null: return "NULL"
+        case .null: return Cell(text: "NULL")
+        case .integer(let number) where bytes && number >= 0: return Cell(text: ByteSize.format(UInt64(number)), isNumber: true)
+        case .integer, .real: return Cell(text: value.text, isNumber: true)
         case .blob(let bytes) where bytes.count > blobPreview:
-            return SQLValue.blob(Array(bytes.prefix(blobPreview))).text + "… (\(bytes.count) bytes)"
-        default: return value.text.escapingControlCharacters
+            return Cell(text: SQLValue.blob(Array(bytes.prefix(blobPreview))).text + "… (\(bytes.count) bytes)")
+        default: return Cell(text: value.text.escapingControlCharacters)
         }
     }
 }

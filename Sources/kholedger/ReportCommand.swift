@@ -74,7 +74,7 @@ struct ReportCommand: ParsableCommand {
         guard generation.count <= 1 else { throw InputError("report \(name) takes one --generation, not \(generation.count)") }
         let report = try CannedReport.named(name)
         let result = try report.run(on: ReadOnlyConnection(readingAt: ledger.path), generation: generation.first)
-        print(QueryResultOutput.render([result], format: format))
+        print(QueryResultOutput.render([result], format: format, bytesWithUnits: true))
     }
 
     private func writeHTML(to path: String) throws {

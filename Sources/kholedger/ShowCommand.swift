@@ -44,7 +44,8 @@ struct ShowCommand: ParsableCommand {
         lines.append("hash \(op.hash)")
         if !detail.changes.isEmpty {
             lines.append("tracker changes:")
-            for c in detail.changes { lines.append("  \(c.action) \(c.phys) order \(c.order) x\(c.count)") }
+            lines += Self.indented(TextTable(header: ["ACTION", "PHYS", "ORDER", "BLOCKS"],
+                                             rows: detail.changes.map { [$0.action, $0.phys, "\($0.order)", "\($0.count)"] }))
         }
         for object in detail.objects {
             var header = "\(object.kind) \(object.name)"
@@ -53,11 +54,16 @@ struct ShowCommand: ParsableCommand {
             if let order = object.order { header += " order \(order)" }
             if let flags = object.flags { header += " flags \(hex(flags)) (\(VmallocFlags(rawValue: UInt16(truncatingIfNeeded: flags))))" }
             lines.append(header)
-            for e in object.extents {
-                let frames = e.count == 1 ? "frame \(e.firstIndex)" : "frames \(e.firstIndex)–\(e.firstIndex + e.count - 1)"
-                lines.append("  \(frames) at \(e.phys) order \(e.order)")
+            if !object.extents.isEmpty {
+                lines += Self.indented(TextTable(header: ["FRAMES", "PHYS", "ORDER"], rows: object.extents.map { e in
+                    [e.count == 1 ? "\(e.firstIndex)" : "\(e.firstIndex)–\(e.firstIndex + e.count - 1)", e.phys, "\(e.order)"]
+                }))
             }
-            for c in object.chunks { lines.append("  chunk \(c.index) at \(c.phys) next \(c.next) entries \(c.entries) sha256 \(c.sha256)") }
+            if !object.chunks.isEmpty {
+                lines += Self.indented(TextTable(header: ["CHUNK", "PHYS", "NEXT", "ENTRIES", "SHA256"], rows: object.chunks.map { c in
+                    ["\(c.index)", c.phys, c.next, "\(c.entries)", c.sha256]
+                }))
+            }
         }
         for s in detail.subtrees {
             lines.append("subtree \(s.direction) \(s.name) \(s.phys)\(s.size.map { " size \($0)" } ?? "")")
@@ -70,5 +76,10 @@ struct ShowCommand: ParsableCommand {
         }
         if detail.pagesWritten > 0 { lines.append("pages written: \(detail.pagesWritten)") }
         return lines.joined(separator: "\n")
+    }
+
+    /// A table's lines, indented under the line that introduces them.
+    private static func indented(_ table: TextTable) -> [String] {
+        table.rendered.split(separator: "\n").map { "  " + $0 }
     }
 }

@@ -1,5 +1,7 @@
-/// Left-aligned text columns separated by two spaces; control characters
-/// in cells are escaped (``Swift/String/escapingControlCharacters``).
+/// Text columns separated by two spaces: a column of numbers and sizes
+/// (`1047`, `4188 KiB`, `-`) right-aligned, heading included, any other
+/// column left-aligned; control characters in cells are escaped
+/// (``Swift/String/escapingControlCharacters``).
 struct TextTable {
     var header: [String]
     var rows: [[String]] = []
@@ -9,12 +11,29 @@ struct TextTable {
         let widths = header.indices.map { column in
             lines.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0
         }
+        let numeric = header.indices.map { column in
+            !rows.isEmpty && rows.allSatisfy { !$0.indices.contains(column) || Self.isNumber($0[column]) }
+        }
         return lines.map { row in
             row.enumerated().map { column, cell in
-                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                let pad = String(repeating: " ", count: max(0, widths[column] - cell.count))
+                if numeric[column] { return pad + cell }
+                return column == row.count - 1 ? cell : cell + pad
             }.joined(separator: "  ")
         }.joined(separator: "\n")
     }
+
+    /// A count, or a size as ``ByteSize`` prints it, or `-` for none.
+    private static func isNumber(_ cell: String) -> Bool {
+        let parts = cell.split(separator: " ")
+        guard let count = parts.first, cell != "" else { return false }
+        guard count == "-" || count.allSatisfy(\.isASCIIDigitOrPoint) else { return false }
+        return parts.count == 1 || (parts.count == 2 && ["B", "KiB", "MiB", "GiB", "TiB"].contains(parts[1]))
+    }
+}
+
+private extension Character {
+    var isASCIIDigitOrPoint: Bool { isASCII && (isNumber || self == ".") }
 }
 
 /// RFC 4180 CSV.

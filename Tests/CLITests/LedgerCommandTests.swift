@@ -69,7 +69,7 @@ struct LedgerCommandTests {
         let text = try kholedger(["show", "\(seq)"])
         #expect(text.status == 0)
         #expect(text.stdout.contains("preserve_vmalloc"))
-        #expect(text.stdout.contains("chunk 0 at 0x"))
+        #expect(text.stdout.contains("  CHUNK  PHYS") && text.stdout.contains("\n      0  0x"), "\(text.stdout)")
         let detail = try kholedger(["show", "\(seq)", "--format", "json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(detail.stdout.utf8)) as? [String: Any])
         let objects = try #require(object["objects"] as? [[String: Any]])
@@ -79,11 +79,13 @@ struct LedgerCommandTests {
         // Text for people: flags decoded, frame ranges inclusive (no Swift range syntax).
         #expect(text.stdout.contains(" total_pages 16 order 0 flags 0x1 (ALLOC)\n"), "\(text.stdout)")
         #expect(!text.stdout.contains("..<"))
-        let frameLines = text.stdout.split(separator: "\n").filter { $0.hasPrefix("  frame") }.map(String.init)
-        #expect(frameLines == extents.map { extent in
+        // The frames table: FRAMES (a range inclusive), PHYS, ORDER, one row per extent.
+        let lines = text.stdout.split(separator: "\n")
+        let header = try #require(lines.firstIndex(of: "  FRAMES  PHYS         ORDER"), "\(text.stdout)")
+        let frameRows = lines[(header + 1)...].prefix { !$0.hasPrefix("  CHUNK") }.map { $0.split(separator: " ").map(String.init) }
+        #expect(frameRows == extents.map { extent in
             let (first, count) = (extent["first_index"] as? Int ?? -1, extent["count"] as? Int ?? -1)
-            let frames = count == 1 ? "frame \(first)" : "frames \(first)–\(first + count - 1)"
-            return "  \(frames) at \(extent["phys"] as? String ?? "?") order \(extent["order"] as? Int ?? -1)"
+            return [count == 1 ? "\(first)" : "\(first)–\(first + count - 1)", extent["phys"] as? String ?? "?", "\(extent["order"] as? Int ?? -1)"]
         })
 
         let missing = try kholedger(["show", "999999"])

@@ -271,4 +271,29 @@ struct ReportCommandTests {
         #expect(result.status == 1 && result.stdout.isEmpty)
         #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.hasPrefix(message), "\(result.stderr)")
     }
+
+    /// Text for people: byte columns in binary units, numbers right-aligned
+    /// under right-aligned headings; `sql` keeps the plain counts.
+    @Test func textShowsBytesInUnitsAndAlignsNumbers() throws {
+        let rows = try report("orders")
+        let text = try ledger.kholedger(["report", "orders"])
+        #expect(text.status == 0, "\(text.stderr)")
+        let lines = text.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == rows.count + 1)
+        // Every column holds numbers, so every line ends at the same column.
+        #expect(Set(lines.map(\.count)).count == 1, "\(text.stdout)")
+        #expect(lines[0].split(separator: " ") == ["generation", "order", "blocks", "block_bytes", "bytes"])
+        func units(_ bytes: Int) -> String {
+            let unit = [(40, "TiB"), (30, "GiB"), (20, "MiB"), (10, "KiB")].first { bytes != 0 && bytes % (1 << $0.0) == 0 }
+            return unit.map { "\(bytes >> $0.0) \($0.1)" } ?? "\(bytes) B"
+        }
+        for (line, row) in zip(lines.dropFirst(), rows) {
+            let expected = ["\(row["generation"] as? Int ?? -1)", "\(row["order"] as? Int ?? -1)", "\(row["blocks"] as? Int ?? -1)",
+                            units(row["block_bytes"] as? Int ?? -1), units(row["bytes"] as? Int ?? -1)]
+            #expect(line.split(separator: " ").joined(separator: " ") == expected.joined(separator: " "), "\(line)")
+        }
+        #expect(text.stdout.contains(" 4 KiB ") && text.stdout.contains("2 MiB"), "\(text.stdout)")
+        let sql = try ledger.kholedger(["sql", "SELECT 'x' AS name, 4096 AS bytes"])
+        #expect(sql.stdout == "name  bytes\nx      4096\n", "\(sql.stdout)")
+    }
 }

@@ -104,12 +104,12 @@ struct SQLCommandTests {
     @Test func tableAlignsColumnsAndSpellsOutNull() throws {
         let seq = try opCount("SELECT min(seq) FROM op WHERE kind = 'preserve_vmalloc'")
         let result = try ledger.kholedger(["sql", "SELECT seq, kind, subject FROM v_ops WHERE seq IN (1, \(seq)) ORDER BY seq", "--format", "table"])
-        let width = max(3, "\(seq)".count)
-        func pad(_ text: String) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
+        // Numbers (and the heading over them) are right-aligned, text left-aligned.
+        let seqs = rightAligned("seq", over: ["1", "\(seq)"])
         #expect(result.stdout == """
-            \(pad("seq"))  kind              subject
-            \(pad("1"))  boot              NULL
-            \(pad("\(seq)"))  preserve_vmalloc  state
+            \(seqs[0])  kind              subject
+            \(seqs[1])  boot              NULL
+            \(seqs[2])  preserve_vmalloc  state
 
             """)
         let blob = try ledger.kholedger(["sql", "SELECT bytes FROM v_chunks LIMIT 1"])
@@ -124,7 +124,7 @@ struct SQLCommandTests {
                                            "--param", "generation=1", "--param", "d=\(descriptor)", "--format", "csv"])
         #expect(result.stdout == "name,type\njournal,integer\n", "\(result.stderr)")
         let unset = try ledger.kholedger(["sql", "SELECT :missing IS NULL AS unset"])
-        #expect(unset.stdout == "unset\n1\n")
+        #expect(unset.stdout == "unset\n    1\n")
     }
 
     @Test(arguments: [
@@ -150,7 +150,7 @@ struct SQLCommandTests {
         let script = "-- two statements\nSELECT count(*) AS ops FROM op;\nSELECT max(generation) AS last FROM generation;\n"
         let result = try ToolRunner.run(["sql", "--ledger", ledger.path], stdin: Data(script.utf8))
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout == "ops\n\(try opCount())\n\nlast\n3\n")
+        #expect(result.stdout == (rightAligned("ops", over: ["\(try opCount())"]) + [""] + rightAligned("last", over: ["3"])).joined(separator: "\n") + "\n")
     }
 
     @Test func consoleRunsStatementsLineByLineOnATerminal() throws {
@@ -161,11 +161,11 @@ struct SQLCommandTests {
         let output = result.stdout.replacingOccurrences(of: "\r\n", with: "\n")
         #expect(result.status == 0, "\(output)")
         let ops = try opCount()
-        #expect(output.contains("sql> ...> ops\n\(ops)\n"))
+        #expect(output.contains("sql> ...> " + rightAligned("ops", over: ["\(ops)"]).joined(separator: "\n") + "\n"))
         #expect(output.contains("sql> two\n2\n"))
         #expect(output.contains("error: the ledger is read-only: \"DELETE FROM op;\" refused (deletes from op)"))
         #expect(output.contains("CREATE VIEW v_ops AS"))
-        #expect(try ledger.kholedger(["sql", "SELECT count(*) FROM op"]).stdout == "count(*)\n\(ops)\n")
+        #expect(try ledger.kholedger(["sql", "SELECT count(*) FROM op"]).stdout == rightAligned("count(*)", over: ["\(ops)"]).joined(separator: "\n") + "\n")
     }
 
     /// An integer the stock `sqlite3` shell answers for `query` (by default, the ledger's operations).
@@ -236,6 +236,13 @@ struct SQLCommandTests {
         #expect(result.status == 0 && !result.signaled, "\(result.stderr)")
         #expect(result.stderr.isEmpty, "\(result.stderr)")
         #expect(result.stdout == "\(lines)\n")
+    }
+
+    /// A column of numbers as a text table prints it: heading and values
+    /// right-aligned to the widest.
+    private func rightAligned(_ heading: String, over values: [String]) -> [String] {
+        let width = ([heading] + values).map(\.count).max() ?? 0
+        return ([heading] + values).map { String(repeating: " ", count: width - $0.count) + $0 }
     }
 }
 

@@ -54,7 +54,7 @@ struct StateCommandTests {
         #expect(lines[2] == "areas: 4 (8320 KiB), objects: 2 (8 KiB), subtrees: 4")
         #expect(atHandover.contains("\nareas:\nKIND "))
         #expect(atHandover.contains("\nsubtrees:\nDIRECTION "))
-        #expect(atHandover.contains("\npreserved blocks by order:\nORDER  BLOCKS  BYTES\n0  "))
+        #expect(atHandover.contains("\npreserved blocks by order:\nORDER  BLOCKS     BYTES\n    0    1047  4188 KiB\n"), "\(atHandover)")
         #expect(atHandover.contains("\npreserved runs (contiguous blocks of one order):\n"))
     }
 

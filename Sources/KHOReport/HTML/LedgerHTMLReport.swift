@@ -18,17 +18,14 @@ extension HTMLReport {
         let (summaryReport, summary) = try rows("summary")
         let summaryRows = try summary.rows(in: chosen)
         let (subsystemsReport, subsystems) = try rows("subsystems")
-        let byteColumns: Set<String> = ["memory_bytes", "preserved_bytes", "vmalloc_bytes", "folio_bytes", "pages_bytes",
-                                        "blob_bytes", "fdt_bytes", "other_bytes", "bytes"]
         let sections: [any HTMLSection] = [
             TableSection(title: "Summary", anchor: "summary", note: summaryReport.summary,
-                         result: QueryResult(columns: summary.result.columns, rows: summaryRows), byteColumns: byteColumns),
+                         result: QueryResult(columns: summary.result.columns, rows: summaryRows)),
             MemoryMapSection(maps: try memoryMaps(connection, summary: summary, rows: summaryRows, chosen: chosen)),
             TimelineSection(points: try timeline(connection, chosen: chosen)),
             OrderHistogramSection(bars: try orderBars(connection, chosen: chosen)),
             TableSection(title: "Subsystems", anchor: "subsystems", note: subsystemsReport.summary,
-                         result: QueryResult(columns: subsystems.result.columns, rows: try subsystems.rows(in: chosen)),
-                         byteColumns: byteColumns),
+                         result: QueryResult(columns: subsystems.result.columns, rows: try subsystems.rows(in: chosen))),
         ]
         let drawn = summaryRows.count
         return HTMLReport(title: "kholedger report: \(URL(fileURLWithPath: connection.ledger.path).lastPathComponent)",

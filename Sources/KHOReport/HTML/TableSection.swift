@@ -8,22 +8,20 @@ public struct TableSection: HTMLSection {
     public var note: String
     /// The rows.
     public var result: QueryResult
-    /// Integer columns also shown in binary units (`4176 KiB`).
-    public var byteColumns: Set<String>
 
-    /// Creates a table section.
-    public init(title: String, anchor: String, note: String, result: QueryResult, byteColumns: Set<String> = []) {
+    /// Creates a table section; ``ByteColumns`` are also shown in binary
+    /// units (`4176 KiB`).
+    public init(title: String, anchor: String, note: String, result: QueryResult) {
         self.title = title
         self.anchor = anchor
         self.note = note
         self.result = result
-        self.byteColumns = byteColumns
     }
 
     public func body() -> String {
         let header = result.columns.map { "<th>\(HTML.escape($0))</th>" }.joined()
         let rows = result.rows.map { row in
-            "<tr>" + zip(result.columns, row).map { column, value in cell(value, bytes: byteColumns.contains(column)) }.joined() + "</tr>"
+            "<tr>" + zip(result.columns, row).map { column, value in cell(value, bytes: ByteColumns.contains(column)) }.joined() + "</tr>"
         }
         let table = rows.isEmpty ? "<p class=\"note\">No rows.</p>"
             : "<table>\n<tr>\(header)</tr>\n\(rows.joined(separator: "\n"))\n</table>"
