@@ -17,6 +17,9 @@ public final class Ledger {
     /// A writing ledger's lock, held until the ledger is released (nil
     /// when reading): one writer at a time.
     private let writerLock: LedgerWriterLock?
+    /// The migrations that opening this ledger for writing applied (none
+    /// for a ledger that was up to date, a new one, or a reading one).
+    public private(set) var upgradedBy: [String] = []
 
     /// The database page size of new ledgers: large pages store 4 KiB page
     /// blobs without overflow chains.
@@ -49,7 +52,8 @@ public final class Ledger {
         return "kholedger.db"
     }
 
-    /// Opens (creating or migrating) the ledger at `path` for recording.
+    /// Opens (creating or upgrading) the ledger at `path` for recording; an
+    /// older schema is upgraded atomically (``LedgerSchema/upgrade(_:)``).
     ///
     /// The ledger has one writer at a time (see ``LedgerWriterLock``): while
     /// another process records into it, this waits as `wait` says, then
@@ -82,7 +86,7 @@ public final class Ledger {
         do {
             database = try DatabaseQueue(path: path, configuration: configuration)
             try Self.refuseNewer(database, migrator: migrator, path: path)
-            try migrator.migrate(database)
+            if exists { upgradedBy = try LedgerSchema.upgrade(database) }
             try Self.stampApplicationID(database)
         } catch let error as LedgerError {
             throw error
@@ -113,7 +117,7 @@ public final class Ledger {
             try Self.refuseNewer(database, migrator: migrator, path: path)
             let applied = try database.read { try migrator.appliedIdentifiers($0) }
             if applied.count < migrator.migrations.count {
-                throw LedgerError.inconsistent("\(path) uses an older schema; open it once for writing (e.g. `kholedger simulate`) to migrate it")
+                throw LedgerError.olderSchema(path: path, missing: migrator.migrations.filter { !applied.contains($0) })
             }
         } catch let error as LedgerError {
             throw error

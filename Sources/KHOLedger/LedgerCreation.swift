@@ -32,7 +32,7 @@ extension Ledger {
         }
         do {
             let database = try DatabaseQueue(path: temporary, configuration: configuration)
-            try migrator.migrate(database)
+            _ = try LedgerSchema.upgrade(database)
             try database.close()
         } catch {
             throw .writing(path, error, while: "creating the ledger")

@@ -4,6 +4,9 @@ import KHOABI
 public enum LedgerError: Error, Equatable, CustomStringConvertible {
     /// The file was written by a newer kholedger (it has migrations this build does not know).
     case newerSchema(path: String, unknown: [String])
+    /// The file was written by an older kholedger: reading it needs
+    /// `kholedger migrate` (or any command that records into it) first.
+    case olderSchema(path: String, missing: [String])
     /// The bundled migrations are missing from the installation.
     case missingMigrations(String)
     /// SQLite reported an error.
@@ -29,6 +32,9 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .newerSchema(path, unknown):
             return "\(path) was written by a newer kholedger (unknown schema migrations: \(unknown.joined(separator: ", "))); upgrade kholedger to read it"
+        case let .olderSchema(path, missing):
+            return "\(path) uses an older schema (it lacks \(missing.joined(separator: ", "))): "
+                + "run `kholedger migrate --ledger \(path)` to upgrade it"
         case .missingMigrations(let detail): return "schema migrations not found: \(detail)"
         case .database(let message): return "ledger database error: \(message)"
         case .inconsistent(let message): return "ledger is inconsistent: \(message)"

@@ -38,12 +38,33 @@ struct LedgerRecordingTests {
         let migrator = try LedgerSchema.migrator()
         try migrator.migrate(older, upTo: try #require(migrator.migrations.first))
         try older.close()
-        #expect(throws: LedgerError.inconsistent("\(temp.path) uses an older schema; open it once for writing (e.g. `kholedger simulate`) to migrate it")) {
+        let later = Array(migrator.migrations.dropFirst())
+        #expect(throws: LedgerError.olderSchema(path: temp.path, missing: later)) {
             try Ledger(readingAt: temp.path)
         }
         let ledger = try Ledger(path: temp.path)
+        #expect(ledger.upgradedBy == later)
         #expect(try ledger.count("SELECT count(*) FROM grdb_migrations") == (try LedgerSchema.migrationFiles().count))
         #expect(try ledger.count("PRAGMA application_id") == Int(Ledger.applicationID))
+    }
+
+    /// The upgrade is one transaction: a migration that fails (here 0005,
+    /// whose table is already taken) leaves the ledger at its old schema,
+    /// without the migrations before it that had succeeded.
+    @Test func aFailedUpgradeLeavesTheOldSchema() throws {
+        let temp = try TemporaryLedger()
+        let older = try DatabaseQueue(path: temp.path)
+        let migrator = try LedgerSchema.migrator()
+        try migrator.migrate(older, upTo: try #require(migrator.migrations.first))
+        try older.write { try $0.execute(sql: "CREATE TABLE boot_memory (taken INTEGER)") }
+        try older.close()
+        #expect(throws: LedgerError.self) { try Ledger(path: temp.path) }
+        let after = try DatabaseQueue(path: temp.path)
+        let (identifiers, columns) = try after.read { db in
+            (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"), try db.columns(in: "preserved_run").map(\.name))
+        }
+        #expect(identifiers == [migrator.migrations[0]])
+        #expect(!columns.contains("fork"), "0002 adds preserved_run.fork: not there")
     }
 
     /// Every preserve_vmalloc stores the chunk pages exactly as they are in
