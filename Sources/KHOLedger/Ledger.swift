@@ -70,7 +70,7 @@ public final class Ledger {
         let exists = FileManager.default.fileExists(atPath: path)
         if exists, !existed { try Self.requireLedger(at: path, migrator: migrator) }
         var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(TimeInterval(Self.busySeconds))
         configuration.prepareDatabase { db in
             // page_size only takes effect on a new, empty file, before WAL.
             try db.execute(sql: "PRAGMA page_size = \(Ledger.databasePageSize)")
@@ -91,8 +91,20 @@ public final class Ledger {
         } catch let error as LedgerError {
             throw error
         } catch {
-            throw .database("\(path): \(error)")
+            throw Self.openingError(error, path: path)
         }
+    }
+
+    /// Seconds a connection waits for a lock another connection holds.
+    static let busySeconds = 10
+
+    /// What a failed opening reports: a lock held past the busy timeout is
+    /// ``LedgerError/locked(path:waited:)``, anything else the database error.
+    static func openingError(_ error: any Error, path: String) -> LedgerError {
+        if let error = error as? DatabaseError, [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) {
+            return .locked(path: path, waited: busySeconds)
+        }
+        return .database("\(path): \(error)")
     }
 
     /// Opens an existing ledger read-only (queries, reports, audits), also
@@ -106,7 +118,7 @@ public final class Ledger {
         let migrator = try LedgerSchema.migrator()
         try Self.requireLedger(at: path, migrator: migrator)
         var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(TimeInterval(Self.busySeconds))
         // 64 MiB of page cache: an answer touches scattered rows of large tables.
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA cache_size = -65536")
@@ -122,7 +134,7 @@ public final class Ledger {
         } catch let error as LedgerError {
             throw error
         } catch {
-            throw .database("\(path): \(error)")
+            throw Self.openingError(error, path: path)
         }
     }
 

@@ -24,6 +24,10 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
     /// The file at the path is not a kholedger ledger (a directory, an
     /// empty file, another SQLite database, …); nothing was written to it.
     case notALedger(path: String, reason: String)
+    /// A connection outside kholedger's writer lock (a `sqlite3` shell with
+    /// `PRAGMA locking_mode=EXCLUSIVE`, another program) kept the file
+    /// locked for longer than SQLite's busy timeout.
+    case locked(path: String, waited: Int)
     /// Another writer (the process `holder`, when known) kept the ledger
     /// for longer than `waited`; nothing was written.
     case busy(path: String, holder: Int32?, waited: Duration)
@@ -42,6 +46,9 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
         case let .unwritable(path, reason): return "cannot record into \(path): \(reason)"
         case let .unreadable(path, reason): return "cannot read \(path): \(reason)"
         case let .notALedger(path, reason): return "\(path) is not a kholedger ledger: \(reason)"
+        case let .locked(path, waited):
+            return "cannot read \(path): another process holds the file locked (gave up after \(waited) s); "
+                + "close the program that has it open exclusively and try again"
         case let .busy(path, holder, waited):
             let writer = holder.map { "PID \($0)" } ?? "another writer"
             return "ledger busy: being written by \(writer); gave up on \(path) after waiting \(waited.components.seconds) s"

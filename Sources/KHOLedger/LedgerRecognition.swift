@@ -65,7 +65,7 @@ extension Ledger {
     /// of at least one kholedger migration, read on a read-only connection.
     private static func hasLedgerSchema(_ path: String, migrator: DatabaseMigrator) throws(LedgerError) -> Bool {
         var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(TimeInterval(busySeconds))
         do {
             let database = try readOnlyQueue(path, configuration: configuration)
             defer { try? database.close() }
@@ -79,7 +79,7 @@ extension Ledger {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
             throw .notALedger(path: path, reason: "it is not a readable SQLite database (\(error.message ?? "\(error.resultCode)"))")
         } catch {
-            throw .database("\(path): \(error)")
+            throw openingError(error, path: path)
         }
     }
 
