@@ -3,8 +3,9 @@
 # the 4 KiB layout constants, a three-kexec handover of Linux 7.1 simulated
 # into a fresh ./kholedger.db, then the ledger read back through the CLI and
 # the sqlite3 shell: the kexec chain each boot found, whether 7.1 would take
-# the last handover, a report, a restore as of a past handover, a diff, the hash chain and
-# the HTML report (kholedger-out/report.html).
+# the last handover, a report, a restore as of a past handover, a diff (and its bytes), an
+# area's history over the boots, an export imported back under its manifest's names, the
+# hash chain and the HTML report (kholedger-out/report.html).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
@@ -50,6 +51,19 @@ kholedger restore --area journal --at gen:1 -o kholedger-out/journal.bin
 
 step kholedger diff gen:1 gen:2
 kholedger diff gen:1 gen:2
+
+step kholedger diff gen:1 gen:2 --bytes --area state
+kholedger diff gen:1 gen:2 --bytes --area state
+
+step kholedger history --area journal
+kholedger history --area journal
+
+step kholedger export --at gen:2 --image kholedger-out/gen2.elf --fdt kholedger-out/gen2.dtb --manifest kholedger-out/gen2.json
+kholedger export --at gen:2 --image kholedger-out/gen2.elf --fdt kholedger-out/gen2.dtb --manifest kholedger-out/gen2.json
+
+rm -f kholedger-out/capture.db kholedger-out/capture.db-wal kholedger-out/capture.db-shm
+step kholedger import --fdt kholedger-out/gen2.dtb --image kholedger-out/gen2.elf --manifest kholedger-out/gen2.json --ledger kholedger-out/capture.db
+kholedger import --fdt kholedger-out/gen2.dtb --image kholedger-out/gen2.elf --manifest kholedger-out/gen2.json --ledger kholedger-out/capture.db
 
 step kholedger audit
 kholedger audit
