@@ -118,12 +118,19 @@ public struct FlattenedDeviceTree: Hashable, Sendable {
         return try result.get()
     }
 
-    /// The name of the node at `offset`.
+    /// The name of the node at `offset`: UTF-8 of at most ``KHONameLimit/bytes``
+    /// bytes, else an error naming where the name starts in the FDT.
     private static func name(_ fdt: UnsafeRawPointer, _ offset: Int32) throws(FDTError) -> String {
         var length: Int32 = 0
         guard let name = fdt_get_name(fdt, offset, &length) else {
             throw .libfdt(operation: "fdt_get_name", code: length)
         }
-        return String(decoding: UnsafeRawBufferPointer(start: name, count: Int(length)), as: UTF8.self)
+        let bytes = UnsafeRawBufferPointer(start: name, count: Int(length))
+        let start = UnsafeRawPointer(name) - fdt
+        if let excess = KHONameLimit.excess(bytes.count) { throw .invalidNodeName(offset: start, reason: excess) }
+        if let invalid = firstInvalidUTF8(bytes) {
+            throw .invalidNodeName(offset: start, reason: "byte \(hex(bytes[invalid])) at byte \(start + invalid) is not UTF-8")
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
