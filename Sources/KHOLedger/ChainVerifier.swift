@@ -58,6 +58,11 @@ public struct ChainVerifier {
                         if !HashChain.Version.v1.covers(rows) { legacyAllowed = false }
                     } else if legacyAllowed, HashChain.hash(rows, previous: previous, version: .v1) == stored {
                         report.legacy += 1
+                    } else if let generation = rows.generation,
+                              case let differences = try GenerationDiagnosis.differences(generation, boot: rows.op, db: db), !differences.isEmpty {
+                        return broken("generation row \(generation.generation): " + differences.joined(separator: "; "))
+                    } else if let handover = rows.handover, handover.kexecSeq != seq {
+                        return broken("generation row \(rows.op.generation): kexec_seq is not \(seq), the seq of its kexec")
                     } else {
                         return broken("hash does not match \(Self.coverage(of: rows))")
                     }

@@ -38,14 +38,18 @@ struct ChainCoverageTests {
     }
 
     @Test(arguments: [
-        ("parent = 2", "generation row 1"), ("lineage = 1", "generation row 1"), ("boot_number = 5", "generation row 1"),
-        ("abi = 'kho-v2'", "generation row 1"), ("page_size = 16384", "generation row 1"),
-        ("memory_base = memory_base + 4096", "generation row 1"), ("memory_size = memory_size * 2", "generation row 1"),
-        ("boot_seq = boot_seq + 1", "generation row 1"), ("tracker_root = tracker_root + 4096", "generation row 1"),
-        ("fdt_phys = fdt_phys + 4096", "generation row 1"), ("source = 'import'", "generation row 1"),
-        ("label = 'edited'", "generation row 1"), ("machine = '{}'", "generation row 1"), ("kernel = '7.2'", "generation row 1"),
-        ("previous_release = '6.19'", "generation row 1"), ("kexec_count = 7", "generation row 1"),
-        ("kexec_seq = kexec_seq - 1", "kexec_seq and root_fdt"), ("root_fdt = x'00'", "kexec_seq and root_fdt"),
+        ("parent = 2", "generation row 1: parent is 2"), ("lineage = 1", "generation row 1: lineage is 1"),
+        ("boot_number = 5", "generation row 1: boot_number is 5"), ("abi = 'kho-v2'", "generation row 1: abi is kho-v2"),
+        ("page_size = 16384", "generation row 1: page_size is 16384"),
+        ("memory_base = memory_base + 4096", "generation row 1: memory_base is 0x"),
+        ("memory_size = memory_size * 2", "generation row 1: memory_size is "), ("boot_seq = boot_seq + 1", "generation row 1: boot_seq is "),
+        ("tracker_root = tracker_root + 4096", "generation row 1: tracker_root is 0x"),
+        ("fdt_phys = fdt_phys + 4096", "generation row 1: fdt_phys is 0x"), ("kernel = '7.2'", "generation row 1: kernel is 7.2"),
+        ("previous_release = '6.19'", "generation row 1: previous_release is 6.19"), ("kexec_count = 7", "generation row 1: kexec_count is 7"),
+        // no other row gives these: the hash alone covers them
+        ("source = 'import'", "generation row 1 (every column its boot set)"), ("label = 'edited'", "generation row 1 (every column its boot set)"),
+        ("machine = '{}'", "generation row 1 (every column its boot set)"),
+        ("kexec_seq = kexec_seq - 1", "generation row 1: kexec_seq is not "), ("root_fdt = x'00'", "kexec_seq and root_fdt"),
     ])
     func generationColumn(assignment: String, named: String) throws {
         let (status, findings) = try audit(after: "UPDATE generation SET \(assignment) WHERE generation = 1")
