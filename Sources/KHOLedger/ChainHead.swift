@@ -13,11 +13,11 @@ public struct ChainHead: Equatable, Sendable, LosslessStringConvertible {
     /// SHA-256, 32 bytes.
     public var hash: Data
 
-    public init(seq: Int64, hash: Data) {
-        self.seq = seq
-        self.hash = hash
-    }
+    /// `SEQ:HASH`, the hash in lowercase hexadecimal.
+    public var description: String { "\(seq):\(hexDigits(hash))" }
+}
 
+extension ChainHead {
     /// Parses `SEQ:HASH`: a seq of 1 or more and 64 hexadecimal digits.
     public init?(_ text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
@@ -32,9 +32,6 @@ public struct ChainHead: Equatable, Sendable, LosslessStringConvertible {
         }
         self.init(seq: seq, hash: hash)
     }
-
-    /// `SEQ:HASH`, the hash in lowercase hexadecimal.
-    public var description: String { "\(seq):\(hexDigits(hash))" }
 }
 
 extension Ledger {
