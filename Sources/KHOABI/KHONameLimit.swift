@@ -5,8 +5,9 @@
 /// made by `kho_debugfs_blob_add` and `kho_in_debugfs_init`
 /// (kernel/liveupdate/kexec_handover_debugfs.c, 7.1) — so no capture copied
 /// onto a file system holds a longer one; memfd names are shorter still
-/// (`MFD_NAME_MAX_LEN`, mm/memfd.c). Scenarios, JSON Lines events and
-/// imported FDTs are held to it alike.
+/// (`MFD_NAME_MAX_LEN`, mm/memfd.c). Scenarios, JSON Lines events and the
+/// subtrees of a walked or imported capture are held to it alike; the
+/// kernel itself checks no length, so the machine's own API does not.
 public enum KHONameLimit {
     /// Bytes.
     public static let bytes = 255
