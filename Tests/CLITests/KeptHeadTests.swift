@@ -59,6 +59,16 @@ struct KeptHeadTests {
         #expect(findings.first?.contains("the ledger ends at seq 39, before the kept head \(kept): operations 40…") == true, "\(result.stdout)")
     }
 
+    /// `DELETE FROM op WHERE seq >= 40` alone: the rows those ops ended
+    /// still say so, and no op's hash covers their ends.
+    @Test func cutWithoutItsDerivedRowsIsABreak() throws {
+        let ledger = try SimulatedLedger(example: "multi-generation.yaml")
+        _ = try sqlite(ledger, "PRAGMA foreign_keys = OFF; DELETE FROM op WHERE seq >= 40")
+        let result = try ledger.kholedger(["audit", "--chain"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("chain-break") && result.stdout.contains("is after the last operation (39)"), "\(result.stdout)")
+    }
+
     /// A ledger rewritten and re-hashed: its chain is intact, the kept
     /// head's op has another hash.
     @Test func rewrittenHeadIsNamed() throws {
