@@ -28,7 +28,9 @@ public struct HandoverWalker: Sendable {
     public func walk(fdt: [UInt8], read: MemoryReader) throws(HandoverWalkError) -> HandoverWalk {
         let root: KHORootFDT
         do {
-            root = try KHORootFDT(bytes: fdt, bitmapVariant: bitmapVariant)
+            let tree = try FlattenedDeviceTree(bytes: fdt)
+            try tree.requireSubnodeNamesWithinLimit(of: .root)
+            root = try KHORootFDT(tree: tree, bitmapVariant: bitmapVariant)
         } catch {
             throw .rootFDT(error)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KHOABI
 
 /// Recomputes the hash chain from the stored rows.
 public struct ChainVerifier {
@@ -11,6 +12,12 @@ public struct ChainVerifier {
         public var firstBroken: Int64?
         /// What did not match.
         public var reason: String?
+        /// Ops that carry their ``HashChain/Version/v1`` hash (recorded
+        /// before generation rows and interval ends were chained): their
+        /// generation rows and ends are not covered.
+        public var legacy = 0
+        /// The last op verified (nil when none was).
+        public var head: ChainHead?
 
         public var isIntact: Bool { firstBroken == nil }
     }
@@ -20,29 +27,88 @@ public struct ChainVerifier {
     public init(ledger: Ledger) { self.ledger = ledger }
 
     /// Verifies every op in seq order, inside one read transaction.
+    ///
+    /// Each op's hash must be its ``HashChain/Version/v2`` hash. Ops recorded
+    /// before v2 (a ledger's first ops, up to the first op only v2 covers)
+    /// may carry their ``HashChain/Version/v1`` hash instead; they are
+    /// counted in ``Report/legacy``.
     public func verify() throws(LedgerError) -> Report {
         do {
             return try ledger.database.read { db in
+                var report = Report(checked: 0, firstBroken: nil, reason: nil)
                 var previous = HashChain.genesis
-                var checked = 0
+                var legacyAllowed = true
+                var ends = try IntervalEndStreams(db)
                 let ops = try Row.fetchCursor(db, sql: "SELECT * FROM op ORDER BY seq")
                 while let row = try ops.next() {
                     let seq: Int64 = row["seq"]
                     let storedPrevious: Data = row["prev_hash"]
                     let stored: Data = row["hash"]
-                    guard storedPrevious == previous else {
-                        return Report(checked: checked, firstBroken: seq,
-                                      reason: "prev_hash does not equal the hash of the op before it")
+                    func broken(_ reason: String) -> Report {
+                        Report(checked: report.checked, firstBroken: seq, reason: reason, legacy: report.legacy, head: report.head)
                     }
-                    let rows = try Self.rows(of: row, db: db)
-                    guard HashChain.hash(rows, previous: previous) == stored else {
-                        return Report(checked: checked, firstBroken: seq,
-                                      reason: "hash does not match the op row and its derived rows")
+                    guard storedPrevious == previous else { return broken("prev_hash does not equal the hash of the op before it") }
+                    var rows = try Self.rows(of: row, db: db)
+                    do {
+                        rows.ends = try ends.ends(of: rows.op)
+                    } catch let unclaimed as UnclaimedEnd {
+                        return broken(unclaimed.description)
+                    }
+                    if HashChain.hash(rows, previous: previous) == stored {
+                        if !HashChain.Version.v1.covers(rows) { legacyAllowed = false }
+                    } else if legacyAllowed, HashChain.hash(rows, previous: previous, version: .v1) == stored {
+                        report.legacy += 1
+                    } else if let generation = rows.generation,
+                              case let differences = try GenerationDiagnosis.differences(generation, boot: rows.op, db: db), !differences.isEmpty {
+                        return broken("generation row \(generation.generation): " + differences.joined(separator: "; "))
+                    } else if let handover = rows.handover, handover.kexecSeq != seq {
+                        return broken("generation row \(rows.op.generation): kexec_seq is not \(seq), the seq of its kexec")
+                    } else {
+                        return broken("hash does not match \(Self.coverage(of: rows))")
                     }
                     previous = stored
-                    checked += 1
+                    report.checked += 1
+                    report.head = ChainHead(seq: seq, hash: stored)
                 }
-                return Report(checked: checked, firstBroken: nil, reason: nil)
+                do {
+                    try ends.requireExhausted(after: report.head?.seq ?? 0)
+                } catch let unclaimed as UnclaimedEnd {
+                    return Report(checked: report.checked, firstBroken: report.head?.seq ?? 0, reason: unclaimed.description,
+                                  legacy: report.legacy, head: report.head)
+                }
+                return report
+            }
+        } catch {
+            throw .database("\(ledger.path): \(error)")
+        }
+    }
+
+    /// What an op's hash covers, named table by table.
+    private static func coverage(of rows: OpRows) -> String {
+        var parts = ["the op row and the rows it created"]
+        if let generation = rows.generation { parts.append("generation row \(generation.generation) (every column its boot set)") }
+        if rows.handover != nil { parts.append("its generation row's kexec_seq and root_fdt") }
+        parts.append("the to_seq of the page_content, object and subtree rows it ends")
+        return parts.joined(separator: ", ")
+    }
+
+    /// How the ledger stands against `kept`, a head an earlier verification
+    /// printed: nil when its op `kept.seq` still has `kept.hash`, else why
+    /// not, in one line.
+    public func departure(from kept: ChainHead) throws(LedgerError) -> String? {
+        do {
+            return try ledger.database.read { db in
+                let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op") ?? 0
+                guard last >= kept.seq else {
+                    return "the ledger ends at seq \(last), before the kept head \(kept): "
+                        + "operations \(last + 1)…\(kept.seq) were removed"
+                }
+                let hash = try Data.fetchOne(db, sql: "SELECT hash FROM op WHERE seq = ?", arguments: [kept.seq])
+                guard let hash, hash == kept.hash else {
+                    return "operation \(kept.seq) has hash \(hash.map(hexDigits) ?? "none"), not the kept head's "
+                        + "\(hexDigits(kept.hash)): the ledger was rewritten at or before seq \(kept.seq)"
+                }
+                return nil
             }
         } catch {
             throw .database("\(ledger.path): \(error)")
@@ -88,6 +154,18 @@ public struct ChainVerifier {
         rows.bootMemory = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM boot_memory WHERE seq = ? ORDER BY idx"),
                                            arguments: [seq]).map {
             BootMemoryRow(name: $0["name"], idx: $0["idx"], phys: $0["phys"], size: $0["size"])
+        }
+        switch rows.op.kind {
+        case "boot":
+            rows.generation = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM generation WHERE generation = ?"), arguments: [generation])
+                .map(GenerationRow.init(row:))
+        case "kexec":
+            let handover = try Row.fetchOne(db.cachedStatement(sql: "SELECT kexec_seq, root_fdt FROM generation WHERE generation = ?"),
+                                            arguments: [generation])
+            let kexecSeq: Int64? = handover?["kexec_seq"]
+            rows.handover = HandoverRow(kexecSeq: kexecSeq ?? 0, rootFDT: handover?["root_fdt"])
+        default:
+            break
         }
         return rows
     }

@@ -4,13 +4,30 @@ import Foundation
 /// The ledger's hash chain: each op's hash is SHA-256 over the previous op's
 /// hash and a canonical encoding of the op row and the rows it created
 /// (tracker changes, objects with extents and chunk bytes, page contents,
-/// subtrees, boot memory ranges), in a fixed order. The first op's previous hash is 32 zero bytes.
+/// subtrees, boot memory ranges), in a fixed order, and since ``Version/v2``
+/// also the generation row a boot starts, the handover a kexec records and
+/// the intervals each op ends. The first op's previous hash is 32 zero bytes.
 public enum HashChain {
     /// The previous hash of the first op.
     public static let genesis = Data(repeating: 0, count: 32)
 
-    /// The hash of `rows` following `previous`.
-    public static func hash(_ rows: OpRows, previous: Data) -> Data {
+    /// What an op's hash covers.
+    public enum Version: Sendable {
+        /// The op row and the rows it created: ledgers recorded before
+        /// generation rows and interval ends were chained.
+        case v1
+        /// Also its ``OpRows/generation``, ``OpRows/handover`` and ``OpRows/ends``.
+        case v2
+
+        /// Whether this version covers every row of `rows`: v1 covers ops
+        /// without a generation, a handover or ends, and hashes them as v2 does.
+        public func covers(_ rows: OpRows) -> Bool {
+            self == .v2 || (rows.generation == nil && rows.handover == nil && rows.ends.isEmpty)
+        }
+    }
+
+    /// The hash of `rows` following `previous`, as `version` encodes them.
+    public static func hash(_ rows: OpRows, previous: Data, version: Version = .v2) -> Data {
         var encoder = CanonicalEncoder()
         encoder.bytes(previous)
         let op = rows.op
@@ -51,7 +68,37 @@ public enum HashChain {
             encoder.tag("boot_memory")
             encoder.string(range.name); encoder.int(range.idx); encoder.int(range.phys); encoder.int(range.size)
         }
+        if version == .v2 { encodeLater(rows, into: &encoder) }
         return encoder.finish()
+    }
+
+    /// The sections ``Version/v2`` adds.
+    private static func encodeLater(_ rows: OpRows, into encoder: inout CanonicalEncoder) {
+        if let g = rows.generation {
+            encoder.tag("generation")
+            encoder.int(g.generation); encoder.int(g.parent); encoder.int(g.lineage); encoder.int(g.bootNumber)
+            encoder.string(g.abi); encoder.int(g.pageSize); encoder.int(g.memoryBase); encoder.int(g.memorySize)
+            encoder.int(g.bootSeq); encoder.int(g.trackerRoot); encoder.int(g.fdtPhys)
+            encoder.string(g.source); encoder.string(g.label); encoder.string(g.machine)
+            encoder.string(g.kernel); encoder.string(g.previousRelease); encoder.int(g.kexecCount)
+        }
+        if let handover = rows.handover {
+            encoder.tag("handover")
+            encoder.int(handover.kexecSeq); encoder.bytes(handover.rootFDT)
+        }
+        let ends = rows.ends.canonicalized()
+        for end in ends.contents {
+            encoder.tag("content_end")
+            encoder.int(end.lineage); encoder.int(end.phys)
+        }
+        for end in ends.objects {
+            encoder.tag("object_end")
+            encoder.int(end.fromSeq); encoder.string(end.kind); encoder.string(end.name)
+        }
+        for end in ends.subtrees {
+            encoder.tag("subtree_end")
+            encoder.int(end.fromSeq); encoder.string(end.direction); encoder.string(end.name)
+        }
     }
 }
 

@@ -45,6 +45,8 @@ public final class LedgerRecorder {
     private let zeroPage: [UInt8]
     private var openObjects: [ObjectKey: Int64] = [:]
     private var openSubtrees: [(phys: UInt64, id: Int64)] = []
+    /// The `page_content` intervals the op being written ended.
+    private var endedContents: [ContentEnd] = []
     private var handedOver: Set<PreservedBlock> = []
     private var handedOverFDT: [UInt8]?
     /// page_data ids of the hashes this recorder stored or looked up.
@@ -160,19 +162,27 @@ public final class LedgerRecorder {
 
     private func write(_ event: MachineEvent, db: Database) throws {
         let seq = nextSeq
-        if event.kind == .boot { try startGeneration(event, seq: seq, db: db) }
+        let started = event.kind == .boot ? try startGeneration(event, seq: seq, db: db) : nil
         guard let generation, let lineage else {
             throw LedgerError.inconsistent("event \(event.kind.rawValue) before the machine's boot")
         }
         var rows = OpRows(op: OpRow(seq: seq, generation: generation, time: event.time.map(LedgerTime.format) ?? LedgerTime.now(), kind: event.kind.rawValue,
                                     subject: event.subject, args: event.argumentsJSON, result: event.resultText,
                                     errno: event.outcome.errnoValue, detail: event.detail))
+        rows.generation = started
         rows.changes = changeRows(event)
         if event.outcome == .ok { rows.objects = objectRows(event) }
+        endedContents = []
         if event.kind == .boot, !handedOver.isEmpty || handedOverFDT != nil { try scrub(seq: seq, lineage: lineage, db: db) }
         rows.contents = try contentRows(event, seq: seq, lineage: lineage, db: db)
+        rows.ends.contents = endedContents
         if event.outcome == .ok { rows.subtrees = subtreeRows(event) }
         if event.outcome == .ok { rows.bootMemory = bootMemoryRows(event) }
+        if event.outcome == .ok { try closeObjects(event, seq: seq, ends: &rows.ends, db: db) }
+        if event.kind == .kexec {
+            rows.handover = HandoverRow(kexecSeq: seq, rootFDT: event.fdt.map { Data($0) })
+            try closeHandover(seq: seq, generation: generation, ends: &rows.ends, db: db)
+        }
 
         let hash = HashChain.hash(rows, previous: lastHash)
         try insert(rows, previous: lastHash, hash: hash, lineage: lineage, db: db)
@@ -181,11 +191,10 @@ public final class LedgerRecorder {
 
         for change in event.tracker { runs.apply(change.block, added: change.added, seq: seq) }
         try runs.finishOp(seq: seq, generation: generation, db: db)
-        if event.outcome == .ok { try closeObjects(event, seq: seq, db: db) }
-        if event.kind == .kexec { try endGeneration(event, seq: seq, generation: generation, db: db) }
+        if let handover = rows.handover { try endGeneration(handover, event: event, generation: generation, db: db) }
     }
 
-    private func startGeneration(_ event: MachineEvent, seq: Int64, db: Database) throws {
+    private func startGeneration(_ event: MachineEvent, seq: Int64, db: Database) throws -> GenerationRow {
         let parent = event.generation == 0 ? nil : generation
         let id = nextGeneration
         nextGeneration += 1
@@ -196,18 +205,23 @@ public final class LedgerRecorder {
             handedOver = []
             handedOverFDT = nil
         }
+        guard let lineage else { throw LedgerError.inconsistent("boot \(event.generation) of a machine whose cold boot was not recorded") }
+        let row = GenerationRow(generation: id, parent: parent, lineage: lineage, bootNumber: Int64(event.generation),
+                                abi: config.abi.compatible, pageSize: Int64(geometry.pageSize),
+                                memoryBase: Int64(bitPattern: config.memoryBase), memorySize: Int64(bitPattern: config.memorySize),
+                                bootSeq: seq, trackerRoot: event.integerArgument("tracker").map { Int64(bitPattern: $0) },
+                                fdtPhys: event.integerArgument("fdt").map { Int64(bitPattern: $0) }, source: source, label: label,
+                                machine: machineJSON, kernel: storesMachine ? config.kernel?.rawValue : nil,
+                                previousRelease: event.argument("previous_release"),
+                                kexecCount: event.integerArgument("kexec_count").map { Int64(bitPattern: $0) })
         try db.execute(sql: """
-            INSERT INTO generation (generation, parent, lineage, boot_number, abi, page_size, memory_base, memory_size,
-                                    boot_seq, tracker_root, fdt_phys, source, label, machine,
-                                    kernel, previous_release, kexec_count)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, parent, lineage, event.generation, config.abi.compatible, geometry.pageSize,
-                             Int64(bitPattern: config.memoryBase), Int64(bitPattern: config.memorySize), seq,
-                             event.integerArgument("tracker").map { Int64(bitPattern: $0) },
-                             event.integerArgument("fdt").map { Int64(bitPattern: $0) }, source, label, machineJSON,
-                             storesMachine ? config.kernel?.rawValue : nil, event.argument("previous_release"),
-                             event.integerArgument("kexec_count").map { Int64(bitPattern: $0) }])
+            INSERT INTO generation (\(GenerationRow.columns.joined(separator: ", ")))
+            VALUES (\(GenerationRow.columns.map { _ in "?" }.joined(separator: ", ")))
+            """, arguments: [row.generation, row.parent, row.lineage, row.bootNumber, row.abi, row.pageSize, row.memoryBase,
+                             row.memorySize, row.bootSeq, row.trackerRoot, row.fdtPhys, row.source, row.label, row.machine,
+                             row.kernel, row.previousRelease, row.kexecCount])
         generation = id
+        return row
     }
 
     /// The machine configuration as JSON, stored with every generation so a
@@ -219,14 +233,23 @@ public final class LedgerRecorder {
         return (try? encoder.encode(config)).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    private func endGeneration(_ event: MachineEvent, seq: Int64, generation: Int64, db: Database) throws {
-        try db.execute(sql: "UPDATE generation SET kexec_seq = ?, root_fdt = ? WHERE generation = ?",
-                       arguments: [seq, event.fdt.map { Data($0) }, generation])
+    /// A kexec ends its generation's open objects and subtrees, at the seq after it.
+    private func closeHandover(seq: Int64, generation: Int64, ends: inout IntervalEnds, db: Database) throws {
         // Open rows fork at the root: the fork indexes find them.
-        for table in ["preserved_run", "object", "subtree"] {
-            try db.execute(sql: "UPDATE \(table) SET to_seq = ? WHERE generation = ? AND fork = ? AND to_seq IS NULL",
-                           arguments: [seq + 1, generation, IntervalFork.root])
-        }
+        let open: StatementArguments = [seq + 1, generation, IntervalFork.root]
+        ends.objects += try Row.fetchAll(db, sql: """
+            UPDATE object SET to_seq = ? WHERE generation = ? AND fork = ? AND to_seq IS NULL RETURNING from_seq, kind, name
+            """, arguments: open).map { ObjectEnd(fromSeq: $0["from_seq"], kind: $0["kind"], name: $0["name"]) }
+        ends.subtrees += try Row.fetchAll(db, sql: """
+            UPDATE subtree SET to_seq = ? WHERE generation = ? AND fork = ? AND to_seq IS NULL RETURNING from_seq, direction, name
+            """, arguments: open).map { SubtreeEnd(fromSeq: $0["from_seq"], direction: $0["direction"], name: $0["name"]) }
+    }
+
+    private func endGeneration(_ handover: HandoverRow, event: MachineEvent, generation: Int64, db: Database) throws {
+        try db.execute(sql: "UPDATE generation SET kexec_seq = ?, root_fdt = ? WHERE generation = ?",
+                       arguments: [handover.kexecSeq, handover.rootFDT, generation])
+        try db.execute(sql: "UPDATE preserved_run SET to_seq = ? WHERE generation = ? AND fork = ? AND to_seq IS NULL",
+                       arguments: [handover.kexecSeq + 1, generation, IntervalFork.root])
         handedOver = runs.blocks
         handedOverFDT = event.fdt
         runs.reset()
@@ -353,6 +376,7 @@ public final class LedgerRecorder {
     private func closeContent(_ phys: UInt64, seq: Int64, lineage: Int64, db: Database) throws {
         try db.cachedStatement(sql: "UPDATE page_content SET to_seq = ? WHERE lineage = ? AND phys = ? AND to_seq IS NULL")
             .execute(integers: seq, lineage, Int64(bitPattern: phys))
+        endedContents.append(ContentEnd(lineage: lineage, phys: Int64(bitPattern: phys)))
     }
 
     /// SHA-256 of a page, nil for a zero page.
@@ -444,7 +468,8 @@ public final class LedgerRecorder {
         }
     }
 
-    private func closeObjects(_ event: MachineEvent, seq: Int64, db: Database) throws {
+    /// Ends the object or subtree an unpreserve, `vfree` or `remove_subtree` ends.
+    private func closeObjects(_ event: MachineEvent, seq: Int64, ends: inout IntervalEnds, db: Database) throws {
         let key: ObjectKey?
         switch event.kind {
         case .unpreserveVmalloc: key = event.integerArgument("descriptor").map { .vmalloc(descriptor: $0) }
@@ -456,14 +481,18 @@ public final class LedgerRecorder {
         case .removeSubtree:
             guard let phys = event.integerArgument("phys"), event.argument("warning") == nil,
                   let index = openSubtrees.firstIndex(where: { $0.phys == phys }) else { return }
-            try db.cachedStatement(sql: "UPDATE subtree SET to_seq = ? WHERE id = ?").execute(integers: seq, openSubtrees[index].id)
+            ends.subtrees += try Row.fetchAll(db.cachedStatement(sql: "UPDATE subtree SET to_seq = ? WHERE id = ? RETURNING from_seq, direction, name"),
+                                              arguments: [seq, openSubtrees[index].id])
+                .map { SubtreeEnd(fromSeq: $0["from_seq"], direction: $0["direction"], name: $0["name"]) }
             openSubtrees.remove(at: index)
             return
         default:
             return
         }
         guard let key, let id = openObjects.removeValue(forKey: key) else { return }
-        try db.cachedStatement(sql: "UPDATE object SET to_seq = ? WHERE id = ?").execute(integers: seq, id)
+        ends.objects += try Row.fetchAll(db.cachedStatement(sql: "UPDATE object SET to_seq = ? WHERE id = ? RETURNING from_seq, kind, name"),
+                                         arguments: [seq, id])
+            .map { ObjectEnd(fromSeq: $0["from_seq"], kind: $0["kind"], name: $0["name"]) }
     }
 }
 

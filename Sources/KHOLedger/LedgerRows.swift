@@ -1,10 +1,13 @@
 import Foundation
 
-/// The immutable rows one operation adds to the ledger; together with the
-/// previous hash they determine the op's hash.
+/// The rows one operation adds to the ledger, and the values it sets in
+/// rows it ends; together with the previous hash they determine the op's
+/// hash.
 ///
-/// Rows that only close intervals (setting `to_seq`) are not part of an op's
-/// rows: closing is derived state, re-derivable from the log.
+/// A boot's op covers the generation row it starts, a kexec's the handover
+/// it records in that row (``HandoverRow``), and every op the intervals it
+/// ends (``IntervalEnds``). `preserved_run` is not covered: it is re-derived
+/// from `op_change` by `kholedger audit --chain`.
 public struct OpRows: Equatable, Sendable {
     public var op: OpRow
     public var changes: [ChangeRow] = []
@@ -12,6 +15,12 @@ public struct OpRows: Equatable, Sendable {
     public var contents: [ContentRow] = []
     public var subtrees: [SubtreeRow] = []
     public var bootMemory: [BootMemoryRow] = []
+    /// The generation a boot starts.
+    public var generation: GenerationRow?
+    /// What a kexec records in its generation's row.
+    public var handover: HandoverRow?
+    /// The intervals this op ends.
+    public var ends = IntervalEnds()
 
     public init(op: OpRow) { self.op = op }
 }

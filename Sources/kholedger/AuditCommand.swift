@@ -2,6 +2,8 @@ import ArgumentParser
 import KHOLedger
 import KHOReplay
 
+extension ChainHead: ExpressibleByArgument {}
+
 /// `kholedger audit`: checks a ledger's invariants.
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,11 +28,22 @@ struct AuditCommand: ParsableCommand {
             the hash chain, every stored page's bytes against their SHA-256 (with the \
             chunk pages, subtree blobs and root FDTs copied from them), and the public \
             views against this build's definitions (the leak rule is the view \
-            v_handed_over: a replaced view is a finding, and the leak check refuses it).
+            v_handed_over: a replaced view is a finding, and the leak check refuses it). \
+            Each operation's hash covers its row, the rows it created, the generation \
+            row a boot starts, the handover a kexec records and the intervals each \
+            operation ends; the preserved-block intervals are derived again from the \
+            tracker changes and compared, and ledger_meta must be empty.
+
+            --chain ends with the ledger's head: its last seq and hash, "head: SEQ:HASH". \
+            Keep it somewhere else: a ledger rewritten from scratch has an intact chain, \
+            and one whose last operations were deleted too. --head SEQ:HASH checks \
+            that the ledger still holds operation SEQ with that hash (a chain-break \
+            finding when it ends before SEQ or the hash differs); operations recorded \
+            after it are checked as usual.
 
             --format json prints {"through_seq", "generation", "checks": [codes], \
             "errors", "warnings", "findings": [{"code", "severity", "seq", "generation", \
-            "subject", "message"}]}.
+            "subject", "message"}], "head": {"seq", "hash"}}.
 
             Exit status: 0 clean, 1 findings, 2 the audit could not run (no ledger, a bad \
             point or generation, an unreadable ledger), 64 the command line was rejected \
@@ -41,6 +54,8 @@ struct AuditCommand: ParsableCommand {
               kholedger audit --at gen:1 --format json
               kholedger audit --generation 2
               kholedger audit --chain --ledger kholedger.db
+              kholedger audit --chain --head \\
+                  "$(kholedger audit --chain | sed -n 's/^head: //p')"
             """
     )
 
@@ -59,6 +74,10 @@ struct AuditCommand: ParsableCommand {
     @Flag(name: .long, help: "Run only the integrity checks: the hash chain, the stored bytes and the views.")
     var chain = false
 
+    @Option(name: .long, help: ArgumentHelp("A head kept from an earlier `audit --chain` that the ledger must still reach.",
+                                            valueName: "seq:hash"))
+    var head: ChainHead?
+
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
@@ -66,18 +85,22 @@ struct AuditCommand: ParsableCommand {
         let codes = chain ? [AuditCode.chainBreak, .storedBytesAltered, .viewAltered] : AuditCode.allCases
         let end: ResolvedPoint
         let findings: [AuditFinding]
+        let last: ChainHead?
         do {
             let ledger = try ledger.openForReading()
             end = try point.resolve(in: ledger, default: .lastOperation)
             let progress = ProgressLine("audit", total: 0, unit: .count("checks"))
             defer { progress.clear() }
             findings = try LedgerAudit(ledger: ledger).findings(through: end.seq, generation: generation, codes: Set(codes),
-                                                                progress: progress.report)
+                                                                keptHead: head, progress: progress.report)
+            last = try ledger.head()
         } catch {
             printError("audit could not run: \(error)")
             throw ExitCode(2)
         }
-        let report = AuditDocument(throughSeq: end.seq, generation: generation, checks: codes, findings: findings)
+        var report = AuditDocument(throughSeq: end.seq, generation: generation, checks: codes, findings: findings)
+        report.head = last.map(AuditDocument.Head.init)
+        if !chain { report.printsHead = false }
         let notes = PointNotes(end)
         switch format {
         case .json: print(try notes.json(report))

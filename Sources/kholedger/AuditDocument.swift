@@ -1,3 +1,5 @@
+import KHOABI
+import KHOLedger
 import KHOReplay
 
 /// What `kholedger audit` prints: the scope, the checks run and the findings.
@@ -9,6 +11,25 @@ struct AuditDocument: Encodable {
     var errors: Int
     var warnings: Int
     var findings: [AuditFinding]
+    /// The ledger's last operation, to keep for `--head`.
+    @NullWhenAbsent var head: Head?
+    /// Whether the text ends with the head line (`--chain`).
+    var printsHead = true
+
+    /// A ``ChainHead`` as JSON: the seq and the hash in hexadecimal.
+    struct Head: Encodable {
+        var seq: Int64
+        var hash: String
+
+        init(_ head: ChainHead) {
+            seq = head.seq
+            hash = hexDigits(head.hash)
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case throughSeq, generation, checks, errors, warnings, findings, head
+    }
 
     init(throughSeq: Int64, generation: Int64?, checks: [AuditCode], findings: [AuditFinding]) {
         self.throughSeq = throughSeq
@@ -19,8 +40,13 @@ struct AuditDocument: Encodable {
         self.findings = findings
     }
 
-    /// A table of findings and a summary line.
+    /// A table of findings and a summary line (then the head line, with `--chain`).
     var text: String {
+        guard printsHead, let head else { return findingsText }
+        return findingsText + "\nhead: \(head.seq):\(head.hash)"
+    }
+
+    private var findingsText: String {
         let scope = "seqs 1…\(throughSeq)" + (generation.map { ", generation \($0)" } ?? "")
         guard !findings.isEmpty else {
             return "clean: no findings in \(scope) (checked: \(checks.map(\.rawValue).joined(separator: ", ")))"

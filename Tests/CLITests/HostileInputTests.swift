@@ -186,4 +186,20 @@ struct HostileInputTests {
             }
         }
     }
+
+    /// A scenario name longer than ``KHONameLimit`` is refused at its line
+    /// before anything is recorded; one of exactly the limit is taken.
+    @Test func scenarioNameLongerThanTheLimit() throws {
+        func simulate(_ name: String) throws -> (ToolResult, String) {
+            let yaml = "machine: {memory: 16MiB}\nsteps:\n  - vmalloc: {name: \(name), size: 4096}\n  - vfree: {area: \(name)}\n"
+            let ledger = directory.path("names-\(name.count).db")
+            return (try bounded(["simulate", try directory.write("names-\(name.count).yaml", yaml), "--ledger", ledger, "--quiet"]), ledger)
+        }
+        let (refused, ledger) = try simulate(String(repeating: "n", count: KHONameLimit.bytes + 1))
+        expectOneError(refused, containing: "line 3")
+        #expect(refused.stderr.contains("a name of 256 bytes is longer than 255 bytes, the limit"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ledger))
+        let (taken, _) = try simulate(String(repeating: "n", count: KHONameLimit.bytes))
+        #expect(taken.status == 0, "\(taken.stderr)")
+    }
 }

@@ -19,6 +19,9 @@ public enum FDTError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidCapacity(Int)
     /// A node or property name contains a NUL byte and cannot be passed to libfdt.
     case invalidName(String)
+    /// A node name in the tree, at byte `offset` of the FDT, is not UTF-8
+    /// or longer than ``KHONameLimit``.
+    case invalidNodeName(offset: Int, reason: String)
     /// No node exists at this path.
     case nodeNotFound(path: String)
     /// A node lacks a property the format requires.
@@ -71,6 +74,8 @@ public enum FDTError: Error, Hashable, Sendable, CustomStringConvertible {
             return "FDT buffer size \(capacity) is not between 1 and \(Int32.max)"
         case .invalidName(let name):
             return "name \(name.debugDescription) contains a NUL byte"
+        case let .invalidNodeName(offset, reason):
+            return "the node name at byte \(offset) of the FDT: \(reason)"
         case .nodeNotFound(let path):
             return "FDT has no node \(path)"
         case let .missingProperty(node, property):

@@ -118,12 +118,34 @@ public struct FlattenedDeviceTree: Hashable, Sendable {
         return try result.get()
     }
 
-    /// The name of the node at `offset`.
+    /// The name of the node at `offset`: UTF-8, else an error naming where
+    /// the name starts in the FDT.
     private static func name(_ fdt: UnsafeRawPointer, _ offset: Int32) throws(FDTError) -> String {
+        let (bytes, start) = try nameBytes(fdt, offset)
+        if let invalid = firstInvalidUTF8(bytes) {
+            throw .invalidNodeName(offset: start, reason: "byte \(hex(bytes[invalid])) at byte \(start + invalid) is not UTF-8")
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The bytes of the name of the node at `offset`, and where they start in the FDT.
+    private static func nameBytes(_ fdt: UnsafeRawPointer, _ offset: Int32) throws(FDTError) -> (UnsafeRawBufferPointer, Int) {
         var length: Int32 = 0
         guard let name = fdt_get_name(fdt, offset, &length) else {
             throw .libfdt(operation: "fdt_get_name", code: length)
         }
-        return String(decoding: UnsafeRawBufferPointer(start: name, count: Int(length)), as: UTF8.self)
+        return (UnsafeRawBufferPointer(start: name, count: Int(length)), UnsafeRawPointer(name) - fdt)
+    }
+
+    /// Throws for the first subnode of `node` whose name is longer than
+    /// ``KHONameLimit``, naming where the name starts in the FDT: a capture
+    /// is held to the limit (the kernel's own trees are not).
+    public func requireSubnodeNamesWithinLimit(of node: FDTNode) throws(FDTError) {
+        try withTree { fdt throws(FDTError) in
+            for child in try subnodes(of: node) {
+                let (bytes, start) = try Self.nameBytes(fdt, child.offset)
+                if let excess = KHONameLimit.excess(bytes.count) { throw .invalidNodeName(offset: start, reason: excess) }
+            }
+        }
     }
 }

@@ -55,6 +55,15 @@ struct EventFields {
         return text
     }
 
+    /// The string field `name` holding a KHO name, at most ``KHONameLimit/bytes`` long.
+    func kernelName(_ name: String) throws(FieldError) -> String? {
+        guard let text = try string(name) else { return nil }
+        if let excess = KHONameLimit.excess(text.utf8.count) {
+            throw FieldError("\(path)\(name): \(String(text.prefix(24)).debugDescription)…: \(excess)")
+        }
+        return text
+    }
+
     func bool(_ name: String) throws(FieldError) -> Bool? {
         guard let value = fields[name] else { return nil }
         guard case .bool(let flag) = value else { throw mismatch(name, expected: "true or false", found: value) }

@@ -44,7 +44,7 @@ struct EventLineParser {
     func parse(_ fields: EventFields, number: Int) throws(FieldError) -> EventLine {
         try fields.checkKnown(Self.topFields, what: "an event line")
         let kind = try Self.kind(of: fields)
-        var event = MachineEvent(generation: 0, kind: kind, subject: try fields.string("name"))
+        var event = MachineEvent(generation: 0, kind: kind, subject: try fields.kernelName("name"))
         if let text = try fields.string("time") {
             guard let time = LedgerTime(parsing: text, requiringZone: true) else {
                 throw FieldError("time: \(text.debugDescription) is not an ISO-8601 time such as 2026-11-25T10:42:00.123Z")

@@ -28,11 +28,10 @@ enum ScenarioFile {
         if let offset = bytes.firstIndex(of: 0) {
             throw .unreadable(path: path, reason: "\(place(offset, in: bytes)) is a NUL byte: a scenario is YAML text")
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            let offset = firstInvalidUTF8(bytes)
+        if let offset = firstInvalidUTF8(bytes) {
             throw .unreadable(path: path, reason: "\(place(offset, in: bytes)) (\(hex(bytes[offset]))) is not UTF-8: a scenario is UTF-8 text")
         }
-        return text
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// "line L, byte offset O" of byte `offset`.
@@ -40,17 +39,4 @@ enum ScenarioFile {
         "line \(bytes[..<offset].count { $0 == 0x0a } + 1), byte offset \(offset)"
     }
 
-    /// The offset of the first byte that does not start or continue a valid
-    /// UTF-8 sequence.
-    private static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
-        var offset = 0
-        while offset < bytes.count {
-            let lead = bytes[offset]
-            let length = lead < 0x80 ? 1 : lead >> 5 == 0b110 ? 2 : lead >> 4 == 0b1110 ? 3 : lead >> 3 == 0b11110 ? 4 : 0
-            guard length > 0, offset + length <= bytes.count,
-                  String(validating: bytes[offset ..< offset + length], as: UTF8.self) != nil else { return offset }
-            offset += length
-        }
-        return bytes.count - 1
-    }
 }

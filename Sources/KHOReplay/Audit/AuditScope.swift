@@ -12,8 +12,8 @@ struct AuditScope {
     struct Handover {
         let generation: Int64
         let geometry: PageGeometry
-        /// Bytes of RAM.
-        let memorySize: UInt64
+        /// Its RAM.
+        let memory: GenerationMemory
         /// The generation's kexec, or its last operation up to ``AuditScope/end``
         /// (checked as if it kexec'd right after).
         let seq: Int64
@@ -32,6 +32,8 @@ struct AuditScope {
     let end: Int64
     /// The one generation audited, or nil for all.
     let generation: Int64?
+    /// A head kept from an earlier verification, which the ledger must still reach.
+    let keptHead: ChainHead?
     /// Every generation audited, in order.
     let handovers: [Handover]
 
@@ -39,9 +41,10 @@ struct AuditScope {
     var arguments: StatementArguments { ["end": end, "generation": generation] }
 
     /// Resolves the scope: `end` nil is the ledger's last operation.
-    init(ledger: Ledger, end: Int64?, generation: Int64?) throws(AuditError) {
+    init(ledger: Ledger, end: Int64?, generation: Int64?, keptHead: ChainHead? = nil) throws(AuditError) {
         self.ledger = ledger
         self.generation = generation
+        self.keptHead = keptHead
         let last: Int64
         do {
             last = try PointInTime.latest(in: ledger)
@@ -81,7 +84,7 @@ struct AuditScope {
             let seq: Int64 = row["handover"] ?? row["boot_seq"]
             let kexec: Int64? = row["kexec_seq"]
             let json: String? = row["machine"]
-            return Handover(generation: generation, geometry: geometry, memorySize: memory.size,
+            return Handover(generation: generation, geometry: geometry, memory: memory,
                             seq: seq, isKexec: kexec == seq,
                             child: kexec == seq ? row["child"] : nil,
                             fdtPhys: (row["fdt_phys"] as Int64?).map { UInt64(bitPattern: $0) },

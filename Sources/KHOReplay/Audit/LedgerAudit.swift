@@ -19,7 +19,7 @@ import KHOLedger
 /// | `chunk-list-invalid` | error | vmalloc chunk lists `kho_restore_vmalloc` refuses |
 /// | `descriptor-total-mismatch` | error | `total_pages` that disagrees with the chunks |
 /// | `subtree-blob-unpreserved` | error | subtree blobs with unpreserved pages at the handover |
-/// | `chain-break` | error | the hash chain (``ChainVerifier``) |
+/// | `chain-break` | error | the hash chain (``ChainVerifier``), a kept head, the rows derived from the chained ones (``PreservedRunCheck``, ``LedgerMetaCheck``) |
 /// | `stored-bytes-altered` | error | stored page bytes and the copies taken from them |
 /// | `view-altered` | error | public views replaced or dropped (``ViewCheck``) |
 /// | `corrupt-row` | error | rows holding values no recording writes (``CorruptRow``) |
@@ -34,17 +34,18 @@ public struct LedgerAudit {
 
     /// Every check, in the order their findings sort among equal seqs.
     private static let checks: [any AuditCheck] = [
-        ChainCheck(), StoredBytesCheck(), ViewCheck(), UnpreserveCheck(), DoublePreserveCheck(), ScratchOverlapCheck(), VmallocRestoreCheck(),
+        ChainCheck(), PreservedRunCheck(), LedgerMetaCheck(), StoredBytesCheck(), ViewCheck(), UnpreserveCheck(), DoublePreserveCheck(), ScratchOverlapCheck(), VmallocRestoreCheck(),
         SubtreeBlobCheck(), SubtreeFDTCheck(), RestoreOrderCheck(), LeakCheck(),
     ]
 
     /// The findings of the checks for `codes`, over the ledger up to seq
     /// `end` (nil: its last operation), of generation `generation` only when
-    /// given; sorted by seq, then code. `progress` is told the checks run
-    /// after each one.
+    /// given; sorted by seq, then code. A `keptHead` the ledger no longer
+    /// reaches is a `chain-break` whatever the scope. `progress` is told
+    /// the checks run after each one.
     public func findings(through end: Int64? = nil, generation: Int64? = nil, codes: Set<AuditCode> = Set(AuditCode.allCases),
-                         progress: WorkProgress = { _, _ in }) throws(AuditError) -> [AuditFinding] {
-        let scope = try AuditScope(ledger: ledger, end: end, generation: generation)
+                         keptHead: ChainHead? = nil, progress: WorkProgress = { _, _ in }) throws(AuditError) -> [AuditFinding] {
+        let scope = try AuditScope(ledger: ledger, end: end, generation: generation, keptHead: keptHead)
         var findings: [AuditFinding] = []
         let checks = Self.checks.filter { !$0.codes.isDisjoint(with: codes) }
         for (index, check) in checks.enumerated() {

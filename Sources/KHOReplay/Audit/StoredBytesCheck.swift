@@ -104,7 +104,9 @@ struct StoredBytesCheck: AuditCheck {
         for page in stride(from: first, to: end, by: copy.pageSize) {
             let stored = try MemoryView.storedPage(db, lineage: copy.lineage, phys: page, seq: copy.seq)
             if let stored, altered.contains(stored.id) { return nil }
-            bytes.append(contentsOf: stored?.bytes ?? [UInt8](repeating: 0, count: copy.pageSize))
+            // A page is `pageSize` bytes as the generation row states it, whatever length was stored.
+            let page = stored?.bytes.prefix(copy.pageSize) ?? []
+            bytes.append(contentsOf: page + [UInt8](repeating: 0, count: copy.pageSize - page.count))
         }
         let start = Int(copy.phys - first)
         return bytes.subdata(in: start ..< start + copy.bytes.count)

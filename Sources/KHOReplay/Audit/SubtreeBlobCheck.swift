@@ -32,7 +32,7 @@ struct SubtreeBlobCheck: AuditCheck {
                     FROM page ORDER BY id, phys
                     """, arguments: ["generation": handover.generation, "point": handover.seq,
                                      "page_size": handover.geometry.pageSize,
-                                     "memory_size": Int64(bitPattern: handover.memorySize)])
+                                     "memory_size": Int64(bitPattern: handover.memory.size)])
             }
             for pages in Dictionary(grouping: rows, by: { $0["id"] as Int64 }).sorted(by: { $0.key < $1.key }).map(\.value) {
                 let missing = pages.filter { $0["unpreserved"] as Bool }

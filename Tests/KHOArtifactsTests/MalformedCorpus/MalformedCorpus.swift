@@ -90,6 +90,19 @@ enum MalformedCorpus {
         fdtVariant("fdt-truncated", "FDT buffer of 20 bytes is shorter than the 40-byte header") { $0.removeLast($0.count - 20) }
         fdtVariant("fdt-unknown-compatible", "unknown KHO compatible \"kho-v9\"") { $0.replace(Array("kho-v3".utf8), with: Array("kho-v9".utf8)) }
         fdtVariant("fdt-missing-map", "node / has no property preserved-memory-map") { $0.replace(Array("preserved-memory-map".utf8), with: Array("preserved-memory-mop".utf8)) }
+        // Node names: not UTF-8 (the subtree "app" as "ap" + 0xe9), and one byte over the limit.
+        guard let name = fdt.firstRange(of: Array("app\0".utf8))?.lowerBound else { throw FixtureError("base.dtb has no node app") }
+        fdtVariant("fdt-name-invalid-utf8", "the node name at byte \(name) of the FDT: byte 0xe9 at byte \(name + 2) is not UTF-8") { $0[name + 2] = 0xe9 }
+        entries.append(Entry(name: "import-fdt-name-invalid-utf8", args: ["import", "--fdt", "fdt-name-invalid-utf8.dtb", "--image", "base.elf",
+                                                                       "--ledger", "ledger.db"],
+                             error: "the node name at byte \(name) of the FDT: byte 0xe9 at byte \(name + 2) is not UTF-8"))
+        let long = String(repeating: "n", count: KHONameLimit.bytes + 1)
+        let longFDT = try KHORootFDT(generation: .v3, preservedMemoryMap: root, subtrees: [KHOSubtree(name: long, phys: descriptor, size: 16)])
+            .encode(pageSize: 4096)
+        files["fdt-name-too-long.dtb"] = longFDT
+        guard let longAt = longFDT.firstRange(of: Array(long.utf8))?.lowerBound else { throw FixtureError("the long name is not in the FDT") }
+        walk("fdt-name-too-long", fdt: "fdt-name-too-long.dtb",
+             "the node name at byte \(longAt) of the FDT: a name of 256 bytes is longer than 255 bytes, the limit")
         files["fdt-map-outside-image.dtb"] = try rootFDT(map: 0x3_0000_0000)
         walk("fdt-map-outside-image", fdt: "fdt-map-outside-image.dtb", "kho-v3 tracker at 0x300000000: address 0x300000000 (4096 bytes) is not in the image")
         files["fdt-map-misaligned.dtb"] = try rootFDT(map: root + 8)
@@ -166,6 +179,8 @@ enum MalformedCorpus {
         stream("jsonl-invalid-utf8", #"{"kind":"preserve_folio","name":"caf@","args":{"phys":"0x100400000","order":0},"result":"ok"}"#,
                "line 3: not valid JSON at column 37: invalid UTF-8 inside a string (byte 0xe9)")
         files["jsonl-invalid-utf8.jsonl"] = files["jsonl-invalid-utf8.jsonl"]!.map { $0 == UInt8(ascii: "@") ? 0xe9 : $0 }
+        stream("jsonl-name-too-long", #"{"kind":"preserve_folio","name":"\#(String(repeating: "n", count: 256))","args":{"phys":"0x100400000","order":0},"result":"ok"}"#,
+               "line 3: name: \"nnnnnnnnnnnnnnnnnnnnnnnn\"…: a name of 256 bytes is longer than 255 bytes, the limit")
         stream("jsonl-bad-fdt", #"{"kind":"kexec","args":{},"result":"ok","fdt":"AAAAAAAAAAAAAAAA"}"#, "line 3: fdt: not a flattened device tree: FDT buffer of 12 bytes is shorter than the 40-byte header")
         return (files, entries)
     }

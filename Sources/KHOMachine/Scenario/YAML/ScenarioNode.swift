@@ -1,3 +1,4 @@
+import KHOABI
 import Yams
 
 /// One YAML node of a scenario file, with its path and line, read through
@@ -57,6 +58,9 @@ struct ScenarioNode {
         let text = try string()
         guard !text.isEmpty, !text.contains("+"), text.first?.isNumber == false else {
             throw invalid("a name must not be empty, start with a digit or contain \"+\"")
+        }
+        if let excess = KHONameLimit.excess(text.utf8.count) {
+            throw .invalidValue(location, value: String(text.prefix(24)) + "…", reason: excess)
         }
         return text
     }

@@ -1,0 +1,152 @@
+import GRDB
+import KHOABI
+import KHOLedger
+
+/// `chain-break`, for `preserved_run`: the hash chain covers each op's
+/// tracker changes (`op_change`), not the preserved-block intervals derived
+/// from them, so this check derives the intervals again and compares them
+/// block by block. A block is preserved from the op after whose changes it
+/// is in the tracker until the op after whose changes it is not, or the
+/// seq after its generation's kexec. Runs are compared as the blocks they
+/// hold, so how a recording run-length encoded them does not matter.
+///
+/// One finding per altered row (and one for blocks no row holds), for the
+/// generations in the scope, up to the audited point.
+struct PreservedRunCheck: AuditCheck {
+    let codes: Set<AuditCode> = [.chainBreak]
+
+    private struct Block: Hashable, Comparable {
+        let generation: Int64
+        let phys: UInt64
+        let order: Int
+
+        static func < (a: Block, b: Block) -> Bool { (a.generation, a.phys, a.order) < (b.generation, b.phys, b.order) }
+    }
+
+    /// Where a block is preserved: [from, to), to nil while open; for a
+    /// stored interval, the rows holding its first and last piece.
+    private struct Interval {
+        var from: Int64
+        var to: Int64?
+        var firstRow: Int64 = 0
+        var lastRow: Int64 = 0
+    }
+
+    func findings(in scope: AuditScope) throws(AuditError) -> [AuditFinding] {
+        let handovers = Dictionary(uniqueKeysWithValues: scope.handovers.map { ($0.generation, $0) })
+        let (derived, stored) = try scope.read { db in
+            do {
+                return try (derivedIntervals(db, handovers), storedIntervals(db, handovers))
+            } catch let row as CorruptRow {
+                throw AuditError.replay(.corruptRow(path: scope.ledger.path, row))
+            }
+        }
+        var findings: [String: AuditFinding] = [:]
+        for block in Set(derived.keys).union(stored.keys).sorted() {
+            let expected = derived[block] ?? [], found = stored[block] ?? []
+            guard let index = (0 ..< max(expected.count, found.count)).first(where: { i in
+                i >= expected.count || i >= found.count || expected[i].from != found[i].from || expected[i].to != found[i].to
+            }) else { continue }
+            let (subject, seq, message) = mismatch(block, expected: index < expected.count ? expected[index] : nil,
+                                                   found: index < found.count ? found[index] : nil)
+            guard seq <= scope.end, findings[subject] == nil else { continue }
+            findings[subject] = AuditFinding(.chainBreak, seq: seq, generation: block.generation, subject: subject, message: message)
+        }
+        return Array(findings.values)
+    }
+
+    /// The subject, seq and message of the first interval of `block` that differs.
+    private func mismatch(_ block: Block, expected: Interval?, found: Interval?) -> (String, Int64, String) {
+        let what = "block \(hex(block.phys)) (order \(block.order))"
+        func end(_ seq: Int64?) -> String { seq.map { "\($0)" } ?? "NULL (still preserved)" }
+        switch (expected, found) {
+        case let (expected?, found?) where expected.from == found.from:
+            return ("preserved_run row \(found.lastRow)", found.from,
+                    "preserved_run row \(found.lastRow): to_seq is \(end(found.to)), the tracker changes (op_change) end \(what) "
+                        + "preserved from seq \(found.from) at \(end(expected.to))")
+        case let (expected?, found?):
+            return ("preserved_run row \(found.firstRow)", min(expected.from, found.from),
+                    "preserved_run row \(found.firstRow): from_seq is \(found.from), the tracker changes (op_change) preserve \(what) from seq \(expected.from)")
+        case let (nil, found?):
+            return ("preserved_run row \(found.firstRow)", found.from,
+                    "preserved_run row \(found.firstRow) holds \(what) from seq \(found.from), "
+                        + "which the tracker changes (op_change) do not preserve then (its phys, ord, count or from_seq was changed)")
+        case let (expected?, nil):
+            return ("preserved_run", expected.from,
+                    "\(what), preserved from seq \(expected.from) by the tracker changes (op_change), is in no preserved_run row")
+        case (nil, nil):
+            return ("preserved_run", 0, "")
+        }
+    }
+
+    /// The intervals `op_change` gives, for the generations audited.
+    private func derivedIntervals(_ db: Database, _ handovers: [Int64: AuditScope.Handover]) throws -> [Block: [Interval]] {
+        var intervals: [Block: [Interval]] = [:]
+        var open: [Block: Int64] = [:]
+        var pending: (seq: Int64, present: [Block: Bool])?
+        func finish() {
+            guard let (seq, present) = pending else { return }
+            for (block, isPresent) in present {
+                if isPresent, open[block] == nil { open[block] = seq }
+                if !isPresent, let from = open.removeValue(forKey: block) { intervals[block, default: []].append(Interval(from: from, to: seq)) }
+            }
+            pending = nil
+        }
+        let changes = try Row.fetchCursor(db, sql: """
+            SELECT c.seq, o.generation, c.part, c.action, c.phys, c.ord, c.count FROM op_change c JOIN op o ON o.seq = c.seq
+            WHERE c.action IN ('add', 'remove') ORDER BY c.seq, c.part
+            """)
+        while let row = try changes.next() {
+            let seq: Int64 = row["seq"], generation: Int64 = row["generation"]
+            guard let handover = handovers[generation] else { continue }
+            if pending?.seq != seq { finish(); pending = (seq, [:]) }
+            let key = "\(seq)/\(row["part"] as Int64)"
+            let order = try CorruptRow.order(row["ord"], geometry: handover.geometry, table: "op_change", row: key)
+            let count = try CorruptRow.blocks(row["count"], order: order, geometry: handover.geometry, memory: handover.memory,
+                                              table: "op_change", row: key)
+            let added = (row["action"] as String) == "add"
+            let size = handover.geometry.bytes(order: order)
+            for i in 0 ..< count {
+                pending?.present[Block(generation: generation, phys: UInt64(bitPattern: row["phys"]) &+ i &* size, order: order)] = added
+            }
+        }
+        finish()
+        let kexecs = Dictionary(try Row.fetchAll(db, sql: "SELECT generation, kexec_seq FROM generation WHERE kexec_seq IS NOT NULL")
+            .map { ($0["generation"] as Int64, $0["kexec_seq"] as Int64) }, uniquingKeysWith: { first, _ in first })
+        for (block, from) in open {
+            intervals[block, default: []].append(Interval(from: from, to: kexecs[block.generation].map { $0 + 1 }))
+        }
+        return intervals.mapValues { $0.sorted { $0.from < $1.from } }
+    }
+
+    /// The intervals `preserved_run` holds, pieces of one block that meet merged.
+    private func storedIntervals(_ db: Database, _ handovers: [Int64: AuditScope.Handover]) throws -> [Block: [Interval]] {
+        var intervals: [Block: [Interval]] = [:]
+        let runs = try Row.fetchCursor(db, sql: "SELECT id, generation, phys, ord, count, from_seq, to_seq FROM preserved_run ORDER BY id")
+        while let row = try runs.next() {
+            let id: Int64 = row["id"], generation: Int64 = row["generation"]
+            guard let handover = handovers[generation] else { continue }
+            let order = try CorruptRow.order(row["ord"], geometry: handover.geometry, table: "preserved_run", row: "\(id)")
+            let count = try CorruptRow.blocks(row["count"], order: order, geometry: handover.geometry, memory: handover.memory,
+                                              table: "preserved_run", row: "\(id)")
+            let size = handover.geometry.bytes(order: order)
+            let interval = Interval(from: row["from_seq"], to: row["to_seq"], firstRow: id, lastRow: id)
+            for i in 0 ..< count {
+                intervals[Block(generation: generation, phys: UInt64(bitPattern: row["phys"]) &+ i &* size, order: order), default: []].append(interval)
+            }
+        }
+        return intervals.mapValues { pieces in
+            var merged: [Interval] = []
+            for piece in pieces.sorted(by: { $0.from < $1.from }) {
+                if var last = merged.last, last.to == piece.from {
+                    last.to = piece.to
+                    last.lastRow = piece.lastRow
+                    merged[merged.count - 1] = last
+                } else {
+                    merged.append(piece)
+                }
+            }
+            return merged
+        }
+    }
+}
