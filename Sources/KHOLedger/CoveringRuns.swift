@@ -15,7 +15,10 @@ public enum CoveringRuns {
     /// the rows whose span, with their generation's page size, reaches past
     /// `:page` (``covers(_:pageSize:)``).
     ///
-    /// Put it after `WITH RECURSIVE`; it also defines `name_class`.
+    /// Put it after `WITH RECURSIVE`; it also defines `name_class`. The
+    /// rows are read through `table_by_page` whatever else the query
+    /// filters on: another index (by generation and time) would read the
+    /// generation's whole history.
     public static func near(_ table: String, as name: String) -> String {
         """
         \(name)_class(bits) AS (
@@ -24,7 +27,7 @@ public enum CoveringRuns {
             SELECT (SELECT min(span_bits) FROM \(table) WHERE span_bits > bits) FROM \(name)_class WHERE bits IS NOT NULL
         ),
         \(name) AS (
-            SELECT r.* FROM \(name)_class JOIN \(table) r ON r.span_bits = \(name)_class.bits
+            SELECT r.* FROM \(name)_class JOIN \(table) r INDEXED BY \(table)_by_page ON r.span_bits = \(name)_class.bits
                 AND r.phys > :page - ((SELECT max(page_size) FROM generation) << min(\(name)_class.bits, \(maxShift)))
                 AND r.phys <= :page
         )

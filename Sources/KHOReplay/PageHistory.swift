@@ -178,6 +178,34 @@ extension PageHistory {
                                     operations: inSeqOrder(operations), contents: contents))
     }
 
+    /// The tracker blocks of the point's generation covering `:page` at `:seq`.
+    static let preservedQuery = """
+        WITH RECURSIVE \(CoveringRuns.near("preserved_run", as: "run"))
+        SELECT r.phys + (:page - r.phys) / (:page_size << r.ord) * (:page_size << r.ord) AS block, r.ord, r.from_seq FROM run r
+        WHERE r.generation = :generation AND r.from_seq <= :seq AND (r.to_seq IS NULL OR r.to_seq > :seq)
+          AND \(CoveringRuns.covers("r", pageSize: ":page_size"))
+        ORDER BY r.from_seq, r.phys
+        """
+
+    /// The lineage's tracker changes covering `:page`, each with its covering block.
+    static let trackerQuery = """
+        WITH RECURSIVE \(CoveringRuns.near("op_change", as: "change"))
+        SELECT c.seq, c.action, c.ord, c.phys + (:page - c.phys) / (g.page_size << c.ord) * (g.page_size << c.ord) AS block,
+               o.generation, o.time, o.kind, o.subject
+        FROM change c JOIN op o ON o.seq = c.seq JOIN generation g ON g.generation = o.generation
+        WHERE g.lineage = :lineage AND \(CoveringRuns.covers("c", pageSize: "g.page_size"))
+        ORDER BY c.seq, c.part
+        """
+
+    /// The page's content intervals with their stored bytes and the operations at their ends.
+    static let contentQuery = """
+        SELECT c.from_seq, c.to_seq, d.id, d.hash, d.bytes, f.generation, f.time, f.kind, f.subject,
+               u.generation AS until_generation, u.time AS until_time, u.kind AS until_kind, u.subject AS until_subject
+        FROM page_content c JOIN page_data d ON d.id = c.data_id JOIN op f ON f.seq = c.from_seq LEFT JOIN op u ON u.seq = c.to_seq
+        WHERE c.lineage = :lineage AND c.phys = :page
+        ORDER BY c.from_seq
+        """
+
     /// The operations by seq; those of one seq keep their order (tracker
     /// changes before content).
     private static func inSeqOrder(_ operations: [Operation]) -> [Operation] {
@@ -186,13 +214,7 @@ extension PageHistory {
 
     /// The tracker blocks covering the page as of the point.
     private static func preservedBlocks(_ db: Database, arguments: StatementArguments) throws -> [Preserved] {
-        try Row.fetchAll(db.cachedStatement(sql: """
-            WITH RECURSIVE \(CoveringRuns.near("preserved_run", as: "run"))
-            SELECT r.phys + (:page - r.phys) / (:page_size << r.ord) * (:page_size << r.ord) AS block, r.ord, r.from_seq FROM run r
-            WHERE r.generation = :generation AND r.from_seq <= :seq AND (r.to_seq IS NULL OR r.to_seq > :seq)
-              AND \(CoveringRuns.covers("r", pageSize: ":page_size"))
-            ORDER BY r.from_seq, r.phys
-            """), arguments: arguments).map { row in
+        try Row.fetchAll(db.cachedStatement(sql: preservedQuery), arguments: arguments).map { row in
             Preserved(block: PreservedBlock(phys: UInt64(bitPattern: row["block"]), order: row["ord"]), fromSeq: row["from_seq"])
         }
     }
@@ -200,14 +222,7 @@ extension PageHistory {
     /// Every tracker change of the lineage covering the page: `op_change`
     /// rows, each with the one block of its run that covers the page.
     private static func trackerOperations(_ db: Database, page: UInt64, arguments: StatementArguments) throws -> [Operation] {
-        try Row.fetchAll(db.cachedStatement(sql: """
-            WITH RECURSIVE \(CoveringRuns.near("op_change", as: "change"))
-            SELECT c.seq, c.action, c.ord, c.phys + (:page - c.phys) / (g.page_size << c.ord) * (g.page_size << c.ord) AS block,
-                   o.generation, o.time, o.kind, o.subject
-            FROM change c JOIN op o ON o.seq = c.seq JOIN generation g ON g.generation = o.generation
-            WHERE g.lineage = :lineage AND \(CoveringRuns.covers("c", pageSize: "g.page_size"))
-            ORDER BY c.seq, c.part
-            """), arguments: arguments).map { row in
+        try Row.fetchAll(db.cachedStatement(sql: trackerQuery), arguments: arguments).map { row in
             let action: String = row["action"]
             return Operation(seq: row["seq"], generation: row["generation"], time: row["time"], kind: row["kind"], subject: row["subject"],
                              action: action == "add" ? .preserve : action == "remove" ? .unpreserve : .restore,
@@ -221,13 +236,7 @@ extension PageHistory {
     private static func contentHistory(_ db: Database, page: UInt64, arguments: StatementArguments) throws -> ([Content], [Operation]) {
         var contents: [Content] = []
         var operations: [Operation] = []
-        let rows = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT c.from_seq, c.to_seq, d.id, d.hash, d.bytes, f.generation, f.time, f.kind, f.subject,
-                   u.generation AS until_generation, u.time AS until_time, u.kind AS until_kind, u.subject AS until_subject
-            FROM page_content c JOIN page_data d ON d.id = c.data_id JOIN op f ON f.seq = c.from_seq LEFT JOIN op u ON u.seq = c.to_seq
-            WHERE c.lineage = :lineage AND c.phys = :page
-            ORDER BY c.from_seq
-            """), arguments: arguments)
+        let rows = try Row.fetchAll(db.cachedStatement(sql: contentQuery), arguments: arguments)
         for (position, row) in rows.enumerated() {
             let stored = MemoryView.StoredPage(id: row["id"], hash: [UInt8](row["hash"] as Data), bytes: [UInt8](row["bytes"] as Data))
             let from: Int64 = row["from_seq"], until: Int64? = row["to_seq"]

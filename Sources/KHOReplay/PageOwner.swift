@@ -68,36 +68,40 @@ extension PageOwner {
         try all(phys, generation: generation, seq: seq, pageSize: pageSize, db: db).first
     }
 
+    /// Everything holding `:page` in `:generation` right after `:seq` (pages of `:page_size` bytes).
+    static let query = """
+        WITH RECURSIVE \(CoveringRuns.near("object_extent", as: "extent"))
+        SELECT o.name, o.kind, 'page' AS role,
+               ((e.first_index + (:page - e.phys) / (:page_size << e.ord)) << e.ord)
+                   + ((:page - e.phys) % (:page_size << e.ord)) / :page_size AS idx, 0 AS branch, o.id AS rank
+        FROM extent e JOIN object o ON o.id = e.object_id
+        WHERE o.generation = :generation AND o.from_seq <= :seq AND (o.to_seq IS NULL OR o.to_seq > :seq)
+          AND \(CoveringRuns.covers("e", pageSize: ":page_size"))
+        UNION ALL
+        SELECT o.name, o.kind, 'chunk', c.idx, 1, o.id
+        FROM chunk c JOIN object o ON o.id = c.object_id
+        WHERE c.phys = :page AND o.generation = :generation AND o.from_seq <= :seq AND (o.to_seq IS NULL OR o.to_seq > :seq)
+        UNION ALL
+        SELECT s.name, 'subtree', 'subtree', 0, 2, s.id FROM subtree s
+        WHERE s.generation = :generation AND s.direction = 'out' AND s.from_seq <= :seq AND (s.to_seq IS NULL OR s.to_seq >= :seq)
+          AND s.phys - (s.phys % :page_size) <= :page AND :page < s.phys + max(coalesce(s.size, 1), 1)
+        UNION ALL
+        SELECT 'root FDT', 'fdt', 'fdt', 0, 3, 0 FROM generation g WHERE g.generation = :generation AND g.fdt_phys = :page
+        UNION ALL
+        SELECT 'tracker', 'tracker', 'tracker', 0, 4, 0 FROM generation g
+        WHERE g.generation = :generation AND (g.tracker_root = :page OR (g.kexec_seq = :seq AND g.fdt_phys IS NOT :page
+            AND EXISTS (SELECT 1 FROM page_content c WHERE c.lineage = g.lineage AND c.phys = :page AND c.from_seq = g.kexec_seq)))
+        ORDER BY branch, rank
+        """
+
     /// Everything that holds the page at `phys` in `generation` right after
     /// `seq`: objects (in the order they were made), chunk pages, subtree
     /// blobs, the root FDT, tracker pages. Every lookup is by the page's
     /// address through an index (``CoveringRuns`` for the objects' extents).
     static func all(_ phys: UInt64, generation: Int64, seq: Int64, pageSize: Int, db: Database) throws -> [PageOwner] {
         let page = Int64(bitPattern: phys & ~UInt64(pageSize - 1))
-        return try Row.fetchAll(db.cachedStatement(sql: """
-            WITH RECURSIVE \(CoveringRuns.near("object_extent", as: "extent"))
-            SELECT o.name, o.kind, 'page' AS role,
-                   ((e.first_index + (:page - e.phys) / (:page_size << e.ord)) << e.ord)
-                       + ((:page - e.phys) % (:page_size << e.ord)) / :page_size AS idx, 0 AS branch, o.id AS rank
-            FROM extent e JOIN object o ON o.id = e.object_id
-            WHERE o.generation = :generation AND o.from_seq <= :seq AND (o.to_seq IS NULL OR o.to_seq > :seq)
-              AND \(CoveringRuns.covers("e", pageSize: ":page_size"))
-            UNION ALL
-            SELECT o.name, o.kind, 'chunk', c.idx, 1, o.id
-            FROM chunk c JOIN object o ON o.id = c.object_id
-            WHERE c.phys = :page AND o.generation = :generation AND o.from_seq <= :seq AND (o.to_seq IS NULL OR o.to_seq > :seq)
-            UNION ALL
-            SELECT s.name, 'subtree', 'subtree', 0, 2, s.id FROM subtree s
-            WHERE s.generation = :generation AND s.direction = 'out' AND s.from_seq <= :seq AND (s.to_seq IS NULL OR s.to_seq >= :seq)
-              AND s.phys - (s.phys % :page_size) <= :page AND :page < s.phys + max(coalesce(s.size, 1), 1)
-            UNION ALL
-            SELECT 'root FDT', 'fdt', 'fdt', 0, 3, 0 FROM generation g WHERE g.generation = :generation AND g.fdt_phys = :page
-            UNION ALL
-            SELECT 'tracker', 'tracker', 'tracker', 0, 4, 0 FROM generation g
-            WHERE g.generation = :generation AND (g.tracker_root = :page OR (g.kexec_seq = :seq AND g.fdt_phys IS NOT :page
-                AND EXISTS (SELECT 1 FROM page_content c WHERE c.lineage = g.lineage AND c.phys = :page AND c.from_seq = g.kexec_seq)))
-            ORDER BY branch, rank
-            """), arguments: ["page": page, "page_size": pageSize, "generation": generation, "seq": seq]).map { row in
+        let arguments: StatementArguments = ["page": page, "page_size": pageSize, "generation": generation, "seq": seq]
+        return try Row.fetchAll(db.cachedStatement(sql: query), arguments: arguments).map { row in
             let index: Int64 = row["idx"], kind: String = row["kind"], name: String = row["name"]
             switch row["role"] as String {
             case "chunk": return PageOwner(name: name, kind: kind, role: .chunk(index: index))
