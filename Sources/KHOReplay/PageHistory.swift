@@ -108,7 +108,7 @@ public struct PageHistory: Equatable, Sendable {
         self = try read.get()
     }
 
-    private init(page: UInt64, point: Point, holders: [PageOwner], preserved: [Preserved], operations: [Operation], contents: [Content]) {
+    private init(page: UInt64, point: OperationGeneration, holders: [PageOwner], preserved: [Preserved], operations: [Operation], contents: [Content]) {
         self.page = page
         seq = point.seq
         generation = point.generation
@@ -122,37 +122,10 @@ public struct PageHistory: Equatable, Sendable {
 }
 
 extension PageHistory {
-    /// The point's generation, as its row states it.
-    private struct Point {
-        let seq: Int64
-        let generation: Int64
-        let lineage: Int64
-        let geometry: PageGeometry
-        let memory: GenerationMemory
-
-        init(_ db: Database, seq: Int64) throws {
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT o.generation, g.lineage, g.page_size, g.memory_base, g.memory_size
-                FROM op o JOIN generation g ON g.generation = o.generation WHERE o.seq = ?
-                """, arguments: [seq]) else {
-                throw ReplayError.pointOutOfRange("\(seq)", "no operation \(seq) in the ledger")
-            }
-            self.seq = seq
-            generation = row["generation"]
-            lineage = row["lineage"]
-            do {
-                geometry = try PageGeometry(pageSize: row["page_size"])
-            } catch {
-                throw ReplayError.ledger("generation \(generation): \(error)")
-            }
-            memory = try GenerationMemory(base: row["memory_base"], size: row["memory_size"], geometry: geometry, generation: generation)
-        }
-    }
-
     /// Every query, in one read transaction; a page outside memory or a
     /// stored copy that fails its hash is the result's failure.
     private static func read(_ db: Database, page address: PageAddress, seq: Int64) throws -> Result<PageHistory, PageHistoryError> {
-        let point = try Point(db, seq: seq)
+        let point = try OperationGeneration(db, seq: seq)
         let page: UInt64
         do {
             page = try address.page(in: point.geometry)
