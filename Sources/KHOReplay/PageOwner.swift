@@ -69,6 +69,8 @@ extension PageOwner {
     }
 
     /// Everything holding `:page` in `:generation` right after `:seq` (pages of `:page_size` bytes).
+    /// Objects are reached from the page's extents and chunk pages (CROSS
+    /// JOIN keeps SQLite from driving from the generation's objects by time).
     static let query = """
         WITH RECURSIVE \(CoveringRuns.near("object_extent", as: "extent"))
         SELECT o.name, o.kind, 'page' AS role,
@@ -79,7 +81,7 @@ extension PageOwner {
           AND \(CoveringRuns.covers("e", pageSize: ":page_size"))
         UNION ALL
         SELECT o.name, o.kind, 'chunk', c.idx, 1, o.id
-        FROM chunk c JOIN object o ON o.id = c.object_id
+        FROM chunk c INDEXED BY chunk_by_page CROSS JOIN object o ON o.id = c.object_id
         WHERE c.phys = :page AND o.generation = :generation AND o.from_seq <= :seq AND (o.to_seq IS NULL OR o.to_seq > :seq)
         UNION ALL
         SELECT s.name, 'subtree', 'subtree', 0, 2, s.id FROM subtree s

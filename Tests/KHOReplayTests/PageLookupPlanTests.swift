@@ -7,7 +7,8 @@ import Testing
 /// `who`'s lookups find a page by its address through indexes: SQLite's
 /// plan for each of them searches every ledger table it reads, and scans
 /// only the size classes of `CoveringRuns` and the `generation` table (one
-/// row per boot, for the largest page size).
+/// row per boot, for the largest page size). Subtrees (a few per
+/// generation) are the one table read by generation and time.
 @Suite("Page lookup plans")
 struct PageLookupPlanTests {
     static let queries: [(name: String, sql: String)] = [
@@ -29,6 +30,8 @@ struct PageLookupPlanTests {
         let scans = plan.filter { $0.hasPrefix("SCAN ") && !$0.hasPrefix("SCAN generation") && !$0.hasSuffix("_class") }
         #expect(scans.isEmpty, "\(name): \(plan.joined(separator: "\n"))")
         #expect(plan.contains { $0.hasPrefix("SEARCH") }, "\(plan)")
+        // No index by time: it would read the generation's history, not the page's.
+        #expect(!plan.contains { $0.contains("_by_time") && !$0.hasPrefix("SEARCH s ") || $0.contains("_fork_") }, "\(plan)")
         for table in ["op_change", "preserved_run", "object_extent"] where sql.contains("FROM \(table)") {
             #expect(plan.contains { $0.contains("USING INDEX \(table)_by_page (span_bits=? AND phys>? AND phys<?)") }, "\(plan)")
         }
