@@ -11,7 +11,7 @@ enum WhoText {
         let point = "as of seq \(history.seq) (generation \(history.generation))"
         guard history.isKnown else {
             return "the ledger never saw \(page) of lineage \(history.lineage): nothing held, preserved, restored or wrote it "
-                + "(\(point))"
+                + "(the point: seq \(history.seq), generation \(history.generation))"
         }
         var lines = [
             "\(page), \(ByteSize.format(UInt64(history.geometry.pageSize))) pages, lineage \(history.lineage), \(point)",

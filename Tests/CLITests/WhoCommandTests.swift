@@ -151,7 +151,7 @@ struct WhoCommandTests {
         #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
         let last = try #require(try ledger.seqs().last)
         #expect(result.stdout == "the ledger never saw page 0x100000000 (pfn 1048576) of lineage 0: nothing held, preserved, "
-            + "restored or wrote it (as of seq \(last) (generation 0))\n")
+            + "restored or wrote it (the point: seq \(last), generation 0)\n")
         #expect(try ledger.json(["who", "0x100000000"])["known"] as? Bool == false)
     }
 
