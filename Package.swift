@@ -155,7 +155,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KHOReplayTests",
-            dependencies: ["KHOReplay", "KHOImage", "KHOTestSupport"]
+            dependencies: ["KHOReplay", "KHOImage", "KHOTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "CLITests",

@@ -3,10 +3,10 @@ import KHOABI
 import KHOLedger
 import KHOMachine
 
-/// `kholedger-bench`: measures recording against the SQLite floor and as-of
-/// queries against a full replay, each pair in the same run. Prints a table and, with `--json FILE`, writes the rows.
+/// `kholedger-bench`: measures recording against the SQLite floor, as-of
+/// queries against a full replay and page lookups against a raw point lookup, each pair in the same run. Prints a table and, with `--json FILE`, writes the rows.
 ///
-///     swift run -c release kholedger-bench [--quick] [--only record|asof|storage|restore|diff|import] [--json FILE] [--workspace DIR]
+///     swift run -c release kholedger-bench [--quick] [--only record|asof|storage|restore|diff|import|who] [--json FILE] [--workspace DIR]
 @main
 struct Bench {
     /// The scenario groups, in the order they run; `--only NAME` picks one.
@@ -17,6 +17,7 @@ struct Bench {
         ("restore", { try $0.pastRestore() }),
         ("diff", { try $0.generationDiff() }),
         ("import", { try $0.captureImport() }),
+        ("who", { try $0.pageLookups() }),
     ]
 
     let quick: Bool

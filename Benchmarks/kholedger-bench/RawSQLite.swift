@@ -132,6 +132,37 @@ enum RawSQLite {
         return Int(sqlite3_column_int64(statement, 0))
     }
 
+    /// `raw-point-lookup`: the seconds of each of one op row read by its
+    /// primary key (`SELECT * FROM op WHERE seq = ?`), one statement
+    /// prepared once on one open connection; each seq must exist.
+    static func pointLookups(path: String, seqs: [Int64]) throws -> [Double] {
+        let db = try open(path)
+        defer { sqlite3_close(db) }
+        let statement = try prepare(db, "SELECT * FROM op WHERE seq = ?")
+        defer { sqlite3_finalize(statement) }
+        return try seqs.map { seq in
+            try BenchResult.time {
+                sqlite3_reset(statement)
+                sqlite3_bind_int64(statement, 1, seq)
+                guard sqlite3_step(statement) == SQLITE_ROW, sqlite3_column_int64(statement, 0) == seq else {
+                    throw Failure(description: "no op \(seq)")
+                }
+            }
+        }
+    }
+
+    /// The first tracker change at or after `seq`: its seq and the page it
+    /// starts at.
+    static func trackerChange(path: String, atOrAfter seq: Int64) throws -> (seq: Int64, phys: UInt64) {
+        let db = try open(path)
+        defer { sqlite3_close(db) }
+        let statement = try prepare(db, "SELECT seq, phys FROM op_change WHERE seq >= ? ORDER BY seq, part LIMIT 1")
+        defer { sqlite3_finalize(statement) }
+        sqlite3_bind_int64(statement, 1, seq)
+        guard sqlite3_step(statement) == SQLITE_ROW else { throw Failure(description: "no tracker change at or after seq \(seq)") }
+        return (sqlite3_column_int64(statement, 0), UInt64(bitPattern: sqlite3_column_int64(statement, 1)))
+    }
+
     /// Moves the WAL's content into the database file and truncates the WAL.
     static func checkpoint(_ path: String) throws {
         let db = try open(path)

@@ -127,38 +127,21 @@ extension AsOfState {
 
 
     init(_ db: Database, seq: Int64) throws {
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT o.generation, g.lineage, g.page_size, g.memory_base, g.memory_size, g.abi, g.kernel
-            FROM op o JOIN generation g ON g.generation = o.generation WHERE o.seq = ?
-            """, arguments: [seq]) else {
-            guard let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op") else { throw ReplayError.emptyLedger }
-            throw ReplayError.pointOutOfRange("\(seq)", "the ledger has seqs 1…\(last)")
-        }
+        let point = try OperationGeneration(db, seq: seq)
         self.seq = seq
-        generation = row["generation"]
-        lineage = row["lineage"]
-        let pageSize: Int = row["page_size"]
-        do {
-            geometry = try PageGeometry(pageSize: pageSize)
-        } catch {
-            throw ReplayError.ledger("generation \(generation): \(error)")
-        }
-        let compatible: String = row["abi"]
-        kernel = (row["kernel"] as String?).flatMap(KernelRelease.init(rawValue:))
-        do {
-            abi = try ABIGeneration.detect(compatible: Array(compatible.utf8), bitmapVariant: kernel?.abi.bitmapVariant ?? .v1b)
-        } catch {
-            throw ReplayError.ledger("generation \(generation): \(error)")
-        }
-        let memory = try GenerationMemory(base: row["memory_base"], size: row["memory_size"], geometry: geometry, generation: generation)
-        self.memory = memory
+        generation = point.generation
+        lineage = point.lineage
+        geometry = point.geometry
+        kernel = point.kernel
+        abi = point.abi
+        memory = point.memory
         func holding(_ table: String) -> (sql: String, arguments: [Int64?]) {
-            IntervalFork.rowsHolding(in: table, generation: row["generation"], seq: seq)
+            IntervalFork.rowsHolding(in: table, generation: point.generation, seq: seq)
         }
         preserved = try Self.preservedBlocks(db, IntervalFork.select("id, phys, ord, count", from: "preserved_run",
-                                                                     generation: row["generation"], seq: seq),
-                                             geometry: geometry, memory: memory)
-        (areas, objects) = try Self.objects(db, holding("object"), geometry: geometry)
+                                                                     generation: point.generation, seq: seq),
+                                             geometry: point.geometry, memory: point.memory)
+        (areas, objects) = try Self.objects(db, holding("object"), geometry: point.geometry)
         let subtreeRows = holding("subtree")
         subtrees = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT direction, name, phys, size, blob, from_seq FROM subtree WHERE \(subtreeRows.sql) ORDER BY id

@@ -16,7 +16,10 @@ struct KHOLedgerCommand: ParsableCommand {
             Start with `kholedger abi` to see the layout constants for a page size.
             """,
         version: ToolVersion.current,
-        subcommands: [ABICommand.self, SimulateCommand.self, RecordCommand.self, LogCommand.self, ShowCommand.self, SQLCommand.self, ReportCommand.self, AuditCommand.self, WalkCommand.self, RestoreCommand.self, ImportCommand.self, ExportCommand.self, ReplayCommand.self, StateCommand.self, DiffCommand.self, HistoryCommand.self, CompatCommand.self, MigrateCommand.self, VersionCommand.self]
+        subcommands: [ABICommand.self, SimulateCommand.self, RecordCommand.self, LogCommand.self, ShowCommand.self, SQLCommand.self,
+                      ReportCommand.self, AuditCommand.self, WalkCommand.self, RestoreCommand.self, ImportCommand.self, ExportCommand.self,
+                      ReplayCommand.self, StateCommand.self, DiffCommand.self, HistoryCommand.self, WhoCommand.self, CompatCommand.self,
+                      MigrateCommand.self, VersionCommand.self]
     )
 
     /// Parses and runs like ArgumentParser's own `main()`, except that a

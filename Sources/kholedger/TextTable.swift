@@ -12,7 +12,8 @@ struct TextTable {
             lines.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0
         }
         let numeric = header.indices.map { column in
-            !rows.isEmpty && rows.allSatisfy { !$0.indices.contains(column) || Self.isNumber($0[column]) }
+            let cells = rows.compactMap { $0.indices.contains(column) ? $0[column] : nil }
+            return cells.allSatisfy(Self.isNumber) && cells.contains { $0 != "-" }
         }
         return lines.map { row in
             row.enumerated().map { column, cell in
