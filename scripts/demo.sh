@@ -4,7 +4,7 @@
 # into a fresh ./kholedger.db, then the ledger read back through the CLI and
 # the sqlite3 shell: the kexec chain each boot found, whether 7.1 would take
 # the last handover, a report, a restore as of a past handover, a diff (and its bytes), an
-# area's history over the boots, an export imported back under its manifest's names, the
+# area's history over the boots, everything known about one page (who), an export imported back under its manifest's names, the
 # hash chain and the HTML report (kholedger-out/report.html).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,6 +57,9 @@ kholedger diff gen:1 gen:2 --bytes --area state
 
 step kholedger history --area journal
 kholedger history --area journal
+
+step kholedger who 0x102900123 --generation 1
+kholedger who 0x102900123 --generation 1
 
 step kholedger export --at gen:2 --image kholedger-out/gen2.elf --fdt kholedger-out/gen2.dtb --manifest kholedger-out/gen2.json
 kholedger export --at gen:2 --image kholedger-out/gen2.elf --fdt kholedger-out/gen2.dtb --manifest kholedger-out/gen2.json
