@@ -43,7 +43,7 @@ extension Ledger {
                 try Row.fetchOne(db, sql: "SELECT seq, hash FROM op ORDER BY seq DESC LIMIT 1").map { ChainHead(seq: $0["seq"], hash: $0["hash"]) }
             }
         } catch {
-            throw .database("\(path): \(error)")
+            throw .database(path: path, DatabaseFailure(error))
         }
     }
 }

@@ -79,7 +79,7 @@ public struct ChainVerifier {
                 return report
             }
         } catch {
-            throw .database("\(ledger.path): \(error)")
+            throw .database(path: ledger.path, DatabaseFailure(error))
         }
     }
 
@@ -111,7 +111,7 @@ public struct ChainVerifier {
                 return nil
             }
         } catch {
-            throw .database("\(ledger.path): \(error)")
+            throw .database(path: ledger.path, DatabaseFailure(error))
         }
     }
 

@@ -42,7 +42,7 @@ public final class Ledger {
         do {
             try database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA cache_size = -\(max(1, bytes >> 10))") }
         } catch {
-            throw .database("\(path): \(error)")
+            throw .database(path: path, DatabaseFailure(error))
         }
     }
 
@@ -104,7 +104,7 @@ public final class Ledger {
         if let error = error as? DatabaseError, [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) {
             return .locked(path: path, waited: busySeconds)
         }
-        return .database("\(path): \(error)")
+        return .database(path: path, DatabaseFailure(error))
     }
 
     /// Opens an existing ledger read-only (queries, reports, audits), also

@@ -9,8 +9,8 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
     case olderSchema(path: String, missing: [String])
     /// The bundled migrations are missing from the installation.
     case missingMigrations(String)
-    /// SQLite reported an error.
-    case database(String)
+    /// SQLite reported an error on the ledger at `path`; the failure keeps it.
+    case database(path: String, DatabaseFailure)
     /// The ledger's content contradicts itself (e.g. an op refers to a missing generation).
     case inconsistent(String)
     /// A requested item does not exist.
@@ -40,7 +40,7 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
             return "\(path) uses an older schema (it lacks \(missing.joined(separator: ", "))): "
                 + "run `kholedger migrate --ledger \(path)` to upgrade it"
         case .missingMigrations(let detail): return "schema migrations not found: \(detail)"
-        case .database(let message): return "ledger database error: \(message)"
+        case let .database(path, failure): return "ledger database error: \(path): \(failure)"
         case .inconsistent(let message): return "ledger is inconsistent: \(message)"
         case .notFound(let message): return message
         case let .unwritable(path, reason): return "cannot record into \(path): \(reason)"

@@ -108,7 +108,7 @@ public final class LedgerRecorder {
                 nextGeneration = try Int64.fetchOne(db, sql: "SELECT coalesce(max(generation) + 1, 0) FROM generation") ?? 0
             }
         } catch {
-            throw .database("\(ledger.path): \(error)")
+            throw .database(path: ledger.path, DatabaseFailure(error))
         }
     }
 

@@ -100,7 +100,7 @@ extension Ledger {
         } catch let error as LedgerError {
             throw error
         } catch {
-            throw .database("\(path): \(error)")
+            throw .database(path: path, DatabaseFailure(error))
         }
     }
 }

@@ -60,7 +60,7 @@ public final class ReadOnlyConnection {
                 limit.install(on: connection)
             }
         } catch {
-            throw .ledger(.database("\(path): \(error)"))
+            throw .ledger(.database(path: path, DatabaseFailure(error)))
         }
     }
 
@@ -72,7 +72,7 @@ public final class ReadOnlyConnection {
         do {
             altered = try ledger.database.inDatabase(LedgerSchema.alteredViews)
         } catch {
-            throw .ledger(.database("\(ledger.path): \(error)"))
+            throw .ledger(.database(path: ledger.path, DatabaseFailure(error)))
         }
         if let first = altered.first {
             throw .ledger(.inconsistent("\(ledger.path): \(first.reason); `kholedger audit --chain` lists what was altered"))
@@ -104,13 +104,13 @@ public final class ReadOnlyConnection {
                     into receiver: inout some QueryResultReceiver) throws(ReportError) {
         do {
             try ledger.database.inDatabase { db in
-                guard let connection = db.sqliteConnection else { throw ReportError.ledger(.database("\(ledger.path) is closed")) }
+                guard let connection = db.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "the connection is closed") }
                 try execute(sql, parameters: parameters, requireUse: requireUse, on: connection, into: &receiver)
             }
         } catch let error as ReportError {
             throw error
         } catch {
-            throw .ledger(.database("\(ledger.path): \(error)"))
+            throw .ledger(.database(path: ledger.path, DatabaseFailure(error)))
         }
     }
 

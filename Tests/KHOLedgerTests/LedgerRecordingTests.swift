@@ -48,6 +48,26 @@ struct LedgerRecordingTests {
         #expect(try ledger.count("PRAGMA application_id") == Int(Ledger.applicationID))
     }
 
+    /// A database failure keeps SQLite's error: its result code and message
+    /// reach the caller, not only a line of text.
+    @Test func aDatabaseFailureKeepsSQLitesError() throws {
+        let temp = try TemporaryLedger()
+        do {
+            let (ledger, _) = try temp.record { m in _ = try m.allocPreserve(size: 16, name: "blob") }
+            try ledger.database.write { try $0.execute(sql: "DROP TABLE op_change") }
+        }
+        let ledger = try Ledger(readingAt: temp.path)
+        do {
+            _ = try ChainVerifier(ledger: ledger).verify()
+            Issue.record("the chain verified without op_change")
+        } catch let error {
+            guard case let .database(path, failure) = error else { Issue.record("\(error)"); return }
+            #expect(path == temp.path)
+            #expect(failure.databaseError?.resultCode == .SQLITE_ERROR)
+            #expect(failure.databaseError?.message == "no such table: op_change")
+        }
+    }
+
     /// The upgrade is one transaction: a migration that fails (here 0005,
     /// whose table is already taken) leaves the ledger at its old schema,
     /// without the migrations before it that had succeeded.

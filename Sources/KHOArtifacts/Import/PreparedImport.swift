@@ -58,7 +58,7 @@ public struct PreparedImport {
         } catch let error as ImageError {
             throw .image(error)
         } catch {
-            throw .ledger(.database("\(ledger.path): \(error)"))
+            throw .ledger(.database(path: ledger.path, DatabaseFailure(error)))
         }
         let walk = events.walk
         return ImportSummary(generation: recorder.lastGeneration ?? 0, bootSeq: recorder.lastSeq - Int64(recorder.recorded) + 1,
