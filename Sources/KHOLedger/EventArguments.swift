@@ -3,20 +3,19 @@ import KHOMachine
 
 extension MachineEvent {
     /// The value of argument `name`, if present.
-    public func argument(_ name: String) -> String? { arguments.first { $0.name == name }?.value }
+    public func argument(_ name: String) -> Value? { arguments.first { $0.name == name }?.value }
 
-    /// Argument `name` as an integer (`0x…` hex or decimal).
-    public func integerArgument(_ name: String) -> UInt64? {
-        guard let text = argument(name) else { return nil }
-        if text.hasPrefix("0x") { return UInt64(text.dropFirst(2), radix: 16) }
-        return UInt64(text)
-    }
+    /// Argument `name`'s address or count.
+    public func integerArgument(_ name: String) -> UInt64? { argument(name)?.integer }
 
     /// The call's arguments (warnings and errors excluded) as a JSON object,
-    /// in call order; decimal values become numbers, everything else strings.
+    /// in call order: counts of fewer than 19 digits are numbers, everything
+    /// else strings (`"0x…"` addresses, `"true"`, `"-"`, text).
     var argumentsJSON: String {
         let fields = arguments.filter { !Self.detailNames.contains($0.name) }.map { name, value in
-            let encoded = value.allSatisfy(\.isNumber) && !value.isEmpty && value.count < 19 ? value : jsonString(value)
+            let text = value.description
+            let encoded: String
+            if case .number = value, text.count < 19 { encoded = text } else { encoded = jsonString(text) }
             return "\(jsonString(name)):\(encoded)"
         }
         return "{" + fields.joined(separator: ",") + "}"

@@ -212,7 +212,7 @@ public final class LedgerRecorder {
                                 bootSeq: seq, trackerRoot: event.integerArgument("tracker").map { Int64(bitPattern: $0) },
                                 fdtPhys: event.integerArgument("fdt").map { Int64(bitPattern: $0) }, source: source, label: label,
                                 machine: machineJSON, kernel: storesMachine ? config.kernel?.rawValue : nil,
-                                previousRelease: event.argument("previous_release"),
+                                previousRelease: event.argument("previous_release")?.description,
                                 kexecCount: event.integerArgument("kexec_count").map { Int64(bitPattern: $0) })
         try db.execute(sql: """
             INSERT INTO generation (\(GenerationRow.columns.joined(separator: ", ")))

@@ -25,7 +25,7 @@ extension KHOMachine {
         let fdtAddress = fdtPhys
         var blocks: [PreservedBlock] = []
         var nodes: [UInt64] = []
-        try perform(.kexec, arguments: [("fdt", hex(fdtAddress))]) { event throws(MachineError) in
+        try perform(.kexec, arguments: [("fdt", .address(fdtAddress))]) { event throws(MachineError) in
             var pages: [UInt64] = []
             if bitmaps != nil {
                 nodes = try finalizeBitmapTracker(into: &event)
@@ -40,7 +40,7 @@ extension KHOMachine {
                 pages = nodes
             }
             blocks = try preservedBlocks()
-            event.arguments += [("tracker", hex(trackerRoot)), ("preserved_blocks", "\(blocks.count)"), ("tracker_pages", "\(nodes.count)")]
+            event.arguments += [("tracker", .address(trackerRoot)), ("preserved_blocks", .count(blocks.count)), ("tracker_pages", .count(nodes.count))]
             event.fdt = rootFDT.tree.bytes
             event.pages = pages.map { .init(phys: $0, bytes: memory.page($0)) }
             event.bootMemory = BootMemory(name: config.bootMemoryName, ranges: scratch)
@@ -67,13 +67,13 @@ extension KHOMachine {
     /// `kexec-metadata` subtree, and with `liveupdate` LUO its `LUO` subtree
     /// (separate calls, each its own event).
     func boot(incoming fdtAddress: UInt64?) throws(MachineError) {
-        try perform(.boot, arguments: [("generation", "\(generation)")]) { event throws(MachineError) in
+        try perform(.boot, arguments: [("generation", .count(generation))]) { event throws(MachineError) in
             incoming = nil
             if let fdtAddress {
                 incoming = try takeOver(fdtPhys: fdtAddress, into: &event)
             }
             if config.writesKexecMetadata, let chain = incomingKexecMetadata {
-                event.arguments += [("previous_release", chain.previousRelease), ("kexec_count", "\(chain.kexecCount)")]
+                event.arguments += [("previous_release", .text(chain.previousRelease)), ("kexec_count", .count(chain.kexecCount))]
             }
             trackerRoot = 0
             bitmaps = config.abi.bitmapVariant.map { BitmapTracker(geometry: geometry, variant: $0) }
@@ -82,12 +82,12 @@ extension KHOMachine {
             if bitmaps == nil {
                 guard let root = allocateZeroed(order: 0) else { throw .kernel(.ENOMEM, "no page for the tracker root") }
                 trackerRoot = root
-                event.arguments.append(("tracker", hex(root)))
+                event.arguments.append(("tracker", .address(root)))
             }
             rootFDT = try Self.emptyRoot(config.abi, geometry: geometry, map: trackerRoot)
             guard let page = allocateZeroed(order: 0) else { throw .kernel(.ENOMEM, "no page for the root FDT") }
             fdtPhys = page
-            event.arguments.append(("fdt", hex(page)))
+            event.arguments.append(("fdt", .address(page)))
             guard !config.writesRootFDTAtFinalize else { return }
             folios[page] = 0
             try trackerAdd([PreservedBlock(phys: page, order: 0)], into: &event)
@@ -109,19 +109,19 @@ extension KHOMachine {
             tree = try FlattenedDeviceTree(bytes: page)
             compatible = try tree.property(named: "compatible", of: .root) ?? []
         } catch {
-            event.arguments.append(("warning", "incoming FDT rejected, cold boot: \(error)"))
+            event.arguments.append(("warning", .text("incoming FDT rejected, cold boot: \(error)")))
             return nil
         }
         // `fdt_node_check_compatible`: any entry of the list may match.
         guard config.abi.isListed(inCompatible: compatible) else {
             let found = ABIGeneration.compatibleEntries(compatible).joined(separator: ", ")
-            event.arguments.append(("warning", "incoming FDT is not compatible with \(config.abi.compatible) (it lists \(found)), cold boot"))
+            event.arguments.append(("warning", .text("incoming FDT is not compatible with \(config.abi.compatible) (it lists \(found)), cold boot")))
             return nil
         }
         let generation = config.abi
         let mapBytes = try? tree.property(named: KHORootFDT.preservedMemoryMapProperty, of: .root)
         guard let mapBytes, mapBytes.count == 8, case let map = mapBytes.loadLittleEndian(UInt64.self, at: 0), map != 0 else {
-            event.arguments.append(("warning", "incoming FDT has no usable preserved-memory-map, cold boot"))
+            event.arguments.append(("warning", .text("incoming FDT has no usable preserved-memory-map, cold boot")))
             return nil
         }
         let blocks: [PreservedBlock]
@@ -133,7 +133,7 @@ extension KHOMachine {
                     .blocks(read: memory.reader)
             }
         } catch {
-            event.arguments.append(("warning", "incoming tracker unreadable, cold boot: \(error)"))
+            event.arguments.append(("warning", .text("incoming tracker unreadable, cold boot: \(error)")))
             return nil
         }
         var stamped: [PreservedBlock] = []
@@ -147,14 +147,14 @@ extension KHOMachine {
             allocator.reserve(block.phys, order: block.order)
             stamped.append(block)
         }
-        if outside > 0 { event.arguments.append(("warning", "\(outside) tracker entries lie outside memory")) }
-        event.arguments += [("incoming_fdt", hex(fdtPhys)), ("incoming_blocks", "\(blocks.count)")]
+        if outside > 0 { event.arguments.append(("warning", .text("\(outside) tracker entries lie outside memory"))) }
+        event.arguments += [("incoming_fdt", .address(fdtPhys)), ("incoming_blocks", .count(blocks.count))]
         var heads = PreservedHeads(blocks: stamped, geometry: geometry, abi: config.abi, maxPageOrder: maxPageOrder)
         if config.writesRootFDTAtFinalize {
             // 6.16 – 6.18 `kho_memory_init`: the FDT folio is restored right after the walk.
             switch heads.restoreHead(fdtPhys) {
             case .success(let order): event.restored.append(PreservedBlock(phys: fdtPhys, order: order))
-            case .failure(let failure): event.arguments.append(("warning", "failed to restore the KHO FDT folio: \(failure)"))
+            case .failure(let failure): event.arguments.append(("warning", .text("failed to restore the KHO FDT folio: \(failure)")))
             }
         }
         return IncomingHandover(fdtPhys: fdtPhys, tree: tree, generation: generation, preserved: blocks, heads: heads)

@@ -3,7 +3,7 @@ extension KHOMachine {
     /// the outcome. Kernel failures (errno, NULL) are emitted too; misuse of
     /// the emulator (unknown names, addresses outside memory) is not an
     /// operation and is thrown without an event.
-    func perform<T>(_ kind: MachineEvent.Kind, subject: String? = nil, arguments: [(String, String)] = [],
+    func perform<T>(_ kind: MachineEvent.Kind, subject: String? = nil, arguments: [(String, MachineEvent.Value)] = [],
                     _ body: (inout MachineEvent) throws(MachineError) -> T) throws(MachineError) -> T {
         var event = MachineEvent(generation: generation, kind: kind, subject: subject)
         event.arguments = arguments.map { (name: $0.0, value: $0.1) }
@@ -19,7 +19,7 @@ extension KHOMachine {
             switch error {
             case .kernel(let errno, let detail):
                 event.outcome = .errno(errno)
-                event.arguments.append(("error", detail))
+                event.arguments.append(("error", .text(detail)))
                 emit(event)
             case .restoreFailed(let reason):
                 event.outcome = .null(reason)

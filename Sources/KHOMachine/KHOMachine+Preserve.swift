@@ -7,7 +7,7 @@ extension KHOMachine {
     /// tracker node cannot be allocated.
     public func preserveFolio(_ phys: UInt64, order: Int, name: String? = nil) throws(MachineError) {
         try checkBlock(phys, order: order)
-        try perform(.preserveFolio, subject: name, arguments: [("phys", hex(phys)), ("order", "\(order)")]) { event throws(MachineError) in
+        try perform(.preserveFolio, subject: name, arguments: [("phys", .address(phys)), ("order", .count(order))]) { event throws(MachineError) in
             try checkScratchOverlap(phys, size: geometry.bytes(order: order))
             try trackerAdd([PreservedBlock(phys: phys, order: order)], into: &event)
             event.extents = [.init(phys: phys, order: order, count: 1)]
@@ -17,7 +17,7 @@ extension KHOMachine {
     /// `kho_unpreserve_folio`: removes (phys, order); returns nothing, as in the kernel.
     public func unpreserveFolio(_ phys: UInt64, order: Int, name: String? = nil) throws(MachineError) {
         try checkBlock(phys, order: order)
-        try perform(.unpreserveFolio, subject: name, arguments: [("phys", hex(phys)), ("order", "\(order)")]) { event throws(MachineError) in
+        try perform(.unpreserveFolio, subject: name, arguments: [("phys", .address(phys)), ("order", .count(order))]) { event throws(MachineError) in
             try trackerRemove([PreservedBlock(phys: phys, order: order)], into: &event)
         }
     }
@@ -27,7 +27,7 @@ extension KHOMachine {
     /// blocks already added are removed.
     public func preservePages(_ phys: UInt64, count: UInt64, name: String? = nil) throws(MachineError) {
         let blocks = try splitRange(phys, count: count, numa: true)
-        try perform(.preservePages, subject: name, arguments: [("phys", hex(phys)), ("nr_pages", "\(count)")]) { event throws(MachineError) in
+        try perform(.preservePages, subject: name, arguments: [("phys", .address(phys)), ("nr_pages", .count(count))]) { event throws(MachineError) in
             try checkScratchOverlap(phys, size: count * UInt64(geometry.pageSize))
             try trackerAdd(blocks, into: &event)
             event.extents = extents(of: blocks)
@@ -37,7 +37,7 @@ extension KHOMachine {
     /// `kho_unpreserve_pages`: removes every block of the range's split.
     public func unpreservePages(_ phys: UInt64, count: UInt64, name: String? = nil) throws(MachineError) {
         let blocks = try splitRange(phys, count: count, numa: true)
-        try perform(.unpreservePages, subject: name, arguments: [("phys", hex(phys)), ("nr_pages", "\(count)")]) { event throws(MachineError) in
+        try perform(.unpreservePages, subject: name, arguments: [("phys", .address(phys)), ("nr_pages", .count(count))]) { event throws(MachineError) in
             try trackerRemove(blocks, into: &event)
         }
     }
@@ -47,7 +47,7 @@ extension KHOMachine {
     /// or the preserve error (the folio is freed again).
     @discardableResult
     public func allocPreserve(size: UInt64, name: String? = nil) throws(MachineError) -> UInt64 {
-        try perform(.allocPreserve, subject: name, arguments: [("size", "\(size)")]) { event throws(MachineError) in
+        try perform(.allocPreserve, subject: name, arguments: [("size", .count(size))]) { event throws(MachineError) in
             guard size > 0 else { throw .kernel(.EINVAL, "size 0") }
             let order = geometry.order(forSize: size)
             guard order <= maxPageOrder else { throw .kernel(.E2BIG, "order \(order) > MAX_PAGE_ORDER \(maxPageOrder)") }
@@ -60,7 +60,7 @@ extension KHOMachine {
                 throw error
             }
             folios[phys] = order
-            event.arguments.append(("result", hex(phys)))
+            event.arguments.append(("result", .address(phys)))
             event.extents = [.init(phys: phys, order: order, count: 1)]
             return phys
         }
@@ -69,10 +69,10 @@ extension KHOMachine {
     /// `kho_unpreserve_free`: removes the folio's entry and frees it; 0 is a no-op.
     public func unpreserveFree(_ phys: UInt64, name: String? = nil) throws(MachineError) {
         guard phys != 0 else {
-            return try perform(.unpreserveFree, subject: name, arguments: [("phys", "0x0")]) { _ in }
+            return try perform(.unpreserveFree, subject: name, arguments: [("phys", .address(0))]) { _ in }
         }
         let order = try folioOrder(phys)
-        try perform(.unpreserveFree, subject: name, arguments: [("phys", hex(phys)), ("order", "\(order)")]) { event throws(MachineError) in
+        try perform(.unpreserveFree, subject: name, arguments: [("phys", .address(phys)), ("order", .count(order))]) { event throws(MachineError) in
             try trackerRemove([PreservedBlock(phys: phys, order: order)], into: &event)
             folios[phys] = nil
             allocator.free(phys, order: order)
@@ -86,10 +86,10 @@ extension KHOMachine {
         guard (0...maxPageOrder).contains(order) else {
             throw .invalidArgument("order \(order) is outside 0...\(maxPageOrder)")
         }
-        return try perform(.allocPages, subject: name, arguments: [("order", "\(order)")]) { event throws(MachineError) in
+        return try perform(.allocPages, subject: name, arguments: [("order", .count(order))]) { event throws(MachineError) in
             guard let phys = allocateZeroed(order: order) else { throw .kernel(.ENOMEM, "no free order-\(order) block") }
             folios[phys] = order
-            event.arguments.append(("result", hex(phys)))
+            event.arguments.append(("result", .address(phys)))
             event.extents = [.init(phys: phys, order: order, count: 1)]
             return phys
         }
@@ -99,7 +99,7 @@ extension KHOMachine {
     /// not stop you; the audit does).
     public func freePages(_ phys: UInt64, name: String? = nil) throws(MachineError) {
         let order = try folioOrder(phys)
-        try perform(.freePages, subject: name, arguments: [("phys", hex(phys)), ("order", "\(order)")]) { _ in
+        try perform(.freePages, subject: name, arguments: [("phys", .address(phys)), ("order", .count(order))]) { _ in
             folios[phys] = nil
             allocator.free(phys, order: order)
         }

@@ -14,7 +14,7 @@ extension KHOMachine {
     /// get chunk 0 returns at once, leaving the descriptor untouched.
     public func preserveVmalloc(area name: String, descriptorPhys: UInt64) throws(MachineError) {
         try memory.check(descriptorPhys, count: VmallocDescriptor.size)
-        try perform(.preserveVmalloc, subject: name, arguments: [("descriptor", hex(descriptorPhys))]) { event throws(MachineError) in
+        try perform(.preserveVmalloc, subject: name, arguments: [("descriptor", .address(descriptorPhys))]) { event throws(MachineError) in
             guard let area = areas[name] else { throw .kernel(.EINVAL, "\"\(name)\" is not a vmalloc area") }
             guard area.vmFlags.isSubset(of: [.alloc, .allowHugeVmap]) else {
                 throw .kernel(.EOPNOTSUPP, "area \"\(name)\" has vm flags outside VM_ALLOC | VM_ALLOW_HUGE_VMAP")
@@ -84,7 +84,7 @@ extension KHOMachine {
     /// is left as it is.
     public func unpreserveVmalloc(descriptorPhys: UInt64, name: String? = nil) throws(MachineError) {
         try memory.check(descriptorPhys, count: VmallocDescriptor.size)
-        try perform(.unpreserveVmalloc, subject: name, arguments: [("descriptor", hex(descriptorPhys))]) { event throws(MachineError) in
+        try perform(.unpreserveVmalloc, subject: name, arguments: [("descriptor", .address(descriptorPhys))]) { event throws(MachineError) in
             try unpreserveChunks(descriptorPhys: descriptorPhys, into: &event)
         }
     }

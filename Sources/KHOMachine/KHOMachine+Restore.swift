@@ -36,7 +36,7 @@ extension KHOMachine {
     /// `kho_restore_folio`: restores the folio at `phys` and returns its order.
     @discardableResult
     public func restoreFolio(_ phys: UInt64, name: String? = nil) throws(MachineError) -> Int {
-        try perform(.restoreFolio, subject: name, arguments: [("phys", hex(phys))]) { event throws(MachineError) in
+        try perform(.restoreFolio, subject: name, arguments: [("phys", .address(phys))]) { event throws(MachineError) in
             let order = try restoreHead(phys)
             try memory.check(phys, count: Int(geometry.bytes(order: order)))
             event.restored = [PreservedBlock(phys: phys, order: order)]
@@ -48,7 +48,7 @@ extension KHOMachine {
 
     /// `kho_restore_pages(phys, count)`.
     public func restorePages(_ phys: UInt64, count: UInt64, name: String? = nil) throws(MachineError) {
-        try perform(.restorePages, subject: name, arguments: [("phys", hex(phys)), ("nr_pages", "\(count)")]) { event throws(MachineError) in
+        try perform(.restorePages, subject: name, arguments: [("phys", .address(phys)), ("nr_pages", .count(count))]) { event throws(MachineError) in
             try restoreRange(phys, count: count, into: &event)
             event.extents = extents(of: event.restored)
         }
@@ -57,14 +57,14 @@ extension KHOMachine {
     /// `kho_restore_free`: restores the folio and frees it; a failure only
     /// warns (the call returns nothing); 0 is a no-op.
     public func restoreFree(_ phys: UInt64, name: String? = nil) throws(MachineError) {
-        try perform(.restoreFree, subject: name, arguments: [("phys", hex(phys))]) { event throws(MachineError) in
+        try perform(.restoreFree, subject: name, arguments: [("phys", .address(phys))]) { event throws(MachineError) in
             guard phys != 0 else { return }
             do throws(MachineError) {
                 let order = try restoreHead(phys)
                 event.restored = [PreservedBlock(phys: phys, order: order)]
                 allocator.free(phys, order: order)
             } catch {
-                event.arguments.append(("warning", error.description))
+                event.arguments.append(("warning", .text(error.description)))
             }
         }
     }
@@ -82,7 +82,7 @@ extension KHOMachine {
     public func restoreVmalloc(descriptorPhys: UInt64, name: String) throws(MachineError) -> VmallocArea {
         guard areas[name] == nil else { throw .duplicateObject(kind: "vmalloc area", name: name) }
         try memory.check(descriptorPhys, count: VmallocDescriptor.size)
-        return try perform(.restoreVmalloc, subject: name, arguments: [("descriptor", hex(descriptorPhys))]) { event throws(MachineError) in
+        return try perform(.restoreVmalloc, subject: name, arguments: [("descriptor", .address(descriptorPhys))]) { event throws(MachineError) in
             let descriptor = try readDescriptor(descriptorPhys)
             guard UInt64(descriptor.totalPages) <= memory.range.size >> UInt64(geometry.pageShift) else {
                 throw .restoreFailed("cannot allocate a page array of \(descriptor.totalPages) entries")

@@ -14,7 +14,7 @@ extension KHOMachine {
     /// kernel's finalize would fail with it) and is not kept.
     /// The blob's pages are not preserved by this call.
     public func addSubtree(name: String, phys: UInt64, size: UInt64) throws(MachineError) {
-        try perform(.addSubtree, subject: name, arguments: [("phys", hex(phys)), ("size", "\(size)")]) { event throws(MachineError) in
+        try perform(.addSubtree, subject: name, arguments: [("phys", .address(phys)), ("size", .count(size))]) { event throws(MachineError) in
             let subtree = KHOSubtree(name: name, phys: phys, size: config.abi.hasBlobSize ? size : nil)
             do throws(FDTError) {
                 if config.writesRootFDTAtFinalize {
@@ -39,12 +39,12 @@ extension KHOMachine {
     /// `kho_remove_subtree(blob)`: deletes the first subnode whose address is
     /// `phys`; no match changes nothing. Returns nothing, as in the kernel.
     public func removeSubtree(phys: UInt64, name: String? = nil) throws(MachineError) {
-        try perform(.removeSubtree, subject: name, arguments: [("phys", hex(phys))]) { event throws(MachineError) in
+        try perform(.removeSubtree, subject: name, arguments: [("phys", .address(phys))]) { event throws(MachineError) in
             do throws(FDTError) {
                 if let removed = try rootFDT.removeSubtree(phys: phys) {
                     event.subject = removed.name
                 } else {
-                    event.arguments.append(("warning", "no subtree at \(hex(phys))"))
+                    event.arguments.append(("warning", .text("no subtree at \(hex(phys))")))
                 }
             } catch {
                 throw .abi(error.description)
@@ -62,7 +62,7 @@ extension KHOMachine {
         try perform(.retrieveSubtree, subject: name) { event throws(MachineError) in
             guard let incoming else { throw .kernel(.ENOENT, "not a KHO boot") }
             let subtree = try incoming.retrieve(name)
-            event.arguments += [("result", hex(subtree.phys)), ("size", subtree.size.map { "\($0)" } ?? "-")]
+            event.arguments += [("result", .address(subtree.phys)), ("size", subtree.size.map { .count($0) } ?? .none)]
             return subtree
         }
     }

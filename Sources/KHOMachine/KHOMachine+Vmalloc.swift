@@ -20,7 +20,7 @@ extension KHOMachine {
         pageCount = (pageCount + blockPages - 1) / blockPages * blockPages
         var flags: VmallocArea.VMFlags = vmap ? [.map] : [.alloc]
         if huge { flags.insert(.allowHugeVmap) }
-        return try perform(.vmalloc, subject: name, arguments: [("size", "\(size)"), ("huge", "\(huge)"), ("vmap", "\(vmap)")]) { event throws(MachineError) in
+        return try perform(.vmalloc, subject: name, arguments: [("size", .count(size)), ("huge", .flag(huge)), ("vmap", .flag(vmap))]) { event throws(MachineError) in
             var pages: [UInt64] = []
             pages.reserveCapacity(Int(pageCount))
             var blocks: [UInt64] = []
@@ -34,7 +34,7 @@ extension KHOMachine {
             }
             let area = VmallocArea(name: name, pages: pages, order: order, vmFlags: flags)
             areas[name] = area
-            event.arguments.append(("order", "\(order)"))
+            event.arguments.append(("order", .count(order)))
             event.extents = MachineEvent.extents(of: blocks.map { PreservedBlock(phys: $0, order: order) }, geometry: geometry)
             return area
         }
@@ -56,7 +56,7 @@ extension KHOMachine {
         guard offset >= 0, offset + bytes.count <= area.size(geometry) else {
             throw .invalidArgument("write of \(bytes.count) bytes at offset \(offset) exceeds area \"\(name)\" of \(area.size(geometry)) bytes")
         }
-        try perform(.write, subject: name, arguments: [("offset", "\(offset)"), ("length", "\(bytes.count)")]) { event throws(MachineError) in
+        try perform(.write, subject: name, arguments: [("offset", .count(offset)), ("length", .count(bytes.count))]) { event throws(MachineError) in
             var done = 0
             while done < bytes.count {
                 let position = offset + done
@@ -95,7 +95,7 @@ extension KHOMachine {
     /// preserved blob).
     public func write(phys: UInt64, bytes: [UInt8], name: String? = nil) throws(MachineError) {
         try memory.check(phys, count: bytes.count)
-        try perform(.write, subject: name, arguments: [("phys", hex(phys)), ("length", "\(bytes.count)")]) { event throws(MachineError) in
+        try perform(.write, subject: name, arguments: [("phys", .address(phys)), ("length", .count(bytes.count))]) { event throws(MachineError) in
             try memory.write(bytes, at: phys)
             event.pages = touchedPages(phys, count: bytes.count)
         }

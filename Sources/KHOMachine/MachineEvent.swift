@@ -81,8 +81,8 @@ public struct MachineEvent: Sendable {
     public var kind: Kind
     /// The object the call is about (area, blob or subtree name), if any.
     public var subject: String?
-    /// The call's arguments, in a stable order, as text.
-    public var arguments: [(name: String, value: String)] = []
+    /// The call's arguments, in a stable order, typed.
+    public var arguments: [(name: String, value: Value)] = []
     public var outcome: Outcome = .ok
     /// One change to the preserved-memory tracker.
     public struct TrackerChange: Hashable, Sendable {

@@ -52,7 +52,7 @@ extension KHOMachine {
                 throw (error as? MachineError) ?? .abi("\(error)")
             }
             event.tracker.append(.init(block: block, added: false))
-            if let warning { event.arguments.append(("warning", warning)) }
+            if let warning { event.arguments.append(("warning", .text(warning))) }
         }
     }
 

@@ -32,8 +32,8 @@ struct KernelFidelityTests {
             #expect(try m.preservedBlocks().contains(PreservedBlock(phys: phys, order: 0)))
         }
         let boot = try #require(r.events.last { $0.kind == .boot })
-        #expect(boot.arguments.contains { $0 == ("previous_release", "7.1.0") })
-        #expect(boot.arguments.contains { $0 == ("kexec_count", "3") })
+        #expect(boot.arguments.contains { $0 == ("previous_release", .text("7.1.0")) })
+        #expect(boot.arguments.contains { $0 == ("kexec_count", .count(3)) })
     }
 
     /// The kho-v2 code has no kexec-metadata: an `abi: v2` machine adds none.
@@ -182,7 +182,7 @@ struct ConsumerFidelityTests {
               - kho_test_preserve: {max_mem: 8KiB}
             """)
         let orders = events.filter { $0.kind == .allocPages && $0.subject == "kho_test/folio" }.compactMap { event in event.arguments.first { $0.name == "order" }?.value }
-        #expect(orders == ["0", "0"])
+        #expect(orders == [.count(0), .count(0)])
     }
 
     /// `luo_fdt_setup` writes `liveupdate-number` = the incoming number + 1

@@ -39,7 +39,7 @@ struct EventDerivation {
         }
         if line.event.kind == .allocPreserve, line.argument("result") == nil,
            let phys = line.nested.lazy.compactMap({ $0.argument("phys") }).first {
-            line.event.arguments.insert(("result", hex(phys)), at: min(1, line.event.arguments.count))
+            line.event.arguments.insert(("result", .address(phys)), at: min(1, line.event.arguments.count))
         }
         if [.preserveVmalloc, .restoreVmalloc].contains(line.event.kind), let (phys, descriptor) = line.event.descriptor {
             if !line.nested.isEmpty { try vmallocLayout(&line, descriptor: descriptor) }

@@ -66,24 +66,24 @@ struct EventLineParser {
 
     // MARK: arguments and outcome
 
-    private func arguments(_ kind: MachineEvent.Kind, _ args: EventFields?) throws(FieldError) -> [(name: String, value: String)] {
+    private func arguments(_ kind: MachineEvent.Kind, _ args: EventFields?) throws(FieldError) -> [(name: String, value: MachineEvent.Value)] {
         let specs = EventArgument.all(for: kind)
         guard let args else {
             if let missing = specs.first(where: \.required) { throw FieldError("missing field \"args.\(missing.name)\"") }
             return []
         }
         try args.checkKnown(specs.map(\.name), what: kind.rawValue)
-        var result: [(name: String, value: String)] = []
+        var result: [(name: String, value: MachineEvent.Value)] = []
         for spec in specs {
-            let text: String?
+            let value: MachineEvent.Value?
             switch spec.type {
-            case .address: text = try args.address(spec.name).map { hex($0) }
-            case .count: text = try args.integer(spec.name).map { "\($0)" }
-            case .flag: text = try args.bool(spec.name).map { "\($0)" }
-            case .countOrNull: text = args.fields[spec.name] == .null ? "-" : try args.integer(spec.name).map { "\($0)" }
-            case .text: text = try args.string(spec.name)
+            case .address: value = try args.address(spec.name).map { .address($0) }
+            case .count: value = try args.integer(spec.name).map { .count($0) }
+            case .flag: value = try args.bool(spec.name).map { .flag($0) }
+            case .countOrNull: value = args.fields[spec.name] == .null ? MachineEvent.Value.none : try args.integer(spec.name).map { .count($0) }
+            case .text: value = try args.string(spec.name).map { .text($0) }
             }
-            if let text { result.append((spec.name, text)) } else if spec.required { throw FieldError("missing field \"args.\(spec.name)\"") }
+            if let value { result.append((spec.name, value)) } else if spec.required { throw FieldError("missing field \"args.\(spec.name)\"") }
         }
         try checkArguments(kind, args)
         return result
@@ -131,7 +131,7 @@ struct EventLineParser {
             }
             return text
         }) ?? [] {
-            event.arguments.append(("warning", warning))
+            event.arguments.append(("warning", .text(warning)))
         }
         let restores: Set<MachineEvent.Kind> = [.restoreFolio, .restorePages, .restoreVmalloc]
         switch value {
@@ -157,7 +157,7 @@ struct EventLineParser {
         default:
             throw FieldError("result: expected \"ok\", 0, \"NULL\" or an errno such as \"-EINVAL\" or -22, found \(value.typeName) \(value.shown)")
         }
-        if let error { event.arguments.append(("error", error)) }
+        if let error { event.arguments.append(("error", .text(error))) }
     }
 
     private static var errnoNames: String { KernelErrno.allCases.map { "-\($0.name)" }.joined(separator: ", ") }

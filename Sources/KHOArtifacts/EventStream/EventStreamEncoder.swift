@@ -55,24 +55,24 @@ public struct EventStreamEncoder: Sendable {
     private func arguments(_ event: MachineEvent) -> String {
         let specs = EventArgument.all(for: event.kind)
         return object(event.arguments.compactMap { name, value in
-            guard let spec = specs.first(where: { $0.name == name }) else { return nil }
-            switch spec.type {
-            case .address, .text: return (name, jsonString(value))
-            case .flag, .count: return (name, value)
-            case .countOrNull: return (name, value == "-" ? "null" : value)
+            guard specs.contains(where: { $0.name == name }) else { return nil }
+            switch value {
+            case .address, .text: return (name, jsonString(value.description))
+            case .flag, .number: return (name, value.description)
+            case .none: return (name, "null")
             }
         })
     }
 
     private func outcome(_ event: MachineEvent) -> [(String, String)] {
         var fields: [(String, String)] = []
-        let warnings = event.arguments.filter { $0.name == "warning" }.map { jsonString($0.value) }
+        let warnings = event.arguments.filter { $0.name == "warning" }.map { jsonString($0.value.description) }
         switch event.outcome {
         case .ok:
             fields.append(("result", jsonString("ok")))
         case .errno(let errno):
             fields.append(("result", jsonString("-\(errno.name)")))
-            if let error = event.arguments.first(where: { $0.name == "error" }) { fields.append(("error", jsonString(error.value))) }
+            if let error = event.arguments.first(where: { $0.name == "error" }) { fields.append(("error", jsonString(error.value.description))) }
         case .null(let reason):
             fields.append(("result", jsonString("NULL")))
             fields.append(("error", jsonString(reason)))

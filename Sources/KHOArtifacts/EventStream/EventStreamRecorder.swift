@@ -209,7 +209,7 @@ public final class EventStreamRecorder {
         if generation == nil || kexecDone {
             let number = generation.map { $0 + 1 } ?? 0
             var boot = MachineEvent(generation: number, kind: .boot)
-            boot.arguments = [("generation", "\(number)"), ("warning", "implicit: no boot line before line \(line.number)")]
+            boot.arguments = [("generation", .count(number)), ("warning", .text("implicit: no boot line before line \(line.number)"))]
             boot.time = line.event.time ?? lastTime
             try write(boot, machine: machine)
             summary.implicitBoots += 1
@@ -226,7 +226,7 @@ public final class EventStreamRecorder {
         if event.kind == .boot {
             let number = line.generation ?? (generation.map { kexecDone ? $0 + 1 : 0 } ?? 0)
             event.generation = number
-            event.arguments.insert(("generation", "\(number)"), at: 0)
+            event.arguments.insert(("generation", .count(number)), at: 0)
         } else {
             event.generation = generation ?? 0
         }

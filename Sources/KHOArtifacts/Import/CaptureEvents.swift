@@ -61,19 +61,19 @@ struct CaptureEvents {
     /// Hands every event to `record`, in order.
     func emit(_ record: (MachineEvent) throws -> Void) throws {
         var boot = event(.boot)
-        boot.arguments = [("generation", "0")] + addresses
+        boot.arguments = [("generation", .count(0))] + addresses
         try record(boot)
         try writeContents(record)
         for area in areas { try record(preserveVmalloc(area)) }
         for run in blockRuns { try record(preservePages(run)) }
         for blob in blobs.reversed() {
             var add = event(.addSubtree, subject: blob.subtree.name)
-            add.arguments = [("phys", hex(blob.subtree.phys)), ("size", "\(blob.bytes.count)")]
+            add.arguments = [("phys", .address(blob.subtree.phys)), ("size", .count(blob.bytes.count))]
             add.blob = blob.bytes
             try record(add)
         }
         var kexec = event(.kexec)
-        kexec.arguments = addresses + [("preserved_blocks", "\(walk.preserved.count)")]
+        kexec.arguments = addresses + [("preserved_blocks", .count(walk.preserved.count))]
         kexec.fdt = fdt
         kexec.bootMemory = bootMemory
         try record(kexec)
@@ -84,8 +84,8 @@ struct CaptureEvents {
     }
 
     /// The tracker root and, when known, the root FDT page.
-    private var addresses: [(name: String, value: String)] {
-        [("tracker", hex(walk.trackerRoot))] + (fdtPhys.map { [("fdt", hex($0))] } ?? [])
+    private var addresses: [(name: String, value: MachineEvent.Value)] {
+        [("tracker", .address(walk.trackerRoot))] + (fdtPhys.map { [("fdt", .address($0))] } ?? [])
     }
 
     /// `write` events for every non-zero page of the preserved blocks, the
@@ -96,7 +96,7 @@ struct CaptureEvents {
                 let count = Int(min(Self.writeBytes, run.upperBound - start))
                 let bytes = try image.read(phys: start, count: count)
                 var write = event(.write)
-                write.arguments = [("phys", hex(start)), ("length", "\(count)")]
+                write.arguments = [("phys", .address(start)), ("length", .count(count))]
                 for offset in stride(from: 0, to: count, by: geometry.pageSize) {
                     let page = bytes[offset ..< offset + geometry.pageSize]
                     if !page.isAllZero { write.pages.append(.init(phys: start + UInt64(offset), bytes: Array(page))) }
@@ -111,7 +111,7 @@ struct CaptureEvents {
     private func preserveVmalloc(_ imported: ImportedArea) throws -> MachineEvent {
         let restored = imported.restored
         var preserve = event(.preserveVmalloc, subject: imported.area.name)
-        preserve.arguments = [("descriptor", hex(imported.area.descriptorPhys))]
+        preserve.arguments = [("descriptor", .address(imported.area.descriptorPhys))]
         preserve.descriptor = (imported.area.descriptorPhys, restored.descriptor)
         preserve.chunks = try restored.chunkPhys.enumerated().map { index, phys in
             MachineEvent.Chunk(index: index, phys: phys, bytes: try image.readPage(phys, geometry: geometry))
@@ -146,7 +146,7 @@ struct CaptureEvents {
     private func preservePages(_ run: [PreservedBlock]) -> MachineEvent {
         let pages = run.reduce(UInt64(0)) { $0 + (UInt64(1) << UInt64($1.order)) }
         var preserve = event(.preservePages)
-        preserve.arguments = [("phys", hex(run[0].phys)), ("nr_pages", "\(pages)")]
+        preserve.arguments = [("phys", .address(run[0].phys)), ("nr_pages", .count(pages))]
         preserve.extents = MachineEvent.extents(of: run, geometry: geometry)
         preserve.tracker = run.map { .init(block: $0, added: true) }
         return preserve

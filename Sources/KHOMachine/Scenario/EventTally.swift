@@ -17,7 +17,7 @@ struct EventTally {
         }
         restored += event.restored.count
         chunks += event.chunks.count
-        warnings += event.arguments.filter { $0.name == "warning" }.map(\.value)
+        warnings += event.arguments.filter { $0.name == "warning" }.map(\.value.description)
     }
 
     /// The non-zero counts as facts, and the warnings as one fact.
