@@ -7,11 +7,10 @@ import KHOABI
 /// One op's tracker changes are applied in order; removals are collected per
 /// run and applied when the op ends, so a run is split at most once per op.
 struct PreservedRuns {
+    /// A run of blocks with its row: its id once written, the seq it opened at.
     private struct Run {
         var id: Int64?
-        var phys: UInt64
-        var ord: Int
-        var count: Int
+        var blocks: BlockRun
         var fromSeq: Int64
         var closed = false
     }
@@ -30,11 +29,11 @@ struct PreservedRuns {
     func contains(_ block: PreservedBlock) -> Bool { openBlocks[block] != nil }
 
     private func block(_ run: Run, _ index: Int) -> PreservedBlock {
-        PreservedBlock(phys: run.phys + UInt64(index) * geometry.bytes(order: run.ord), order: run.ord)
+        PreservedBlock(phys: run.blocks.phys + UInt64(index) * geometry.bytes(order: run.blocks.order), order: run.blocks.order)
     }
 
     private func index(of block: PreservedBlock, in run: Run) -> Int {
-        Int((block.phys - run.phys) / geometry.bytes(order: run.ord))
+        Int((block.phys - run.blocks.phys) / geometry.bytes(order: run.blocks.order))
     }
 
     /// Applies one tracker change of the op at `seq`.
@@ -45,13 +44,13 @@ struct PreservedRuns {
             return
         }
         guard added else { return }
-        if let last = createdThisOp.last, removals[last] == nil, runs[last].ord == block.order,
-           block.phys == runs[last].phys + UInt64(runs[last].count) * geometry.bytes(order: block.order) {
-            runs[last].count += 1
+        if let last = createdThisOp.last, removals[last] == nil, runs[last].blocks.order == block.order,
+           block.phys == runs[last].blocks.phys + runs[last].blocks.bytes(geometry) {
+            runs[last].blocks.count += 1
             openBlocks[block] = last
             return
         }
-        runs.append(Run(id: nil, phys: block.phys, ord: block.order, count: 1, fromSeq: seq))
+        runs.append(Run(id: nil, blocks: BlockRun(phys: block.phys, order: block.order, count: 1), fromSeq: seq))
         createdThisOp.append(runs.count - 1)
         openBlocks[block] = runs.count - 1
     }
@@ -64,10 +63,10 @@ struct PreservedRuns {
             for i in removed { openBlocks[block(run, i)] = nil }
             var pieces: [(start: Int, count: Int)] = []
             var i = 0
-            while i < run.count {
+            while i < run.blocks.count {
                 if removed.contains(i) { i += 1; continue }
                 let start = i
-                while i < run.count, !removed.contains(i) { i += 1 }
+                while i < run.blocks.count, !removed.contains(i) { i += 1 }
                 pieces.append((start, i - start))
             }
             if let id = run.id {
@@ -77,7 +76,7 @@ struct PreservedRuns {
             toInsert.removeAll { $0 == r }
             for piece in pieces {
                 let first = block(run, piece.start)
-                runs.append(Run(id: nil, phys: first.phys, ord: run.ord, count: piece.count,
+                runs.append(Run(id: nil, blocks: BlockRun(phys: first.phys, order: first.order, count: piece.count),
                                 fromSeq: run.id == nil ? run.fromSeq : seq))
                 let index = runs.count - 1
                 for k in piece.start..<piece.start + piece.count { openBlocks[block(run, k)] = index }
@@ -88,7 +87,8 @@ struct PreservedRuns {
             INSERT INTO preserved_run (generation, phys, ord, count, from_seq) VALUES (?, ?, ?, ?, ?)
             """)
         for r in toInsert where !runs[r].closed {
-            try insert.execute(integers: generation, Int64(bitPattern: runs[r].phys), Int64(runs[r].ord), Int64(runs[r].count), runs[r].fromSeq)
+            let blocks = runs[r].blocks
+            try insert.execute(integers: generation, Int64(bitPattern: blocks.phys), Int64(blocks.order), Int64(blocks.count), runs[r].fromSeq)
             runs[r].id = db.lastInsertedRowID
         }
         removals = [:]

@@ -30,7 +30,7 @@ extension KHOMachine {
         try perform(.preservePages, subject: name, arguments: [("phys", .address(phys)), ("nr_pages", .count(count))]) { event throws(MachineError) in
             try checkScratchOverlap(phys, size: count * UInt64(geometry.pageSize))
             try trackerAdd(blocks, into: &event)
-            event.extents = extents(of: blocks)
+            event.extents = BlockRun.runs(of: blocks, geometry: geometry)
         }
     }
 
@@ -136,9 +136,5 @@ extension KHOMachine {
         } catch {
             throw .invalidArgument(error.description)
         }
-    }
-
-    func extents(of blocks: [PreservedBlock]) -> [MachineEvent.Extent] {
-        MachineEvent.extents(of: blocks, geometry: geometry)
     }
 }

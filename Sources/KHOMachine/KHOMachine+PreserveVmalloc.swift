@@ -19,7 +19,7 @@ extension KHOMachine {
             guard area.vmFlags.isSubset(of: [.alloc, .allowHugeVmap]) else {
                 throw .kernel(.EOPNOTSUPP, "area \"\(name)\" has vm flags outside VM_ALLOC | VM_ALLOW_HUGE_VMAP")
             }
-            event.extents = MachineEvent.extents(of: area.blocks.map { PreservedBlock(phys: $0, order: area.order) }, geometry: geometry)
+            event.extents = BlockRun.runs(of: area.blocks.map { PreservedBlock(phys: $0, order: area.order) }, geometry: geometry)
             var firstStored = false
             do throws(MachineError) {
                 try buildChunks(area, descriptorPhys: descriptorPhys, firstStored: &firstStored, into: &event)

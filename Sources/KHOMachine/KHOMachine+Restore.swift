@@ -50,7 +50,7 @@ extension KHOMachine {
     public func restorePages(_ phys: UInt64, count: UInt64, name: String? = nil) throws(MachineError) {
         try perform(.restorePages, subject: name, arguments: [("phys", .address(phys)), ("nr_pages", .count(count))]) { event throws(MachineError) in
             try restoreRange(phys, count: count, into: &event)
-            event.extents = extents(of: event.restored)
+            event.extents = BlockRun.runs(of: event.restored, geometry: geometry)
         }
     }
 
@@ -119,7 +119,7 @@ extension KHOMachine {
             let area = VmallocArea(name: name, pages: pages, order: 0, vmFlags: vmFlags)
             areas[name] = area
             event.descriptor = (descriptorPhys, descriptor)
-            event.extents = MachineEvent.extents(of: layout.blockPhys.map { PreservedBlock(phys: $0, order: Int(descriptor.order)) },
+            event.extents = BlockRun.runs(of: layout.blockPhys.map { PreservedBlock(phys: $0, order: Int(descriptor.order)) },
                                                  geometry: geometry)
             return area
         }

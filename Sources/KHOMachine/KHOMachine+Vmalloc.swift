@@ -35,7 +35,7 @@ extension KHOMachine {
             let area = VmallocArea(name: name, pages: pages, order: order, vmFlags: flags)
             areas[name] = area
             event.arguments.append(("order", .count(order)))
-            event.extents = MachineEvent.extents(of: blocks.map { PreservedBlock(phys: $0, order: order) }, geometry: geometry)
+            event.extents = BlockRun.runs(of: blocks.map { PreservedBlock(phys: $0, order: order) }, geometry: geometry)
             return area
         }
     }

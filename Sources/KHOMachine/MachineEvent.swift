@@ -49,21 +49,6 @@ public struct MachineEvent: Sendable {
         }
     }
 
-    /// A run of `count` blocks of `order`, contiguous in physical memory,
-    /// starting at `phys`: the page-frame layout of an object, run-length encoded.
-    public struct Extent: Hashable, Sendable {
-        public var phys: UInt64
-        public var order: Int
-        public var count: Int
-
-        /// `count` contiguous blocks of `order` from `phys`.
-        public init(phys: UInt64, order: Int, count: Int) {
-            self.phys = phys
-            self.order = order
-            self.count = count
-        }
-    }
-
     /// A page whose content the call set, with its bytes after the call.
     public struct Page: Hashable, Sendable {
         public var phys: UInt64
@@ -112,7 +97,7 @@ public struct MachineEvent: Sendable {
     /// The descriptor written or read, and where it lives.
     public var descriptor: (phys: UInt64, value: VmallocDescriptor)?
     /// The object's frame layout, in the object's order.
-    public var extents: [Extent] = []
+    public var extents: [BlockRun] = []
     /// Pages whose content the call set or handed over.
     public var pages: [Page] = []
     /// Blocks the call allocated and zero-filled (new areas, folios, chunk
@@ -135,21 +120,5 @@ public struct MachineEvent: Sendable {
         self.generation = generation
         self.kind = kind
         self.subject = subject
-    }
-
-    /// Run-length encodes blocks into extents: consecutive blocks of one
-    /// order that are physically contiguous share an extent.
-    public static func extents(of blocks: [PreservedBlock], geometry: PageGeometry) -> [Extent] {
-        var result: [Extent] = []
-        for block in blocks {
-            if var last = result.last, last.order == block.order,
-               last.phys + UInt64(last.count) * geometry.bytes(order: last.order) == block.phys {
-                last.count += 1
-                result[result.count - 1] = last
-            } else {
-                result.append(Extent(phys: block.phys, order: block.order, count: 1))
-            }
-        }
-        return result
     }
 }

@@ -116,7 +116,7 @@ public struct AsOfState: Equatable, Sendable {
     }
 
     /// The preserved blocks as runs of contiguous blocks of one order.
-    public var preservedRuns: [PreservedRun] { PreservedRun.runs(of: preserved, geometry: geometry) }
+    public var preservedRuns: [BlockRun] { BlockRun.runs(of: preserved, geometry: geometry) }
 }
 
 extension AsOfState {

@@ -101,7 +101,7 @@ enum DiffText {
         guard !blocks.isEmpty else { return [] }
         return all
             ? ["", "\(label) blocks:", StateText.blockTable(blocks)]
-            : ["", "\(label) runs:", StateText.runLines(PreservedRun.runs(of: blocks, geometry: geometry), geometry: geometry)]
+            : ["", "\(label) runs:", StateText.runLines(BlockRun.runs(of: blocks, geometry: geometry), geometry: geometry)]
     }
 
     private static func subtree(_ s: AsOfState.Subtree) -> String {

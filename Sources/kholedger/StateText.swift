@@ -72,11 +72,11 @@ enum StateText {
     }
 
     /// The runs a text listing shows: the first ``ListLimit/count``.
-    static func runsShown(_ runs: [PreservedRun]) -> [PreservedRun] { ListLimit.cut(runs, all: false, noun: "runs").shown }
+    static func runsShown(_ runs: [BlockRun]) -> [BlockRun] { ListLimit.cut(runs, all: false, noun: "runs").shown }
 
     /// The runs, cut to ``ListLimit/count``, each with the owner of its
     /// first page when `owners` knows it.
-    static func runLines(_ runs: [PreservedRun], geometry: PageGeometry, owners: [UInt64: PageOwner] = [:]) -> String {
+    static func runLines(_ runs: [BlockRun], geometry: PageGeometry, owners: [UInt64: PageOwner] = [:]) -> String {
         let (shown, note) = ListLimit.cut(runs, all: false, noun: "runs")
         var table = TextTable(header: ["PHYS", "ORDER", "BLOCKS", "BYTES", "OWNER"])
         table.rows = shown.map {

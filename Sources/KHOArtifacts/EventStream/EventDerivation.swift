@@ -47,7 +47,7 @@ struct EventDerivation {
         }
         if !line.given.contains(.frames), line.event.extents.isEmpty {
             let blocks = try ownFrames(line) ?? line.nested.flatMap { $0.event.extents }.flatMap(expand)
-            line.event.extents = MachineEvent.extents(of: blocks, geometry: geometry)
+            line.event.extents = BlockRun.runs(of: blocks, geometry: geometry)
         }
         if !line.given.contains(.zeroed), line.event.kind == .allocPreserve, let block = try allocatedFolio(line) {
             line.event.zeroed = [block]
@@ -122,7 +122,7 @@ struct EventDerivation {
         return PreservedBlock(phys: phys, order: order)
     }
 
-    private func expand(_ extent: MachineEvent.Extent) -> [PreservedBlock] {
+    private func expand(_ extent: BlockRun) -> [PreservedBlock] {
         (0 ..< UInt64(extent.count)).map { PreservedBlock(phys: extent.phys + $0 * geometry.bytes(order: extent.order), order: extent.order) }
     }
 
@@ -193,7 +193,7 @@ struct EventDerivation {
         }
         if !line.given.contains(.frames) {
             let blocks = groups.flatMap { $0 }.map { PreservedBlock(phys: $0, order: Int(descriptor.order)) }
-            line.event.extents = MachineEvent.extents(of: blocks, geometry: geometry)
+            line.event.extents = BlockRun.runs(of: blocks, geometry: geometry)
         }
     }
 }

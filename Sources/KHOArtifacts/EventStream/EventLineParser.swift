@@ -188,7 +188,7 @@ struct EventLineParser {
             let entry = try EventFields(value, path: path)
             try entry.checkKnown(["phys", "order", "count"], what: "a frame run")
             let blocks = try run(entry, budget: &budget)
-            return MachineEvent.Extent(phys: blocks[0].phys, order: blocks[0].order, count: blocks.count)
+            return BlockRun(phys: blocks[0].phys, order: blocks[0].order, count: blocks.count)
         }) {
             line.event.extents = extents
         }

@@ -89,7 +89,7 @@ public struct EventStreamEncoder: Sendable {
         while start < steps.count {
             let action = steps[start].action
             let end = steps[start...].firstIndex { $0.action != action } ?? steps.count
-            for extent in MachineEvent.extents(of: steps[start ..< end].map(\.block), geometry: geometry) {
+            for extent in BlockRun.runs(of: steps[start ..< end].map(\.block), geometry: geometry) {
                 result.append(object((action.map { [("action", jsonString($0))] } ?? []) + blockFields(extent.phys, extent.order, extent.count)))
             }
             start = end

@@ -117,7 +117,7 @@ struct CaptureEvents {
             MachineEvent.Chunk(index: index, phys: phys, bytes: try image.readPage(phys, geometry: geometry))
         }
         let blocks = restored.blockPhys.map { PreservedBlock(phys: $0, order: restored.order) }
-        preserve.extents = MachineEvent.extents(of: blocks, geometry: geometry)
+        preserve.extents = BlockRun.runs(of: blocks, geometry: geometry)
         var chunks = restored.chunkPhys.map { PreservedBlock(phys: $0, order: 0) }[...]
         var added = chunks.popFirst().map { [$0] } ?? []
         for (index, block) in blocks.enumerated() {
@@ -147,7 +147,7 @@ struct CaptureEvents {
         let pages = run.reduce(UInt64(0)) { $0 + (UInt64(1) << UInt64($1.order)) }
         var preserve = event(.preservePages)
         preserve.arguments = [("phys", .address(run[0].phys)), ("nr_pages", .count(pages))]
-        preserve.extents = MachineEvent.extents(of: run, geometry: geometry)
+        preserve.extents = BlockRun.runs(of: run, geometry: geometry)
         preserve.tracker = run.map { .init(block: $0, added: true) }
         return preserve
     }
