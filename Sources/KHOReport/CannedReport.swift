@@ -61,7 +61,7 @@ public struct CannedReport: Equatable, Sendable {
 
     /// Runs the report on `connection`, for one generation of the ledger or
     /// (nil) every one; a ledger whose public views were replaced or dropped
-    /// is refused.
+    /// is refused, and one whose totals pass 2^63 - 1 is named corrupt.
     public func run(on connection: ReadOnlyConnection, generation: Int64? = nil) throws(ReportError) -> QueryResult {
         try connection.requireIntactViews()
         if let generation {
@@ -69,9 +69,17 @@ public struct CannedReport: Equatable, Sendable {
             guard known.contains(generation) else { throw .unknownGeneration(generation, known: known) }
         }
         let parameter = SQLParameter(name: "generation", value: generation.map(SQLValue.integer) ?? .null)
-        guard let result = try connection.run(sql, parameters: [parameter], requireUse: false).last else {
-            throw .badReportFile("\(name).sql returns no rows")
+        let results: [QueryResult]
+        do {
+            results = try connection.run(sql, parameters: [parameter], requireUse: false)
+        } catch .sql(message: Self.integerOverflow, _) {
+            throw .totalOverflow(report: name)
         }
+        guard let result = results.last else { throw .badReportFile("\(name).sql returns no rows") }
         return result
     }
+
+    /// SQLite's error when `sum()` passes 2^63 - 1: only a ledger row
+    /// holding a count or size no recording writes gets there.
+    private static let integerOverflow = "integer overflow"
 }

@@ -28,6 +28,9 @@ public enum ReportError: Error, Equatable, CustomStringConvertible {
     case timedOut(after: Duration, statement: String)
     /// The statement was interrupted (Ctrl-C).
     case interrupted(statement: String)
+    /// A canned report's total passed 2^63 - 1: the ledger holds a count
+    /// or size no recording writes.
+    case totalOverflow(report: String)
 
     public var description: String {
         switch self {
@@ -47,6 +50,9 @@ public enum ReportError: Error, Equatable, CustomStringConvertible {
         case let .timedOut(limit, statement):
             return "stopped when its time limit of \(limit) ran out: \(Self.excerpt(statement))"
         case .interrupted(let statement): return "interrupted: \(Self.excerpt(statement))"
+        case .totalOverflow(let report):
+            return "report \(report): a total passes 2^63 - 1 bytes or blocks: the ledger holds a corrupt count or size "
+                + "(`kholedger audit` names the row)"
         }
     }
 

@@ -202,4 +202,20 @@ struct HostileInputTests {
         let (taken, _) = try simulate(String(repeating: "n", count: KHONameLimit.bytes))
         #expect(taken.status == 0, "\(taken.stderr)")
     }
+
+    /// Counts of 2^62 make the canned reports' sums pass 2^63 - 1 (SQLite's
+    /// "integer overflow"): one line naming the report and what is wrong.
+    @Test func reportTotalsBeyond64Bits() throws {
+        let scenario = ToolRunner.examples.appendingPathComponent("multi-generation.yaml").path
+        let ledger = directory.path("overflow.db")
+        let made = try ToolRunner.run(["simulate", scenario, "--quiet", "--ledger", ledger])
+        #expect(made.status == 0, "\(made.stderr)")
+        let edited = try ToolRunner.sqlite(ledger, "UPDATE preserved_run SET count = 4611686018427387904")
+        #expect(edited.status == 0, "\(edited.stderr)")
+        for (arguments, report) in [(["report", "summary"], "summary"), (["report", "orders"], "orders"),
+                                    (["report", "--html", directory.path("r.html")], "summary")] {
+            expectOneError(try bounded(arguments + ["--ledger", ledger]),
+                           containing: "report \(report): a total passes 2^63 - 1 bytes or blocks: the ledger holds a corrupt count or size")
+        }
+    }
 }
