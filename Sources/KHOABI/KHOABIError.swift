@@ -61,9 +61,16 @@ public func hex<T: BinaryInteger>(_ value: T) -> String {
 
 /// Reads a `0x…` hexadecimal string of 1 to 16 digits (as ``hex(_:)``
 /// writes addresses); nil for anything else.
-public func hexAddress(_ text: some StringProtocol) -> UInt64? {
+public func parseHexAddress(_ text: some StringProtocol) -> UInt64? {
     guard text.hasPrefix("0x"), (3 ... 18).contains(text.count) else { return nil }
     return UInt64(text.dropFirst(2), radix: 16)
+}
+
+/// Reads a `0x…` hexadecimal or a decimal unsigned integer (how arguments
+/// and addresses are written on the command line and in the ledger); nil
+/// for anything else.
+public func parseHexOrDecimal(_ text: some StringProtocol) -> UInt64? {
+    text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)
 }
 
 /// Formats bytes as lower-case hexadecimal digits, two per byte, no prefix

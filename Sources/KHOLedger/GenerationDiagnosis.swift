@@ -1,4 +1,5 @@
 import Foundation
+import KHOABI
 import GRDB
 import KHOMachine
 
@@ -21,7 +22,7 @@ enum GenerationDiagnosis {
         func text(_ name: String) -> String? { arguments[name].map { "\($0)" } }
         func integer(_ name: String) -> Int64? {
             guard let text = text(name) else { return nil }
-            return text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16).map { Int64(bitPattern: $0) } : Int64(text)
+            return parseHexOrDecimal(text).map { Int64(bitPattern: $0) }
         }
         let args = "the boot's arguments"
         compare("boot_seq", "\(row.bootSeq)", "\(op.seq)", from: "the boot's seq")

@@ -116,7 +116,7 @@ struct ReplayVerifierCall {
         case let number as NSNumber where number.int64Value >= 0:
             return number.uint64Value
         case let text as String:
-            let value = text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)
+            let value = parseHexOrDecimal(text)
             guard let value else { throw Unusable(description: "argument \(key) is not an integer: \(text)") }
             return value
         default:

@@ -45,7 +45,7 @@ public enum SQLValue: Equatable, Sendable {
 
     /// A `'0x…'` address, as the views print them, or an integer.
     public var address: Int64? {
-        if case .text(let text) = self, text.hasPrefix("0x"), let value = UInt64(text.dropFirst(2), radix: 16) {
+        if case .text(let text) = self, let value = parseHexAddress(text) {
             return Int64(bitPattern: value)
         }
         return integer

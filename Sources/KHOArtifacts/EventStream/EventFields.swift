@@ -84,7 +84,7 @@ struct EventFields {
     func address(_ name: String) throws(FieldError) -> UInt64? {
         guard let value = fields[name] else { return nil }
         guard case .string(let text) = value else { throw mismatch(name, expected: "a \"0x…\" hex address string", found: value) }
-        guard let address = hexAddress(text) else {
+        guard let address = parseHexAddress(text) else {
             throw FieldError("\(path)\(name): \(text.debugDescription) is not a \"0x…\" hex address of at most 16 digits")
         }
         return address

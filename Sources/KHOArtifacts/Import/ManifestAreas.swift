@@ -22,7 +22,7 @@ public struct ManifestAreas: Sendable {
         } catch {
             throw .manifest(path: path, reason: "not an export manifest")
         }
-        for area in manifest.areas where hexAddress(area.descriptorPhys) == nil {
+        for area in manifest.areas where parseHexAddress(area.descriptorPhys) == nil {
             throw .manifest(path: path, reason: "area \(area.name): descriptor_phys \(area.descriptorPhys.debugDescription) is not a \"0x…\" address")
         }
     }
@@ -31,7 +31,7 @@ public struct ManifestAreas: Sendable {
     /// not restore has no SHA-256 and is left out).
     public var namedAreas: [NamedArea] {
         manifest.areas.compactMap { area in
-            guard area.sha256 != nil, let phys = hexAddress(area.descriptorPhys) else { return nil }
+            guard area.sha256 != nil, let phys = parseHexAddress(area.descriptorPhys) else { return nil }
             return NamedArea(name: area.name, descriptorPhys: phys, origin: .manifest)
         }
     }
@@ -55,7 +55,7 @@ public struct ManifestAreas: Sendable {
         guard manifest.compat == walk.generation.compatible else {
             throw refuse("it describes a \(manifest.compat) handover, the capture's root FDT is \(walk.generation.compatible)")
         }
-        guard hexAddress(manifest.trackerRoot) == walk.trackerRoot else {
+        guard parseHexAddress(manifest.trackerRoot) == walk.trackerRoot else {
             throw refuse("it describes a handover whose tracker is at \(manifest.trackerRoot), the capture's is at \(hex(walk.trackerRoot))")
         }
         for area in manifest.areas {
