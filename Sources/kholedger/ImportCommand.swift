@@ -1,7 +1,6 @@
 import ArgumentParser
 import KHOABI
 import KHOArtifacts
-import KHOImage
 import KHOLedger
 import KHOMachine
 
@@ -95,8 +94,7 @@ struct ImportCommand: ParsableCommand {
         let summary = try exitOnError {
             let named = try vmalloc.map(Self.namedArea)
             let manifest = try manifest.map(Self.manifestAreas)
-            let fromManifest = (manifest?.namedAreas ?? []).filter { area in !named.contains { $0.descriptorPhys == area.descriptorPhys } }
-            var prepared = try capture.captureImport(label: label, namedAreas: fromManifest + named).prepare()
+            var prepared = try capture.captureImport(label: label, namedAreas: (manifest?.namedAreas ?? []) + named).prepare()
             if let manifest { prepared = try prepared.checked(against: manifest) }
             let progress = ProgressLine("import", total: prepared.operations)
             defer { progress.clear() }
@@ -113,14 +111,7 @@ struct ImportCommand: ParsableCommand {
 
     /// Reads an export's manifest.
     private static func manifestAreas(_ path: String) throws -> ManifestAreas {
-        let json: [UInt8]
-        do {
-            let file = try MappedFile(path: path)
-            json = try file.bytes(at: 0, count: file.size)
-        } catch {
-            throw InputError("--manifest: \(error)")
-        }
-        return try ManifestAreas(path: path, json: json)
+        try ManifestAreas(path: path, json: inputFileBytes(path, option: "--manifest"))
     }
 
     /// Parses `NAME=ADDRESS`.

@@ -1,6 +1,5 @@
 import ArgumentParser
 import KHOABI
-import KHOImage
 
 extension BitmapVariant: ExpressibleByArgument {}
 extension RadixDepthFormula: ExpressibleByArgument {}
@@ -30,12 +29,5 @@ struct TrackerOptions: ParsableArguments {
     }
 
     /// The bytes of the root FDT file at `path`.
-    func fdt(at path: String) throws -> [UInt8] {
-        do {
-            let file = try MappedFile(path: path)
-            return try file.bytes(at: 0, count: file.size)
-        } catch {
-            throw InputError("--fdt: \(error)")
-        }
-    }
+    func fdt(at path: String) throws -> [UInt8] { try inputFileBytes(path, option: "--fdt") }
 }

@@ -35,8 +35,9 @@ public struct CaptureImport {
     public let depthFormula: RadixDepthFormula
     /// The generation's label in the ledger.
     public let label: String?
-    /// Areas to import besides the consumer-found ones; a name given for a
-    /// descriptor a consumer points to replaces the consumer's name.
+    /// Areas to import besides the consumer-found ones (`--vmalloc` names and
+    /// a manifest's); at one descriptor a `--vmalloc` name replaces a
+    /// manifest's, which replaces a consumer's.
     public let namedAreas: [NamedArea]
     /// The debugfs folder the capture was copied from, held against the
     /// handover; its boot memory is recorded with the kexec.
@@ -157,11 +158,24 @@ public struct CaptureImport {
         return blobs
     }
 
-    /// The consumer-found areas with the named ones: a named area replaces a
-    /// consumer's area at the same descriptor; names must be unique.
+    /// The consumer-found areas with the given ones, one per descriptor: a
+    /// name the user gave (`--vmalloc`) wins over a manifest's, which wins
+    /// over a consumer's; names must be unique.
     private func merge(_ found: [NamedArea], _ named: [NamedArea]) throws(ImportError) -> [NamedArea] {
-        let namedDescriptors = Set(named.map(\.descriptorPhys))
-        let areas = found.filter { !namedDescriptors.contains($0.descriptorPhys) } + named
+        func rank(_ area: NamedArea) -> Int {
+            switch area.origin {
+            case .named: return 2
+            case .manifest: return 1
+            case .consumer: return 0
+            }
+        }
+        let candidates = found + named
+        var winner: [UInt64: NamedArea] = [:]
+        for area in candidates where winner[area.descriptorPhys].map({ rank($0) < rank(area) }) ?? true {
+            winner[area.descriptorPhys] = area
+        }
+        // Two of one rank at one descriptor both stay: the restore names them as sharing it.
+        let areas = candidates.filter { area in winner[area.descriptorPhys].map { rank($0) == rank(area) } ?? false }
         var names: Set<String> = []
         for area in areas where !names.insert(area.name).inserted { throw .duplicateAreaName(area.name) }
         return areas
