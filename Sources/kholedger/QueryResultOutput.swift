@@ -38,10 +38,11 @@ struct QueryResultOutput: QueryResultReceiver {
     /// Rows of the current result printed so far.
     private var printed = 0
     /// Text table: the rows held back (the heading first), and the widths
-    /// once they are fixed.
+    /// and right-aligned columns once they are fixed.
     private var heldBack: [[Cell]] = []
     private var heldBackBytes = 0
     private var widths: [Int]?
+    private var rightAligned: [Bool] = []
 
     init(format: TabularFormat, bytesWithUnits: Bool = false, write: @escaping (String) -> Void) {
         self.format = format
@@ -78,7 +79,7 @@ struct QueryResultOutput: QueryResultReceiver {
                 heldBackBytes += cells.reduce(0) { $0 + $1.text.utf8.count }
                 if heldBack.count > Self.widthSample || heldBackBytes > Self.widthSampleBytes { flushHeldBack() }
             } else {
-                writeLine(cells)
+                writeLine(cells.map(\.text))
             }
         case .csv:
             write(CSV.line(row.map(\.text)) + "\n")
@@ -137,22 +138,18 @@ struct QueryResultOutput: QueryResultReceiver {
         widths = heldBack[0].indices.map { column in
             heldBack.map { $0.indices.contains(column) ? $0[column].text.count : 0 }.max() ?? 0
         }
-        for column in heldBack[0].indices where !rows.isEmpty {
-            heldBack[0][column].isNumber = rows.allSatisfy { !$0.indices.contains(column) || $0[column].isNumber || $0[column].text == "NULL" }
+        // A column is right-aligned when the rows sampled hold numbers there (and NULLs).
+        rightAligned = heldBack[0].indices.map { column in
+            let cells = rows.compactMap { $0.indices.contains(column) ? $0[column] : nil }
+            return cells.allSatisfy { $0.isNumber || $0.text == "NULL" } && cells.contains(where: \.isNumber)
         }
-        heldBack.forEach { writeLine($0) }
+        heldBack.forEach { writeLine($0.map(\.text)) }
         heldBack = []
     }
 
-    /// One text-table line: cells padded to their column's width (numbers
-    /// on the left), the last one not padded on the right.
-    private func writeLine(_ cells: [Cell]) {
-        let widths = widths ?? []
-        write(cells.enumerated().map { column, cell in
-            let pad = String(repeating: " ", count: column < widths.count ? max(0, widths[column] - cell.text.count) : 0)
-            if cell.isNumber { return pad + cell.text }
-            return column == cells.count - 1 ? cell.text : cell.text + pad
-        }.joined(separator: "  ") + "\n")
+    /// One text-table line (``TextTable/line(_:widths:rightAligned:)``).
+    private func writeLine(_ cells: [String]) {
+        write(TextTable.line(cells, widths: widths ?? [], rightAligned: rightAligned) + "\n")
     }
 
     /// A value in a text table: NULL spelt out, long blobs cut, control

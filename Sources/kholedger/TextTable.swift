@@ -15,13 +15,18 @@ struct TextTable {
             let cells = rows.compactMap { $0.indices.contains(column) ? $0[column] : nil }
             return cells.allSatisfy(Self.isNumber) && cells.contains { $0 != "-" }
         }
-        return lines.map { row in
-            row.enumerated().map { column, cell in
-                let pad = String(repeating: " ", count: max(0, widths[column] - cell.count))
-                if numeric[column] { return pad + cell }
-                return column == row.count - 1 ? cell : cell + pad
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
+        return lines.map { Self.line($0, widths: widths, rightAligned: numeric) }.joined(separator: "\n")
+    }
+
+    /// One line of a table: each cell padded to its column's width — on the
+    /// left in a right-aligned column — the last cell not padded on the
+    /// right; a column past `widths` is not padded.
+    static func line(_ cells: [String], widths: [Int], rightAligned: [Bool]) -> String {
+        cells.enumerated().map { column, cell in
+            let pad = String(repeating: " ", count: column < widths.count ? max(0, widths[column] - cell.count) : 0)
+            if column < rightAligned.count, rightAligned[column] { return pad + cell }
+            return column == cells.count - 1 ? cell : cell + pad
+        }.joined(separator: "  ")
     }
 
     /// A count, or a size as ``ByteSize`` prints it, or `-` for none.

@@ -86,10 +86,10 @@ final class HelpExampleWorld: @unchecked Sendable {
     /// 31st line (generation 1's kexec) at 2026-11-25T10:42:00Z.
     private static func timed(_ stream: String) -> String {
         let kexec = 1_795_603_320 // 2026-11-25T10:42:00Z
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return stream.split(separator: "\n").enumerated().map { index, line in
             let time = Date(timeIntervalSince1970: TimeInterval(kexec + index + 1 - 31))
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             return "{\"time\":\"\(formatter.string(from: time))\"," + line.dropFirst()
         }.joined(separator: "\n") + "\n"
     }
