@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     dependencies: [
         .package(name: "kholedger", path: ".."),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         .target(
@@ -26,13 +27,16 @@ let package = Package(
         fuzzTarget("fuzz-vmalloc", ["KHOABI", "KHOReplay"]),
         fuzzTarget("fuzz-tracker", ["KHOABI"]),
         fuzzTarget("fuzz-jsonl", ["KHOArtifacts"]),
+        fuzzTarget("fuzz-ledger", ["KHOLedger", "KHOMachine", "KHOReplay", "KHOArtifacts", "KHOReport"],
+                   packages: [.product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )
 
-/// A fuzz executable using FuzzSupport and the named kholedger libraries.
-func fuzzTarget(_ name: String, _ libraries: [String]) -> Target {
+/// A fuzz executable using FuzzSupport, the named kholedger libraries and
+/// `packages` (products of other packages).
+func fuzzTarget(_ name: String, _ libraries: [String], packages: [Target.Dependency] = []) -> Target {
     .executableTarget(
         name: name,
-        dependencies: ["FuzzSupport"] + libraries.map { .product(name: $0, package: "kholedger") }
+        dependencies: ["FuzzSupport"] + libraries.map { .product(name: $0, package: "kholedger") } + packages
     )
 }
