@@ -38,12 +38,11 @@ extension Ledger {
     /// The last operation's seq and stored hash (nil for a ledger without
     /// operations). ``ChainVerifier/verify()`` says whether the chain reaches it.
     public func head() throws(LedgerError) -> ChainHead? {
-        do {
-            return try database.read { db in
-                try Row.fetchOne(db, sql: "SELECT seq, hash FROM op ORDER BY seq DESC LIMIT 1").map { ChainHead(seq: $0["seq"], hash: $0["hash"]) }
+        try reading { db in
+            try Row.fetchOne(db, sql: "SELECT seq, hash FROM op ORDER BY seq DESC LIMIT 1").map {
+                let op = LedgerRow($0, table: "op", key: "seq")
+                return ChainHead(seq: try op.integer("seq"), hash: try op.blob("hash"))
             }
-        } catch {
-            throw .database(path: path, DatabaseFailure(error))
         }
     }
 }

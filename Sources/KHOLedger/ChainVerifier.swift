@@ -33,53 +33,58 @@ public struct ChainVerifier {
     /// may carry their ``HashChain/Version/v1`` hash instead; they are
     /// counted in ``Report/legacy``.
     public func verify() throws(LedgerError) -> Report {
-        do {
-            return try ledger.database.read { db in
-                var report = Report(checked: 0, firstBroken: nil, reason: nil)
-                var previous = HashChain.genesis
-                var legacyAllowed = true
-                var ends = try IntervalEndStreams(db)
-                let ops = try Row.fetchCursor(db, sql: "SELECT * FROM op ORDER BY seq")
-                while let row = try ops.next() {
-                    let seq: Int64 = row["seq"]
-                    let storedPrevious: Data = row["prev_hash"]
-                    let stored: Data = row["hash"]
-                    func broken(_ reason: String) -> Report {
-                        Report(checked: report.checked, firstBroken: seq, reason: reason, legacy: report.legacy, head: report.head)
-                    }
-                    guard storedPrevious == previous else { return broken("prev_hash does not equal the hash of the op before it") }
-                    var rows = try Self.rows(of: row, db: db)
-                    do {
-                        rows.ends = try ends.ends(of: rows.op)
-                    } catch let unclaimed as UnclaimedEnd {
-                        return broken(unclaimed.description)
-                    }
-                    if HashChain.hash(rows, previous: previous) == stored {
-                        if !HashChain.Version.v1.covers(rows) { legacyAllowed = false }
-                    } else if legacyAllowed, HashChain.hash(rows, previous: previous, version: .v1) == stored {
-                        report.legacy += 1
-                    } else if let generation = rows.generation,
-                              case let differences = try GenerationDiagnosis.differences(generation, boot: rows.op, db: db), !differences.isEmpty {
-                        return broken("generation row \(generation.generation): " + differences.joined(separator: "; "))
-                    } else if let handover = rows.handover, handover.kexecSeq != seq {
-                        return broken("generation row \(rows.op.generation): kexec_seq is not \(seq), the seq of its kexec")
-                    } else {
-                        return broken("hash does not match \(Self.coverage(of: rows))")
-                    }
-                    previous = stored
-                    report.checked += 1
-                    report.head = ChainHead(seq: seq, hash: stored)
+        return try ledger.reading { db in
+            var report = Report(checked: 0, firstBroken: nil, reason: nil)
+            var previous = HashChain.genesis
+            var legacyAllowed = true
+            var ends = try IntervalEndStreams(db)
+            let ops = try Row.fetchCursor(db, sql: "SELECT * FROM op ORDER BY seq")
+            while let row = try ops.next() {
+                let op = LedgerRow(row, table: "op", key: "seq")
+                // A seq that is not an integer breaks the chain after the last op verified.
+                let seq = (try? op.integer("seq")) ?? (report.head?.seq ?? 0) + 1
+                func broken(_ reason: String) -> Report {
+                    Report(checked: report.checked, firstBroken: seq, reason: reason, legacy: report.legacy, head: report.head)
                 }
+                let storedPrevious: Data, stored: Data
+                var rows: OpRows
                 do {
-                    try ends.requireExhausted(after: report.head?.seq ?? 0)
-                } catch let unclaimed as UnclaimedEnd {
-                    return Report(checked: report.checked, firstBroken: report.head?.seq ?? 0, reason: unclaimed.description,
-                                  legacy: report.legacy, head: report.head)
+                    (storedPrevious, stored) = (try op.blob("prev_hash"), try op.blob("hash"))
+                    rows = try Self.rows(of: row, db: db)
+                } catch let corrupt as CorruptRow {
+                    return broken(corrupt.description)
                 }
-                return report
+                guard storedPrevious == previous else { return broken("prev_hash does not equal the hash of the op before it") }
+                do {
+                    rows.ends = try ends.ends(of: rows.op)
+                } catch let unclaimed as UnclaimedEnd {
+                    return broken(unclaimed.description)
+                } catch let corrupt as CorruptRow {
+                    return broken(corrupt.description)
+                }
+                if HashChain.hash(rows, previous: previous) == stored {
+                    if !HashChain.Version.v1.covers(rows) { legacyAllowed = false }
+                } else if legacyAllowed, HashChain.hash(rows, previous: previous, version: .v1) == stored {
+                    report.legacy += 1
+                } else if let generation = rows.generation,
+                          case let differences = try GenerationDiagnosis.differences(generation, boot: rows.op, db: db), !differences.isEmpty {
+                    return broken("generation row \(generation.generation): " + differences.joined(separator: "; "))
+                } else if let handover = rows.handover, handover.kexecSeq != seq {
+                    return broken("generation row \(rows.op.generation): kexec_seq is not \(seq), the seq of its kexec")
+                } else {
+                    return broken("hash does not match \(Self.coverage(of: rows))")
+                }
+                previous = stored
+                report.checked += 1
+                report.head = ChainHead(seq: seq, hash: stored)
             }
-        } catch {
-            throw .database(path: ledger.path, DatabaseFailure(error))
+            do {
+                try ends.requireExhausted(after: report.head?.seq ?? 0)
+            } catch let unclaimed as UnclaimedEnd {
+                return Report(checked: report.checked, firstBroken: report.head?.seq ?? 0, reason: unclaimed.description,
+                              legacy: report.legacy, head: report.head)
+            }
+            return report
         }
     }
 
@@ -96,22 +101,18 @@ public struct ChainVerifier {
     /// printed: nil when its op `kept.seq` still has `kept.hash`, else why
     /// not, in one line.
     public func departure(from kept: ChainHead) throws(LedgerError) -> String? {
-        do {
-            return try ledger.database.read { db in
-                let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op") ?? 0
-                guard last >= kept.seq else {
-                    return "the ledger ends at seq \(last), before the kept head \(kept): "
-                        + "operations \(last + 1)…\(kept.seq) were removed"
-                }
-                let hash = try Data.fetchOne(db, sql: "SELECT hash FROM op WHERE seq = ?", arguments: [kept.seq])
-                guard let hash, hash == kept.hash else {
-                    return "operation \(kept.seq) has hash \(hash.map(hexDigits) ?? "none"), not the kept head's "
-                        + "\(hexDigits(kept.hash)): the ledger was rewritten at or before seq \(kept.seq)"
-                }
-                return nil
+        return try ledger.reading { db in
+            let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op") ?? 0
+            guard last >= kept.seq else {
+                return "the ledger ends at seq \(last), before the kept head \(kept): "
+                    + "operations \(last + 1)…\(kept.seq) were removed"
             }
-        } catch {
-            throw .database(path: ledger.path, DatabaseFailure(error))
+            let hash = try Data.fetchOne(db, sql: "SELECT hash FROM op WHERE seq = ?", arguments: [kept.seq])
+            guard let hash, hash == kept.hash else {
+                return "operation \(kept.seq) has hash \(hash.map(hexDigits) ?? "none"), not the kept head's "
+                    + "\(hexDigits(kept.hash)): the ledger was rewritten at or before seq \(kept.seq)"
+            }
+            return nil
         }
     }
 
@@ -119,51 +120,65 @@ public struct ChainVerifier {
     /// subtrees are looked up by (generation, from_seq), their indexes; the
     /// statements are compiled once per connection, not once per op.
     static func rows(of row: Row, db: Database) throws -> OpRows {
-        let seq: Int64 = row["seq"]
-        let generation: Int64 = row["generation"]
-        var rows = OpRows(op: OpRow(seq: seq, generation: generation, time: row["time"], kind: row["kind"],
-                                    subject: row["subject"], args: row["args"], result: row["result"],
-                                    errno: row["errno"], detail: row["detail"]))
+        let op = LedgerRow(row, table: "op", key: "seq")
+        let seq = try op.integer("seq")
+        let generation = try op.integer("generation")
+        var rows = OpRows(op: OpRow(seq: seq, generation: generation, time: try op.text("time"), kind: try op.text("kind"),
+                                    subject: try op.optionalText("subject"), args: try op.text("args"), result: try op.text("result"),
+                                    errno: try op.optionalInteger("errno"), detail: try op.optionalText("detail")))
         rows.changes = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM op_change WHERE seq = ? ORDER BY part"), arguments: [seq]).map {
-            ChangeRow(part: $0["part"], action: $0["action"], phys: $0["phys"], ord: $0["ord"], count: $0["count"])
+            let change = LedgerRow($0, table: "op_change", key: "seq, part")
+            return ChangeRow(part: try change.integer("part"), action: try change.text("action"), phys: try change.integer("phys"),
+                             ord: try change.integer("ord"), count: try change.integer("count"))
         }
-        for object in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM object WHERE generation = ? AND from_seq = ? ORDER BY id"),
-                                          arguments: [generation, seq]) {
-            let id: Int64 = object["id"]
-            var value = ObjectRows(kind: object["kind"], name: object["name"], descriptorPhys: object["descriptor_phys"],
-                                   firstChunk: object["first_chunk"], totalPages: object["total_pages"],
-                                   flags: object["flags"], ord: object["ord"])
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM object WHERE generation = ? AND from_seq = ? ORDER BY id"),
+                                    arguments: [generation, seq]) {
+            let object = LedgerRow(row, table: "object")
+            let id = try object.integer("id")
+            var value = ObjectRows(kind: try object.text("kind"), name: try object.text("name"),
+                                   descriptorPhys: try object.optionalInteger("descriptor_phys"),
+                                   firstChunk: try object.optionalInteger("first_chunk"), totalPages: try object.optionalInteger("total_pages"),
+                                   flags: try object.optionalInteger("flags"), ord: try object.optionalInteger("ord"))
             value.extents = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM object_extent WHERE object_id = ? ORDER BY first_index"),
                                              arguments: [id]).map {
-                ExtentRow(firstIndex: $0["first_index"], phys: $0["phys"], ord: $0["ord"], count: $0["count"])
+                let extent = LedgerRow($0, table: "object_extent", key: "object_id, first_index")
+                return ExtentRow(firstIndex: try extent.integer("first_index"), phys: try extent.integer("phys"),
+                                 ord: try extent.integer("ord"), count: try extent.integer("count"))
             }
             value.chunks = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM chunk WHERE object_id = ? ORDER BY idx"), arguments: [id]).map {
-                ChunkRow(idx: $0["idx"], phys: $0["phys"], next: $0["next"], entries: $0["entries"], bytes: $0["bytes"])
+                let chunk = LedgerRow($0, table: "chunk", key: "object_id, idx")
+                return ChunkRow(idx: try chunk.integer("idx"), phys: try chunk.integer("phys"), next: try chunk.integer("next"),
+                                entries: try chunk.integer("entries"), bytes: try chunk.blob("bytes"))
             }
             rows.objects.append(value)
         }
         rows.contents = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT c.phys, d.hash FROM page_content c JOIN page_data d ON d.id = c.data_id
+            SELECT c.lineage, c.phys, c.from_seq, d.hash FROM page_content c JOIN page_data d ON d.id = c.data_id
             WHERE c.from_seq = ? ORDER BY c.phys
-            """),
-                                         arguments: [seq]).map { ContentRow(phys: $0["phys"], hash: $0["hash"]) }
+            """), arguments: [seq]).map {
+            let content = LedgerRow($0, table: "page_content", key: "lineage, phys, from_seq")
+            return ContentRow(phys: try content.integer("phys"), hash: try content.blob("hash"))
+        }
         rows.subtrees = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM subtree WHERE generation = ? AND from_seq = ? ORDER BY id"),
                                            arguments: [generation, seq]).map {
-            SubtreeRow(direction: $0["direction"], name: $0["name"], phys: $0["phys"], size: $0["size"], blob: $0["blob"])
+            let subtree = LedgerRow($0, table: "subtree")
+            return SubtreeRow(direction: try subtree.text("direction"), name: try subtree.text("name"), phys: try subtree.integer("phys"),
+                              size: try subtree.optionalInteger("size"), blob: try subtree.optionalBlob("blob"))
         }
         rows.bootMemory = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM boot_memory WHERE seq = ? ORDER BY idx"),
                                            arguments: [seq]).map {
-            BootMemoryRow(name: $0["name"], idx: $0["idx"], phys: $0["phys"], size: $0["size"])
+            let memory = LedgerRow($0, table: "boot_memory", key: "seq, idx")
+            return BootMemoryRow(name: try memory.text("name"), idx: try memory.integer("idx"), phys: try memory.integer("phys"),
+                                 size: try memory.integer("size"))
         }
         switch rows.op.kind {
         case "boot":
             rows.generation = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM generation WHERE generation = ?"), arguments: [generation])
-                .map(GenerationRow.init(row:))
+                .map { try GenerationRow(row: LedgerRow($0, table: "generation", key: "generation")) }
         case "kexec":
-            let handover = try Row.fetchOne(db.cachedStatement(sql: "SELECT kexec_seq, root_fdt FROM generation WHERE generation = ?"),
-                                            arguments: [generation])
-            let kexecSeq: Int64? = handover?["kexec_seq"]
-            rows.handover = HandoverRow(kexecSeq: kexecSeq ?? 0, rootFDT: handover?["root_fdt"])
+            let handover = try Row.fetchOne(db.cachedStatement(sql: "SELECT generation, kexec_seq, root_fdt FROM generation WHERE generation = ?"),
+                                            arguments: [generation]).map { LedgerRow($0, table: "generation", key: "generation") }
+            rows.handover = HandoverRow(kexecSeq: try handover?.optionalInteger("kexec_seq") ?? 0, rootFDT: try handover?.optionalBlob("root_fdt"))
         default:
             break
         }

@@ -63,31 +63,9 @@ extension Statement {
     }
 }
 
-/// The current row of a statement stepped by ``GRDB/Statement/forEachRow(integers:_:)``;
+/// The current row of a statement stepped by ``GRDB/Statement/forEachRow(integers:_:)``,
+/// read in place through the SQLite C API (with checks, as a ``LedgerRow``);
 /// valid only inside the call that received it.
 public struct RowColumns {
-    fileprivate let statement: OpaquePointer
-
-    /// Column `index` (0-based) as an integer; NULL reads as 0.
-    public subscript(_ index: Int32) -> Int64 { sqlite3_column_int64(statement, index) }
-
-    /// Column `index` as an integer, nil for NULL.
-    public func optional(_ index: Int32) -> Int64? { isNull(index) ? nil : self[index] }
-
-    /// Column `index` as text (UTF-8; NULL reads as empty).
-    public func text(_ index: Int32) -> String {
-        guard let text = sqlite3_column_text(statement, index) else { return "" }
-        return String(decoding: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, index))), as: UTF8.self)
-    }
-
-    /// Column `index` as bytes (NULL and empty read as no bytes), copied
-    /// once from SQLite's buffer.
-    public func bytes(_ index: Int32) -> [UInt8] {
-        let count = Int(sqlite3_column_bytes(statement, index))
-        guard count > 0, let blob = sqlite3_column_blob(statement, index) else { return [] }
-        return [UInt8](UnsafeRawBufferPointer(start: blob, count: count))
-    }
-
-    /// Whether column `index` is NULL.
-    public func isNull(_ index: Int32) -> Bool { sqlite3_column_type(statement, index) == SQLITE_NULL }
+    let statement: OpaquePointer
 }

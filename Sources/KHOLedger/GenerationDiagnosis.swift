@@ -36,10 +36,11 @@ enum GenerationDiagnosis {
             compare("parent", row.parent.map { "\($0)" } ?? "NULL", "NULL", from: "a cold boot")
             compare("lineage", "\(row.lineage)", "\(row.generation)", from: "a cold boot")
         } else if let before = try Row.fetchOne(db, sql: """
-            SELECT o.generation, g.lineage FROM op o LEFT JOIN generation g ON g.generation = o.generation WHERE o.seq = ?
+            SELECT o.seq, o.generation, g.lineage FROM op o LEFT JOIN generation g ON g.generation = o.generation WHERE o.seq = ?
             """, arguments: [op.seq - 1]) {
-            compare("parent", row.parent.map { "\($0)" } ?? "NULL", "\(before["generation"] as Int64)", from: "the kexec before the boot")
-            if let lineage: Int64 = before["lineage"] { compare("lineage", "\(row.lineage)", "\(lineage)", from: "its parent's row") }
+            let op = LedgerRow(before, table: "op", key: "seq")
+            compare("parent", row.parent.map { "\($0)" } ?? "NULL", "\(try op.integer("generation"))", from: "the kexec before the boot")
+            if let lineage = try op.optionalInteger("lineage") { compare("lineage", "\(row.lineage)", "\(lineage)", from: "its parent's row") }
         }
         if let json = row.machine, let config = try? JSONDecoder().decode(MachineConfig.self, from: Data(json.utf8)) {
             let machine = "its machine configuration"

@@ -30,12 +30,14 @@ public struct GenerationRow: Equatable, Sendable {
 
 extension GenerationRow {
     /// The row as the ledger holds it.
-    init(row: Row) {
-        self.init(generation: row["generation"], parent: row["parent"], lineage: row["lineage"], bootNumber: row["boot_number"],
-                  abi: row["abi"], pageSize: row["page_size"], memoryBase: row["memory_base"], memorySize: row["memory_size"],
-                  bootSeq: row["boot_seq"], trackerRoot: row["tracker_root"], fdtPhys: row["fdt_phys"], source: row["source"],
-                  label: row["label"], machine: row["machine"], kernel: row["kernel"], previousRelease: row["previous_release"],
-                  kexecCount: row["kexec_count"])
+    init(row: LedgerRow<Row>) throws(CorruptRow) {
+        self.init(generation: try row.integer("generation"), parent: try row.optionalInteger("parent"), lineage: try row.integer("lineage"),
+                  bootNumber: try row.integer("boot_number"), abi: try row.text("abi"), pageSize: try row.integer("page_size"),
+                  memoryBase: try row.integer("memory_base"), memorySize: try row.integer("memory_size"), bootSeq: try row.integer("boot_seq"),
+                  trackerRoot: try row.optionalInteger("tracker_root"), fdtPhys: try row.optionalInteger("fdt_phys"),
+                  source: try row.text("source"), label: try row.optionalText("label"), machine: try row.optionalText("machine"),
+                  kernel: try row.optionalText("kernel"), previousRelease: try row.optionalText("previous_release"),
+                  kexecCount: try row.optionalInteger("kexec_count"))
     }
 }
 

@@ -7,21 +7,26 @@ import GRDB
 /// that end rows, zero, negative) is unclaimed: no op's hash covers it.
 struct IntervalEndStream<End> {
     private let cursor: RowCursor
-    private let end: (Row) -> End
-    private let name: (Row) -> String
+    private let table: String
+    private let key: String
+    private let end: (LedgerRow<Row>) throws -> End
     private var next: (toSeq: Int64, end: End, name: String)?
 
-    /// The rows `sql` selects, ordered by their first column, `to_seq`;
-    /// `end` decodes a row, `name` names it in a message.
-    init(_ db: Database, sql: String, end: @escaping (Row) -> End, name: @escaping (Row) -> String) throws {
+    /// The rows of `table` (named by its columns `key`) that `sql` selects,
+    /// ordered by `to_seq`; `end` decodes a row.
+    init(_ db: Database, sql: String, table: String, key: String, end: @escaping (LedgerRow<Row>) throws -> End) throws {
         cursor = try Row.fetchCursor(db, sql: sql)
+        self.table = table
+        self.key = key
         self.end = end
-        self.name = name
         try advance()
     }
 
     private mutating func advance() throws {
-        next = try cursor.next().map { (toSeq: $0[0], end: end($0), name: name($0)) }
+        next = try cursor.next().map { columns in
+            let row = LedgerRow(columns, table: table, key: key)
+            return (toSeq: try row.integer("to_seq"), end: try end(row), name: "\(table) row \(row.name)")
+        }
     }
 
     /// The rows ending at `seq`; asked in non-decreasing order of `seq`.
@@ -56,16 +61,15 @@ struct IntervalEndStreams {
     init(_ db: Database) throws {
         contents = try IntervalEndStream(db, sql: """
             SELECT to_seq, lineage, phys, from_seq FROM page_content WHERE to_seq IS NOT NULL ORDER BY to_seq
-            """, end: { ContentEnd(lineage: $0["lineage"], phys: $0["phys"]) },
-            name: { "page_content row (lineage \($0["lineage"] as Int64), phys \(hexAddress($0["phys"])), from_seq \($0["from_seq"] as Int64))" })
+            """, table: "page_content", key: "lineage, phys, from_seq") {
+            ContentEnd(lineage: try $0.integer("lineage"), phys: try $0.integer("phys"))
+        }
         objects = try IntervalEndStream(db, sql: """
             SELECT to_seq, from_seq, kind, name, id FROM object WHERE to_seq IS NOT NULL ORDER BY to_seq
-            """, end: { ObjectEnd(fromSeq: $0["from_seq"], kind: $0["kind"], name: $0["name"]) },
-            name: { "object row \($0["id"] as Int64)" })
+            """, table: "object", key: "id", end: ObjectEnd.init)
         subtrees = try IntervalEndStream(db, sql: """
             SELECT to_seq, from_seq, direction, name, id FROM subtree WHERE to_seq IS NOT NULL ORDER BY to_seq
-            """, end: { SubtreeEnd(fromSeq: $0["from_seq"], direction: $0["direction"], name: $0["name"]) },
-            name: { "subtree row \($0["id"] as Int64)" })
+            """, table: "subtree", key: "id", end: SubtreeEnd.init)
     }
 
     /// The intervals `op` ends: content at its seq; objects and subtrees at

@@ -1,3 +1,5 @@
+import GRDB
+
 /// The intervals one op ends: the rows whose `to_seq` it sets.
 ///
 /// A write ends the content it replaces or zeroes, a KHO boot the content
@@ -54,4 +56,28 @@ public struct SubtreeEnd: Equatable, Sendable {
     public var fromSeq: Int64
     public var direction: String
     public var name: String
+}
+
+extension ObjectEnd {
+    /// The end of `row`, an `object` row with `from_seq`, `kind` and `name`.
+    init(_ row: LedgerRow<Row>) throws(CorruptRow) {
+        self.init(fromSeq: try row.integer("from_seq"), kind: try row.text("kind"), name: try row.text("name"))
+    }
+
+    /// The ends of the `object` rows `statement` updates (`RETURNING id, from_seq, kind, name`).
+    static func returned(by statement: Statement, _ arguments: StatementArguments) throws -> [ObjectEnd] {
+        try Row.fetchAll(statement, arguments: arguments).map { try ObjectEnd(LedgerRow($0, table: "object")) }
+    }
+}
+
+extension SubtreeEnd {
+    /// The end of `row`, a `subtree` row with `from_seq`, `direction` and `name`.
+    init(_ row: LedgerRow<Row>) throws(CorruptRow) {
+        self.init(fromSeq: try row.integer("from_seq"), direction: try row.text("direction"), name: try row.text("name"))
+    }
+
+    /// The ends of the `subtree` rows `statement` updates (`RETURNING id, from_seq, direction, name`).
+    static func returned(by statement: Statement, _ arguments: StatementArguments) throws -> [SubtreeEnd] {
+        try Row.fetchAll(statement, arguments: arguments).map { try SubtreeEnd(LedgerRow($0, table: "subtree")) }
+    }
 }

@@ -11,6 +11,8 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
     case missingMigrations(String)
     /// SQLite reported an error on the ledger at `path`; the failure keeps it.
     case database(path: String, DatabaseFailure)
+    /// A row of the ledger at `path` holds a value no recording writes.
+    case corruptRow(path: String, CorruptRow)
     /// The ledger's content contradicts itself (e.g. an op refers to a missing generation).
     case inconsistent(String)
     /// A requested item does not exist.
@@ -41,6 +43,7 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
                 + "run `kholedger migrate --ledger \(path)` to upgrade it"
         case .missingMigrations(let detail): return "schema migrations not found: \(detail)"
         case let .database(path, failure): return "ledger database error: \(path): \(failure)"
+        case let .corruptRow(path, row): return "\(path): \(row)"
         case .inconsistent(let message): return "ledger is inconsistent: \(message)"
         case .notFound(let message): return message
         case let .unwritable(path, reason): return "cannot record into \(path): \(reason)"

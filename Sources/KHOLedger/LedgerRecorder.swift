@@ -99,16 +99,13 @@ public final class LedgerRecorder {
         self.storesMachine = storesMachine
         runs = PreservedRuns(geometry: geometry)
         zeroPage = [UInt8](repeating: 0, count: geometry.pageSize)
-        do {
-            try ledger.database.read { db in
-                if let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM op ORDER BY seq DESC LIMIT 1") {
-                    nextSeq = row["seq"] + 1
-                    lastHash = row["hash"]
-                }
-                nextGeneration = try Int64.fetchOne(db, sql: "SELECT coalesce(max(generation) + 1, 0) FROM generation") ?? 0
+        try ledger.reading { db in
+            if let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM op ORDER BY seq DESC LIMIT 1") {
+                let op = LedgerRow(row, table: "op", key: "seq")
+                nextSeq = try op.integer("seq", in: 0 ... .max - 1, expected: "a seq below 2^63 - 1") + 1
+                lastHash = try op.blob("hash")
             }
-        } catch {
-            throw .database(path: ledger.path, DatabaseFailure(error))
+            nextGeneration = try Int64.fetchOne(db, sql: "SELECT coalesce(max(generation) + 1, 0) FROM generation") ?? 0
         }
     }
 
@@ -237,12 +234,12 @@ public final class LedgerRecorder {
     private func closeHandover(seq: Int64, generation: Int64, ends: inout IntervalEnds, db: Database) throws {
         // Open rows fork at the root: the fork indexes find them.
         let open: StatementArguments = [seq + 1, generation, IntervalFork.root]
-        ends.objects += try Row.fetchAll(db, sql: """
-            UPDATE object SET to_seq = ? WHERE generation = ? AND fork = ? AND to_seq IS NULL RETURNING from_seq, kind, name
-            """, arguments: open).map { ObjectEnd(fromSeq: $0["from_seq"], kind: $0["kind"], name: $0["name"]) }
-        ends.subtrees += try Row.fetchAll(db, sql: """
-            UPDATE subtree SET to_seq = ? WHERE generation = ? AND fork = ? AND to_seq IS NULL RETURNING from_seq, direction, name
-            """, arguments: open).map { SubtreeEnd(fromSeq: $0["from_seq"], direction: $0["direction"], name: $0["name"]) }
+        ends.objects += try ObjectEnd.returned(by: db.makeStatement(sql: """
+            UPDATE object SET to_seq = ? WHERE generation = ? AND fork = ? AND to_seq IS NULL RETURNING id, from_seq, kind, name
+            """), open)
+        ends.subtrees += try SubtreeEnd.returned(by: db.makeStatement(sql: """
+            UPDATE subtree SET to_seq = ? WHERE generation = ? AND fork = ? AND to_seq IS NULL RETURNING id, from_seq, direction, name
+            """), open)
     }
 
     private func endGeneration(_ handover: HandoverRow, event: MachineEvent, generation: Int64, db: Database) throws {
@@ -481,18 +478,16 @@ public final class LedgerRecorder {
         case .removeSubtree:
             guard let phys = event.integerArgument("phys"), event.argument("warning") == nil,
                   let index = openSubtrees.firstIndex(where: { $0.phys == phys }) else { return }
-            ends.subtrees += try Row.fetchAll(db.cachedStatement(sql: "UPDATE subtree SET to_seq = ? WHERE id = ? RETURNING from_seq, direction, name"),
-                                              arguments: [seq, openSubtrees[index].id])
-                .map { SubtreeEnd(fromSeq: $0["from_seq"], direction: $0["direction"], name: $0["name"]) }
+            ends.subtrees += try SubtreeEnd.returned(by: db.cachedStatement(sql: "UPDATE subtree SET to_seq = ? WHERE id = ? RETURNING id, from_seq, direction, name"),
+                                                     [seq, openSubtrees[index].id])
             openSubtrees.remove(at: index)
             return
         default:
             return
         }
         guard let key, let id = openObjects.removeValue(forKey: key) else { return }
-        ends.objects += try Row.fetchAll(db.cachedStatement(sql: "UPDATE object SET to_seq = ? WHERE id = ? RETURNING from_seq, kind, name"),
-                                         arguments: [seq, id])
-            .map { ObjectEnd(fromSeq: $0["from_seq"], kind: $0["kind"], name: $0["name"]) }
+        ends.objects += try ObjectEnd.returned(by: db.cachedStatement(sql: "UPDATE object SET to_seq = ? WHERE id = ? RETURNING id, from_seq, kind, name"),
+                                               [seq, id])
     }
 }
 

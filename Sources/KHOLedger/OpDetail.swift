@@ -69,38 +69,34 @@ public struct OpDetail: Codable, Equatable, Sendable {
 extension Ledger {
     /// The operation `seq` with its derived rows.
     public func operation(_ seq: Int64) throws(LedgerError) -> OpDetail {
-        do {
-            return try database.read { db in
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM op WHERE seq = ?", arguments: [seq]) else {
-                    let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op")
-                    throw LedgerError.notFound("no operation \(seq) in \(path) (last seq: \(last.map(String.init) ?? "none"))")
-                }
-                let rows = try ChainVerifier.rows(of: row, db: db)
-                let ids = try Row.fetchAll(db, sql: "SELECT id, to_seq FROM object WHERE from_seq = ? ORDER BY id", arguments: [seq])
-                return OpDetail(
-                    op: OpSummary(row: row),
-                    changes: rows.changes.map { .init(action: $0.action, phys: hexAddress($0.phys), order: $0.ord, count: $0.count) },
-                    objects: zip(rows.objects, ids).map { object, ids in
-                        OpDetail.Object(
-                            kind: object.kind, name: object.name, descriptorPhys: object.descriptorPhys.map(hexAddress),
-                            totalPages: object.totalPages, flags: object.flags, order: object.ord, validTo: ids["to_seq"],
-                            extents: object.extents.map { .init(firstIndex: $0.firstIndex, phys: hexAddress($0.phys), order: $0.ord, count: $0.count) },
-                            chunks: object.chunks.map {
-                                .init(index: $0.idx, phys: hexAddress($0.phys), next: hexAddress($0.next), entries: $0.entries,
-                                      sha256: hexDigits(SHA256.hash(data: $0.bytes)))
-                            })
-                    },
-                    pagesWritten: rows.contents.count,
-                    subtrees: rows.subtrees.map { row in
-                        .init(direction: row.direction, name: row.name, phys: hexAddress(row.phys), size: row.size,
-                              kexecMetadata: row.name == KexecMetadata.subtreeName ? row.blob.flatMap { try? KexecMetadata(bytes: [UInt8]($0)) } : nil,
-                              testKho: row.blob.flatMap { KHOTestFDT.summary(subtree: row.name, blob: [UInt8]($0)) })
-                    })
+        return try reading { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM op WHERE seq = ?", arguments: [seq]) else {
+                let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op")
+                throw LedgerError.notFound("no operation \(seq) in \(path) (last seq: \(last.map(String.init) ?? "none"))")
             }
-        } catch let error as LedgerError {
-            throw error
-        } catch {
-            throw .database(path: path, DatabaseFailure(error))
+            let rows = try ChainVerifier.rows(of: row, db: db)
+            let ends = try Row.fetchAll(db, sql: "SELECT id, to_seq FROM object WHERE from_seq = ? ORDER BY id", arguments: [seq]).map {
+                try LedgerRow($0, table: "object").optionalInteger("to_seq")
+            }
+            return OpDetail(
+                op: try OpSummary(row: LedgerRow(row, table: "op", key: "seq")),
+                changes: rows.changes.map { .init(action: $0.action, phys: hexAddress($0.phys), order: $0.ord, count: $0.count) },
+                objects: zip(rows.objects, ends).map { object, end in
+                    OpDetail.Object(
+                        kind: object.kind, name: object.name, descriptorPhys: object.descriptorPhys.map(hexAddress),
+                        totalPages: object.totalPages, flags: object.flags, order: object.ord, validTo: end,
+                        extents: object.extents.map { .init(firstIndex: $0.firstIndex, phys: hexAddress($0.phys), order: $0.ord, count: $0.count) },
+                        chunks: object.chunks.map {
+                            .init(index: $0.idx, phys: hexAddress($0.phys), next: hexAddress($0.next), entries: $0.entries,
+                                  sha256: hexDigits(SHA256.hash(data: $0.bytes)))
+                        })
+                },
+                pagesWritten: rows.contents.count,
+                subtrees: rows.subtrees.map { row in
+                    .init(direction: row.direction, name: row.name, phys: hexAddress(row.phys), size: row.size,
+                          kexecMetadata: row.name == KexecMetadata.subtreeName ? row.blob.flatMap { try? KexecMetadata(bytes: [UInt8]($0)) } : nil,
+                          testKho: row.blob.flatMap { KHOTestFDT.summary(subtree: row.name, blob: [UInt8]($0)) })
+                })
         }
     }
 }

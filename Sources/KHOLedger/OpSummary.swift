@@ -18,17 +18,17 @@ public struct OpSummary: Codable, Equatable, Sendable {
     /// Lowercase hex SHA-256 of the op (the chain link).
     public var hash: String
 
-    init(row: Row) {
-        seq = row["seq"]
-        generation = row["generation"]
-        time = row["time"]
-        kind = row["kind"]
-        subject = row["subject"]
-        result = row["result"]
-        errno = row["errno"]
-        args = row["args"]
-        detail = row["detail"]
-        hash = hexDigits(row["hash"] as Data)
+    init(row: LedgerRow<Row>) throws(CorruptRow) {
+        seq = try row.integer("seq")
+        generation = try row.integer("generation")
+        time = try row.text("time")
+        kind = try row.text("kind")
+        subject = try row.optionalText("subject")
+        result = try row.text("result")
+        errno = try row.optionalInteger("errno")
+        args = try row.text("args")
+        detail = try row.optionalText("detail")
+        hash = hexDigits(try row.blob("hash"))
     }
 }
 
@@ -67,19 +67,13 @@ extension Ledger {
         if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
         sql += " ORDER BY seq"
         if let limit = filter.limit { sql += " LIMIT \(max(0, limit))" }
-        do {
-            return try database.read { db in
-                if let generation = filter.generation,
-                   try Int64.fetchOne(db, sql: "SELECT generation FROM generation WHERE generation = ?", arguments: [generation]) == nil {
-                    let last = try Int64.fetchOne(db, sql: "SELECT max(generation) FROM generation")
-                    throw LedgerError.notFound("generation \(generation) is not in \(path): " + (last.map { "it has generations 0…\($0)" } ?? "it has none"))
-                }
-                return try Row.fetchAll(db, sql: sql, arguments: arguments).map(OpSummary.init)
+        return try reading { db in
+            if let generation = filter.generation,
+               try Int64.fetchOne(db, sql: "SELECT generation FROM generation WHERE generation = ?", arguments: [generation]) == nil {
+                let last = try Int64.fetchOne(db, sql: "SELECT max(generation) FROM generation")
+                throw LedgerError.notFound("generation \(generation) is not in \(path): " + (last.map { "it has generations 0…\($0)" } ?? "it has none"))
             }
-        } catch let error as LedgerError {
-            throw error
-        } catch {
-            throw .database(path: path, DatabaseFailure(error))
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { try OpSummary(row: LedgerRow($0, table: "op", key: "seq")) }
         }
     }
 }

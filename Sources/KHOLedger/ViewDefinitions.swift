@@ -23,7 +23,10 @@ extension LedgerSchema {
     /// The views `db` defines: name → `CREATE VIEW` text.
     static func definedViews(_ db: Database) throws -> [String: String] {
         let rows = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'view'")
-        return Dictionary(rows.map { ($0["name"], $0["sql"] ?? "") }, uniquingKeysWith: { first, _ in first })
+        return Dictionary(try rows.map { row in
+            let view = LedgerRow(row, table: "sqlite_master", key: "name")
+            return (try view.text("name"), try view.optionalText("sql") ?? "")
+        }, uniquingKeysWith: { first, _ in first })
     }
 
     /// How `db`'s views differ from this build's: one entry per kholedger view

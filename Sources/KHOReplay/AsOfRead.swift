@@ -6,7 +6,7 @@ extension Ledger {
     /// answer sees the same ledger; a ``CorruptRow`` becomes
     /// ``ReplayError/corruptRow(path:_:)``, other errors that are not
     /// ``ReplayError``s ``ReplayError/ledger(_:)``, naming the file.
-    func asOfRead<T>(_ body: (Database) throws -> T) throws(ReplayError) -> T {
+    public func asOfRead<T>(_ body: (Database) throws -> T) throws(ReplayError) -> T {
         do {
             return try database.read(body)
         } catch let error as ReplayError {

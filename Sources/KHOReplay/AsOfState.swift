@@ -144,7 +144,7 @@ extension AsOfState {
         (areas, objects) = try Self.objects(db, holding("object"), geometry: point.geometry)
         let subtreeRows = holding("subtree")
         subtrees = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT direction, name, phys, size, blob, from_seq FROM subtree WHERE \(subtreeRows.sql) ORDER BY id
+            SELECT id, direction, name, phys, size, blob, from_seq FROM subtree WHERE \(subtreeRows.sql) ORDER BY id
             """), arguments: StatementArguments(subtreeRows.arguments)).map(Self.subtree)
     }
 
@@ -152,10 +152,11 @@ extension AsOfState {
                                         geometry: PageGeometry, memory: GenerationMemory) throws -> [PreservedBlock] {
         var blocks: [PreservedBlock] = []
         // Integer columns in place: an answer reads up to millions of rows.
-        try db.cachedStatement(sql: runs.sql).forEachRow(integers: runs.arguments) { row in
-            let phys = UInt64(bitPattern: row[1])
-            let order = try CorruptRow.order(row[2], geometry: geometry, table: "preserved_run", row: "\(row[0])")
-            let count = try CorruptRow.blocks(row[3], order: order, geometry: geometry, memory: memory, table: "preserved_run", row: "\(row[0])")
+        try db.cachedStatement(sql: runs.sql).forEachRow(integers: runs.arguments) { columns in
+            let row = LedgerRow(columns, table: "preserved_run")
+            let phys = try row.address(1)
+            let order = try row.order(2, geometry: geometry)
+            let count = try row.blocks(3, order: order, geometry: geometry, memory: memory)
             for i in 0..<count { blocks.append(PreservedBlock(phys: phys &+ i * geometry.bytes(order: order), order: order)) }
         }
         return blocks.sorted()
@@ -172,34 +173,32 @@ extension AsOfState {
                    e.phys
             FROM object o LEFT JOIN object_extent e ON e.object_id = o.id AND e.first_index = 0 AND o.descriptor_phys IS NULL
             WHERE o.\(holding.sql) ORDER BY o.id
-            """).forEachRow(integers: holding.arguments) { row in
-            let id = row[0]
-            let kind = try ObjectKind(ledgerText: row.text(1))
-            let name = row.text(2), fromSeq = row[3]
-            let totalPages = try CorruptRow.pageCount(row[6], table: "object", row: "\(id)")
+            """).forEachRow(integers: holding.arguments) { columns in
+            let row = LedgerRow(columns, table: "object")
+            let id = try row.integer(0)
+            let kind = try row.text(1, as: ObjectKind.self)
+            let name = try row.text(2), fromSeq = try row.integer(3)
+            let totalPages = try row.pageCount(6)
             guard kind.isArea else {
-                objects.append(Object(objectID: id, kind: kind, name: name, phys: UInt64(bitPattern: row[10]),
+                objects.append(Object(objectID: id, kind: kind, name: name, phys: try row.optionalAddress(10) ?? 0,
                                       totalPages: totalPages, fromSeq: fromSeq))
                 return
             }
-            guard let descriptor = row.optional(4) else {
-                throw ReplayError.ledger("vmalloc object \(id) has no descriptor")
-            }
-            areas.append(Area(objectID: id, kind: kind, name: name, descriptorPhys: UInt64(bitPattern: descriptor),
-                              firstChunk: UInt64(bitPattern: row[5]), totalPages: totalPages,
-                              order: try CorruptRow.order(row[8], geometry: geometry, table: "object", row: "\(id)"), flags: UInt16(truncatingIfNeeded: row[7]),
-                              chunks: Int(row[9]), fromSeq: fromSeq))
+            guard let descriptor = try row.optionalAddress(4) else { throw row.corrupt(4, expected: "the address of a vmalloc descriptor") }
+            areas.append(Area(objectID: id, kind: kind, name: name, descriptorPhys: descriptor,
+                              firstChunk: try row.address(5), totalPages: totalPages,
+                              order: try row.order(8, geometry: geometry),
+                              flags: UInt16(truncatingIfNeeded: try row.integer(7, in: 0 ... Int64(UInt16.max), expected: "16-bit vmalloc flags")),
+                              chunks: Int(try row.integer(9)), fromSeq: fromSeq))
         }
         return (areas, objects)
     }
 
-    private static func subtree(_ row: Row) throws -> Subtree {
-        let text: String = row["direction"]
-        guard let direction = Subtree.Direction(rawValue: text) else { throw ReplayError.ledger("unknown subtree direction \"\(text)\"") }
-        let blob: Data? = row["blob"]
-        return Subtree(direction: direction, name: row["name"], phys: UInt64(bitPattern: row["phys"]),
-                       size: (row["size"] as Int64?).map { UInt64(bitPattern: $0) },
-                       blobSHA256: blob.map { hexDigits(SHA256.hash(data: $0)) },
-                       fromSeq: row["from_seq"])
+    private static func subtree(_ columns: Row) throws -> Subtree {
+        let row = LedgerRow(columns, table: "subtree")
+        return Subtree(direction: try row.text("direction", as: Subtree.Direction.self), name: try row.text("name"), phys: try row.address("phys"),
+                       size: try row.optionalAddress("size"),
+                       blobSHA256: try row.optionalBlob("blob").map { hexDigits(SHA256.hash(data: $0)) },
+                       fromSeq: try row.integer("from_seq"))
     }
 }

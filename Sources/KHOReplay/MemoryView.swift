@@ -54,28 +54,22 @@ public final class MemoryView {
         self.lineage = lineage
         self.seq = seq
         self.pinned = pinned
-        let row: Row?
+        let layout: (PageGeometry, GenerationMemory)?
         do {
-            row = try ledger.database.read { db in
+            layout = try ledger.database.read { db in
                 try Row.fetchOne(db, sql: """
                     SELECT generation, page_size, memory_base, memory_size FROM generation WHERE lineage = ? ORDER BY generation LIMIT 1
-                    """, arguments: [lineage])
+                    """, arguments: [lineage]).map { columns in
+                    let row = LedgerRow(columns, table: "generation", key: "generation")
+                    let geometry = try row.geometry("page_size")
+                    return (geometry, try GenerationMemory(row, geometry: geometry))
+                }
             }
         } catch {
             throw .ledger("\(ledger.path): \(error)")
         }
-        guard let row else { throw .unknownLineage(lineage) }
-        do {
-            geometry = try PageGeometry(pageSize: row["page_size"])
-        } catch {
-            throw .ledger("lineage \(lineage): \(error)")
-        }
-        let memory: GenerationMemory
-        do {
-            memory = try GenerationMemory(base: row["memory_base"], size: row["memory_size"], geometry: geometry, generation: row["generation"])
-        } catch {
-            throw .ledger("\(ledger.path): \(error)")
-        }
+        guard let (geometry, memory) = layout else { throw .unknownLineage(lineage) }
+        self.geometry = geometry
         memoryBase = memory.base
         memorySize = memory.size
         cacheCapacity = max(8, cacheBytes / geometry.pageSize)
@@ -198,6 +192,13 @@ public final class MemoryView {
 
         /// Whether the bytes match the SHA-256 they are stored under.
         var isIntact: Bool { SHA256.hash(data: bytes).elementsEqual(hash) }
+
+        /// The page of a `page_data` row read with its `id`, `hash` and `bytes`.
+        init(_ row: LedgerRow<some StoredColumns>) throws(CorruptRow) {
+            id = try row.integer("id")
+            hash = [UInt8](try row.blob("hash"))
+            bytes = [UInt8](try row.blob("bytes"))
+        }
     }
 
     /// The stored page at `phys` of `lineage` as of `seq`, unchecked; nil
@@ -209,7 +210,7 @@ public final class MemoryView {
             WHERE c.lineage = ? AND c.phys = ? AND c.from_seq <= ? AND (c.to_seq IS NULL OR c.to_seq > ?)
             ORDER BY c.from_seq DESC LIMIT 1
             """).forEachRow(integers: [lineage, Int64(bitPattern: phys), seq, seq]) { row in
-            stored = StoredPage(id: row[0], hash: row.bytes(1), bytes: row.bytes(2))
+            stored = try StoredPage(LedgerRow(row, table: "page_data"))
         }
         return stored
     }

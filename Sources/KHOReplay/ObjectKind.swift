@@ -11,10 +11,4 @@ public enum ObjectKind: String, CaseIterable, Codable, Sendable {
 
     /// True for vmalloc areas, preserved or restored.
     public var isArea: Bool { self == .vmalloc || self == .restoredVmalloc }
-
-    /// The kind stored as `text`; an unknown one is a ledger this build cannot read.
-    init(ledgerText text: String) throws(ReplayError) {
-        guard let kind = ObjectKind(rawValue: text) else { throw .ledger("unknown object kind \"\(text)\"") }
-        self = kind
-    }
 }

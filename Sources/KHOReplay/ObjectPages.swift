@@ -19,16 +19,14 @@ struct ObjectPages {
         let memory = side.state.memory
         var extents: [Range<UInt64>] = []
         try side.db.cachedStatement(sql: """
-            SELECT first_index, phys, ord, count FROM object_extent WHERE object_id = ? ORDER BY first_index
-            """).forEachRow(integers: [objectID]) { row in
-            let key = "object_id \(objectID), first_index \(row[0])"
-            let start = UInt64(bitPattern: row[1])
-            let order = try CorruptRow.order(row[2], geometry: geometry, table: "object_extent", row: key)
-            let count = try CorruptRow.blocks(row[3], order: order, geometry: geometry, memory: memory, table: "object_extent", row: key)
+            SELECT object_id, first_index, phys, ord, count FROM object_extent WHERE object_id = ? ORDER BY first_index
+            """).forEachRow(integers: [objectID]) { columns in
+            let row = LedgerRow(columns, table: "object_extent", key: "object_id, first_index")
+            let start = try row.address("phys")
+            let order = try row.order("ord", geometry: geometry)
+            let count = try row.blocks("count", order: order, geometry: geometry, memory: memory)
             let (end, overflow) = start.addingReportingOverflow(count * geometry.bytes(order: order))
-            guard !overflow else {
-                throw CorruptRow(table: "object_extent", row: key, column: "phys", value: row[1], expected: "extents that end below 2^64")
-            }
+            guard !overflow else { throw row.corrupt("phys", expected: "extents that end below 2^64") }
             extents.append(start ..< end)
         }
         let ids = try side.contentIDs(extents)

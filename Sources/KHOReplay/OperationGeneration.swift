@@ -21,7 +21,7 @@ struct OperationGeneration {
     /// The generation of operation `seq`; a seq the ledger lacks is a
     /// ``ReplayError/pointOutOfRange(_:_:)`` (``ReplayError/emptyLedger`` without operations).
     init(_ db: Database, seq: Int64) throws {
-        guard let row = try Row.fetchOne(db, sql: """
+        guard let columns = try Row.fetchOne(db, sql: """
             SELECT o.generation, g.lineage, g.page_size, g.memory_base, g.memory_size, g.abi, g.kernel
             FROM op o JOIN generation g ON g.generation = o.generation WHERE o.seq = ?
             """, arguments: [seq]) else {
@@ -29,20 +29,17 @@ struct OperationGeneration {
             throw ReplayError.pointOutOfRange("\(seq)", "the ledger has seqs 1…\(last)")
         }
         self.seq = seq
-        generation = row["generation"]
-        lineage = row["lineage"]
-        do {
-            geometry = try PageGeometry(pageSize: row["page_size"])
-        } catch {
-            throw ReplayError.ledger("generation \(generation): \(error)")
-        }
-        let compatible: String = row["abi"]
-        kernel = (row["kernel"] as String?).flatMap(KernelRelease.init(rawValue:))
+        let row = LedgerRow(columns, table: "generation", key: "generation")
+        generation = try row.integer("generation")
+        lineage = try row.integer("lineage")
+        geometry = try row.geometry("page_size")
+        let compatible = try row.text("abi")
+        kernel = try row.optionalText("kernel").flatMap(KernelRelease.init(rawValue:))
         do {
             abi = try ABIGeneration.detect(compatible: Array(compatible.utf8), bitmapVariant: kernel?.abi.bitmapVariant ?? .v1b)
         } catch {
             throw ReplayError.ledger("generation \(generation): \(error)")
         }
-        memory = try GenerationMemory(base: row["memory_base"], size: row["memory_size"], geometry: geometry, generation: generation)
+        memory = try GenerationMemory(row, geometry: geometry)
     }
 }

@@ -1,4 +1,5 @@
 import GRDB
+import KHOLedger
 
 /// The content of physical pages as of a seq, from `page_content`: the
 /// `page_data` id of each page (page data is content-addressed, so equal ids
@@ -13,10 +14,11 @@ enum PageContents {
     static func ids(_ db: Database, lineage: Int64, start: UInt64, end: UInt64, seq: Int64) throws -> [UInt64: Int64] {
         var ids: [UInt64: Int64] = [:]
         try db.cachedStatement(sql: """
-            SELECT phys, data_id FROM page_content
+            SELECT lineage, phys, from_seq, data_id FROM page_content
             WHERE lineage = ? AND phys >= ? AND phys < ? AND from_seq <= ? AND (to_seq IS NULL OR to_seq > ?)
-            """).forEachRow(integers: [lineage, Int64(bitPattern: start), Int64(bitPattern: end), seq, seq]) { row in
-            ids[UInt64(bitPattern: row[0])] = row[1]
+            """).forEachRow(integers: [lineage, Int64(bitPattern: start), Int64(bitPattern: end), seq, seq]) { columns in
+            let row = LedgerRow(columns, table: "page_content", key: "lineage, phys, from_seq")
+            ids[try row.address("phys")] = try row.integer("data_id")
         }
         return ids
     }

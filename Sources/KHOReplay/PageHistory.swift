@@ -145,16 +145,16 @@ extension PageHistory {
             return .failure(.memory(error))
         }
         let holders = try PageOwner.all(page, generation: point.generation, seq: seq, pageSize: point.geometry.pageSize, db: db)
-        let operations = try trackerOperations(db, page: page, arguments: arguments) + writes
+        let operations = try trackerOperations(db, geometry: point.geometry, arguments: arguments) + writes
         return .success(PageHistory(page: page, point: point, holders: holders,
-                                    preserved: try preservedBlocks(db, arguments: arguments),
+                                    preserved: try preservedBlocks(db, geometry: point.geometry, arguments: arguments),
                                     operations: inSeqOrder(operations), contents: contents))
     }
 
     /// The tracker blocks of the point's generation covering `:page` at `:seq`.
     static let preservedQuery = """
         WITH RECURSIVE \(CoveringRuns.near("preserved_run", as: "run"))
-        SELECT r.phys + (:page - r.phys) / (:page_size << r.ord) * (:page_size << r.ord) AS block, r.ord, r.from_seq FROM run r
+        SELECT r.id, r.phys + (:page - r.phys) / (:page_size << r.ord) * (:page_size << r.ord) AS block, r.ord, r.from_seq FROM run r
         WHERE r.generation = :generation AND r.from_seq <= :seq AND (r.to_seq IS NULL OR r.to_seq > :seq)
           AND \(CoveringRuns.covers("r", pageSize: ":page_size"))
         ORDER BY r.from_seq, r.phys
@@ -163,7 +163,7 @@ extension PageHistory {
     /// The lineage's tracker changes covering `:page`, each with its covering block.
     static let trackerQuery = """
         WITH RECURSIVE \(CoveringRuns.near("op_change", as: "change"))
-        SELECT c.seq, c.action, c.ord, c.phys + (:page - c.phys) / (g.page_size << c.ord) * (g.page_size << c.ord) AS block,
+        SELECT c.seq, c.part, c.action, c.ord, c.phys + (:page - c.phys) / (g.page_size << c.ord) * (g.page_size << c.ord) AS block,
                o.generation, o.time, o.kind, o.subject
         FROM change c JOIN op o ON o.seq = c.seq JOIN generation g ON g.generation = o.generation
         WHERE g.lineage = :lineage AND \(CoveringRuns.covers("c", pageSize: "g.page_size"))
@@ -172,7 +172,7 @@ extension PageHistory {
 
     /// The page's content intervals with their stored bytes and the operations at their ends.
     static let contentQuery = """
-        SELECT c.from_seq, c.to_seq, d.id, d.hash, d.bytes, f.generation, f.time, f.kind, f.subject,
+        SELECT c.lineage, c.phys, c.from_seq, c.to_seq, d.id, d.hash, d.bytes, f.seq, f.generation, f.time, f.kind, f.subject,
                u.generation AS until_generation, u.time AS until_time, u.kind AS until_kind, u.subject AS until_subject
         FROM page_content c JOIN page_data d ON d.id = c.data_id JOIN op f ON f.seq = c.from_seq LEFT JOIN op u ON u.seq = c.to_seq
         WHERE c.lineage = :lineage AND c.phys = :page
@@ -186,20 +186,29 @@ extension PageHistory {
     }
 
     /// The tracker blocks covering the page as of the point.
-    private static func preservedBlocks(_ db: Database, arguments: StatementArguments) throws -> [Preserved] {
-        try Row.fetchAll(db.cachedStatement(sql: preservedQuery), arguments: arguments).map { row in
-            Preserved(block: PreservedBlock(phys: UInt64(bitPattern: row["block"]), order: row["ord"]), fromSeq: row["from_seq"])
+    private static func preservedBlocks(_ db: Database, geometry: PageGeometry, arguments: StatementArguments) throws -> [Preserved] {
+        try Row.fetchAll(db.cachedStatement(sql: preservedQuery), arguments: arguments).map { columns in
+            let row = LedgerRow(columns, table: "preserved_run")
+            let order = try row.order("ord", geometry: geometry)
+            return Preserved(block: PreservedBlock(phys: try row.address("block"), order: order), fromSeq: try row.integer("from_seq"))
         }
     }
 
     /// Every tracker change of the lineage covering the page: `op_change`
     /// rows, each with the one block of its run that covers the page.
-    private static func trackerOperations(_ db: Database, page: UInt64, arguments: StatementArguments) throws -> [Operation] {
-        try Row.fetchAll(db.cachedStatement(sql: trackerQuery), arguments: arguments).map { row in
-            let action: String = row["action"]
-            return Operation(seq: row["seq"], generation: row["generation"], time: row["time"], kind: row["kind"], subject: row["subject"],
-                             action: action == "add" ? .preserve : action == "remove" ? .unpreserve : .restore,
-                             block: PreservedBlock(phys: UInt64(bitPattern: row["block"]), order: row["ord"]))
+    private static func trackerOperations(_ db: Database, geometry: PageGeometry, arguments: StatementArguments) throws -> [Operation] {
+        try Row.fetchAll(db.cachedStatement(sql: trackerQuery), arguments: arguments).map { columns in
+            let change = LedgerRow(columns, table: "op_change", key: "seq, part"), op = LedgerRow(columns, table: "op", key: "seq")
+            let action: Action = switch try change.text("action") {
+            case "add": .preserve
+            case "remove": .unpreserve
+            case "restore": .restore
+            default: throw change.corrupt("action", expected: "add, remove or restore")
+            }
+            let order = try change.order("ord", geometry: geometry)
+            return Operation(seq: try change.integer("seq"), generation: try op.integer("generation"), time: try op.text("time"),
+                             kind: try op.text("kind"), subject: try op.optionalText("subject"), action: action,
+                             block: PreservedBlock(phys: try change.address("block"), order: order))
         }
     }
 
@@ -210,18 +219,21 @@ extension PageHistory {
         var contents: [Content] = []
         var operations: [Operation] = []
         let rows = try Row.fetchAll(db.cachedStatement(sql: contentQuery), arguments: arguments)
-        for (position, row) in rows.enumerated() {
-            let stored = MemoryView.StoredPage(id: row["id"], hash: [UInt8](row["hash"] as Data), bytes: [UInt8](row["bytes"] as Data))
-            let from: Int64 = row["from_seq"], until: Int64? = row["to_seq"]
+        let starts = try rows.map { try LedgerRow($0, table: "page_content", key: "lineage, phys, from_seq").integer("from_seq") }
+        for (position, columns) in rows.enumerated() {
+            let content = LedgerRow(columns, table: "page_content", key: "lineage, phys, from_seq")
+            let writer = LedgerRow(columns, table: "op", key: "seq"), clearer = LedgerRow(columns, table: "op", key: "to_seq")
+            let stored = try MemoryView.StoredPage(LedgerRow(columns, table: "page_data"))
+            let from = starts[position], until = try content.optionalInteger("to_seq")
             guard stored.isIntact else { throw MemoryViewError.alteredPage(phys: page, seq: from, dataID: stored.id) }
             let sha256 = hexDigits(stored.hash)
             contents.append(Content(fromSeq: from, untilSeq: until, sha256: sha256, bytes: stored.bytes))
-            operations.append(Operation(seq: from, generation: row["generation"], time: row["time"], kind: row["kind"],
-                                        subject: row["subject"], action: .write, sha256: sha256))
+            operations.append(Operation(seq: from, generation: try writer.integer("generation"), time: try writer.text("time"),
+                                        kind: try writer.text("kind"), subject: try writer.optionalText("subject"), action: .write, sha256: sha256))
             // An interval that ends where no other starts: the page became zero.
-            if let until, position + 1 == rows.count || rows[position + 1]["from_seq"] != until {
-                operations.append(Operation(seq: until, generation: row["until_generation"], time: row["until_time"],
-                                            kind: row["until_kind"], subject: row["until_subject"], action: .clear))
+            if let until, position + 1 == rows.count || starts[position + 1] != until {
+                operations.append(Operation(seq: until, generation: try clearer.integer("until_generation"), time: try clearer.text("until_time"),
+                                            kind: try clearer.text("until_kind"), subject: try clearer.optionalText("until_subject"), action: .clear))
             }
         }
         return (contents, operations)

@@ -103,9 +103,12 @@ extension PageOwner {
     static func all(_ phys: UInt64, generation: Int64, seq: Int64, pageSize: Int, db: Database) throws -> [PageOwner] {
         let page = Int64(bitPattern: phys & ~UInt64(pageSize - 1))
         let arguments: StatementArguments = ["page": page, "page_size": pageSize, "generation": generation, "seq": seq]
-        return try Row.fetchAll(db.cachedStatement(sql: query), arguments: arguments).map { row in
-            let index: Int64 = row["idx"], kind: String = row["kind"], name: String = row["name"]
-            switch row["role"] as String {
+        return try Row.fetchAll(db.cachedStatement(sql: query), arguments: arguments).map { columns in
+            // The branch of the query that found the row names its table.
+            let table = ["object", "chunk", "subtree", "generation", "generation"][Int(columns["branch"] as Int64)]
+            let row = LedgerRow(columns, table: table, key: "rank")
+            let index = try row.integer("idx"), kind = try row.text("kind"), name = try row.text("name")
+            switch try row.text("role") {
             case "chunk": return PageOwner(name: name, kind: kind, role: .chunk(index: index))
             case "subtree": return PageOwner(name: name, kind: kind, role: .subtreeBlob)
             case "fdt": return PageOwner(name: name, kind: kind, role: .rootFDT)

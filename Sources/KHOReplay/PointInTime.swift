@@ -49,13 +49,7 @@ public enum PointInTime: Equatable, Sendable, CustomStringConvertible {
 
     /// The seq this point stands for in `ledger`, and how.
     public func resolve(in ledger: Ledger) throws(ReplayError) -> ResolvedPoint {
-        do {
-            return try ledger.database.read { db in try resolve(db) }
-        } catch let error as ReplayError {
-            throw error
-        } catch {
-            throw .ledger("\(ledger.path): \(error)")
-        }
+        try ledger.asOfRead { db in try resolve(db) }
     }
 
     func resolve(_ db: Database) throws -> ResolvedPoint {
@@ -66,17 +60,20 @@ public enum PointInTime: Equatable, Sendable, CustomStringConvertible {
             guard seq <= last else { throw ReplayError.pointOutOfRange("\(self)", "the ledger ends at seq \(last)") }
             return ResolvedPoint(seq: seq)
         case let .generation(generation, offset):
-            guard let row = try Row.fetchOne(db, sql: "SELECT boot_seq, kexec_seq FROM generation WHERE generation = ?", arguments: [generation]) else {
+            guard let columns = try Row.fetchOne(db, sql: "SELECT generation, boot_seq, kexec_seq FROM generation WHERE generation = ?",
+                                                 arguments: [generation]) else {
                 let known = try Int64.fetchOne(db, sql: "SELECT max(generation) FROM generation") ?? 0
                 throw ReplayError.pointOutOfRange("\(self)", "generations are 0…\(known)")
             }
-            let boot: Int64 = row["boot_seq"]
-            let kexec: Int64? = row["kexec_seq"]
+            let row = LedgerRow(columns, table: "generation", key: "generation")
+            let seqs = "a seq of the ledger (1…\(last))"
+            let boot = try row.integer("boot_seq", in: 1 ... max(1, last), expected: seqs)
+            let kexec = try row.optionalInteger("kexec_seq").map { _ in try row.integer("kexec_seq", in: boot ... max(boot, last), expected: seqs) }
             let end = try kexec ?? Int64.fetchOne(db, sql: "SELECT max(seq) FROM op WHERE generation = ?", arguments: [generation]) ?? boot
             guard let offset else {
                 return ResolvedPoint(seq: end, unfinishedGeneration: kexec == nil ? generation : nil)
             }
-            guard boot + offset <= end else {
+            guard offset <= end - boot else {
                 throw ReplayError.pointOutOfRange("\(self)", "generation \(generation) has \(end - boot + 1) operations (gen:\(generation)+0 … gen:\(generation)+\(end - boot))")
             }
             return ResolvedPoint(seq: boot + offset)

@@ -42,16 +42,19 @@ public struct ReplayVerifier {
                        (SELECT machine FROM generation WHERE generation = l.lineage) AS machine,
                        (SELECT count(*) FROM op JOIN generation g ON g.generation = op.generation WHERE g.lineage = l.lineage) AS ops
                 FROM generation l GROUP BY l.lineage ORDER BY l.lineage
-                """)
+                """).map { columns in
+                let row = LedgerRow(columns, table: "generation", key: "lineage")
+                return (lineage: ReplayVerifierReport.Lineage(lineage: try row.integer("lineage"), generations: Int(try row.integer("generations")),
+                                                              ops: Int(try row.integer("ops")), verified: 0),
+                        machine: try row.optionalText("machine"))
+            }
         }
         guard !lineages.isEmpty else { throw .emptyLedger }
-        let total = lineages.reduce(0) { $0 + ($1["ops"] as Int) }
+        let total = lineages.reduce(0) { $0 + $1.lineage.ops }
         var done = 0
         var report = ReplayVerifierReport(lineages: [])
-        for row in lineages {
-            var lineage = ReplayVerifierReport.Lineage(lineage: row["lineage"], generations: row["generations"], ops: row["ops"],
-                                                       verified: 0)
-            let json: String? = row["machine"]
+        for (found, json) in lineages {
+            var lineage = found
             guard let config = json.flatMap({ try? JSONDecoder().decode(MachineConfig.self, from: Data($0.utf8)) }) else {
                 lineage.skipped = "generation \(lineage.lineage) has no machine configuration to replay (only simulated generations store one)"
                 report.lineages.append(lineage)
@@ -115,8 +118,9 @@ public struct ReplayVerifier {
                     """, arguments: [lineage, run.seqs.last ?? 0])
             }
             if batch.isEmpty { break }
-            for op in batch {
-                run.seqs.append(op["seq"])
+            for columns in batch {
+                let op = LedgerRow(columns, table: "op", key: "seq")
+                run.seqs.append(try checked { () throws(CorruptRow) in try op.integer("seq") })
                 onOp()
                 if madeByPreviousCall > 0 {
                     madeByPreviousCall -= 1
@@ -126,7 +130,8 @@ public struct ReplayVerifier {
                 defer { madeByPreviousCall = max(0, events - before - 1) }
                 do {
                     if let machine {
-                        let call = try ReplayVerifierCall(seq: op["seq"], kind: op["kind"], subject: op["subject"], args: op["args"])
+                        let call = try ReplayVerifierCall(seq: op.integer("seq"), kind: op.text("kind"), subject: op.optionalText("subject"),
+                                                          args: op.text("args"))
                         try call.perform(on: machine) { try MemoryView(ledger: ledger, lineage: lineage, seq: call.seq) }
                     } else {
                         machine = try KHOMachine(config: config) { event in
@@ -182,6 +187,15 @@ public struct ReplayVerifier {
     private func read<T>(_ body: (Database) throws -> T) throws(ReplayVerifierError) -> T {
         do {
             return try ledger.database.read(body)
+        } catch {
+            throw .ledger("\(ledger.path): \(error)")
+        }
+    }
+
+    /// Reads values from the recorded ledger's rows with `body`.
+    private func checked<T>(_ body: () throws(CorruptRow) -> T) throws(ReplayVerifierError) -> T {
+        do {
+            return try body()
         } catch {
             throw .ledger("\(ledger.path): \(error)")
         }

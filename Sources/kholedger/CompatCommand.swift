@@ -72,7 +72,7 @@ struct CompatCommand: ParsableCommand {
                                                    seq: try point.resolve(in: ledger, default: .lastOperation).seq)
             }
         } catch {
-            printError(String(describing: error).replacingOccurrences(of: "\n", with: " "))
+            printError(String(describing: error))
             throw ExitCode(2)
         }
         switch format {

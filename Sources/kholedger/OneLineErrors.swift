@@ -6,7 +6,7 @@ func exitOnError<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch {
-        printError(String(describing: error).replacingOccurrences(of: "\n", with: " "))
+        printError(String(describing: error))
         throw ExitCode.failure
     }
 }

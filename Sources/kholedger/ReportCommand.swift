@@ -14,7 +14,8 @@ struct ReportCommand: ParsableCommand {
             of the source tree, listed by --list); its header says what it answers, at which \
             point in time, and its columns. Reports run on the same read-only connection as \
             `kholedger sql`, with :generation bound to --generation (NULL without it: every \
-            generation). Unless a report says otherwise, a generation is read as its last \
+            generation), and are bounded as it is: a query still running after --timeout \
+            seconds (default 30; 0 for no limit) stops with one error line. Unless a report says otherwise, a generation is read as its last \
             operation left it: for a generation that kexec'd, what it handed over.
 
             --html FILE writes one self-contained HTML file (inline CSS and SVG, no script, \
@@ -51,6 +52,8 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text, csv or json.")
     var format: TabularFormat = .text
 
+    @OptionGroup var timeout: QueryTimeout
+
     @OptionGroup var ledger: LedgerOptions
 
     func run() throws {
@@ -73,7 +76,7 @@ struct ReportCommand: ParsableCommand {
     private func printReport(_ name: String) throws {
         guard generation.count <= 1 else { throw InputError("report \(name) takes one --generation, not \(generation.count)") }
         let report = try CannedReport.named(name)
-        let result = try report.run(on: ReadOnlyConnection(readingAt: ledger.path), generation: generation.first)
+        let result = try report.run(on: timeout.connection(readingAt: ledger.path), generation: generation.first)
         print(QueryResultOutput.render([result], format: format, bytesWithUnits: true))
     }
 
@@ -85,7 +88,7 @@ struct ReportCommand: ParsableCommand {
         let findings = try LedgerAudit(ledger: Ledger(readingAt: ledger.path)).findings { done, checks in
             progress.update(done: done, total: checks + 1)
         }
-        var report = try HTMLReport.ledger(ReadOnlyConnection(readingAt: ledger.path), generations: generation)
+        var report = try HTMLReport.ledger(timeout.connection(readingAt: ledger.path), generations: generation)
         let shown = generation.isEmpty ? findings : findings.filter { generation.contains($0.generation) }
         report.sections.append(AuditFindingsSection(findings: shown))
         let document = report.render()

@@ -60,16 +60,13 @@ struct SQLCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: table (text), csv or json.")
     var format: TabularFormat = .text
 
-    @Option(name: .long, help: ArgumentHelp("Stop an input still running after this many seconds (0: no limit).", valueName: "seconds"))
-    var timeout: Double = 30
+    @OptionGroup var timeout: QueryTimeout
 
     @OptionGroup var ledger: LedgerOptions
 
     func run() throws {
         let (connection, bound) = try exitOnError {
-            guard timeout >= 0, timeout.isFinite else { throw InputError("--timeout \(timeout): give a number of seconds, or 0 for no limit") }
-            let connection = try ReadOnlyConnection(readingAt: ledger.path)
-            connection.timeout = timeout > 0 ? .milliseconds(Int64((timeout * 1000).rounded(.up))) : nil
+            let connection = try timeout.connection(readingAt: ledger.path)
             return (connection, try parameters.map { text throws(ReportError) in try SQLParameter(parsing: text) })
         }
         // Ctrl-C stops the running input (the console then goes on), also

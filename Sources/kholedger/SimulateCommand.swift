@@ -85,7 +85,7 @@ struct SimulateCommand: ParsableCommand {
         do {
             scenario = try Scenario(contentsOfFile: file)
         } catch {
-            printError(error.description.replacingOccurrences(of: "\n", with: " "))
+            printError(error.description)
             throw ExitCode.failure
         }
         let recorder = try exitOnError {
@@ -115,7 +115,7 @@ struct SimulateCommand: ParsableCommand {
             progress.clear()
         } catch {
             progress.clear()
-            printError(error.description.replacingOccurrences(of: "\n", with: " "))
+            printError(error.description)
             try? finish(recorder, stream)
             throw ExitCode.failure
         }

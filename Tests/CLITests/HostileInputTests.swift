@@ -158,6 +158,13 @@ struct HostileInputTests {
         ("UPDATE object_extent SET ord = 99", "object_extent row object_id", "ord = 99"),
         ("UPDATE generation SET memory_size = -4096", "generation row", "memory_size = -4096"),
         ("UPDATE generation SET memory_base = 9223372036854771712", "generation row", "memory_base = 9223372036854771712"),
+        // A value of another SQLite type than the column's: text, a blob, a real.
+        ("UPDATE generation SET page_size = 'x'", "generation row", "page_size = 'x' (text), expected an integer"),
+        ("UPDATE generation SET page_size = 8192", "generation row", "page_size = 8192, expected a page size of 4096, 16384, 65536 bytes"),
+        ("UPDATE preserved_run SET ord = 'x'", "preserved_run row", "ord = 'x' (text)"),
+        ("UPDATE preserved_run SET phys = 4096.5", "preserved_run row", "phys = 4096.5 (a real)"),
+        ("UPDATE object SET name = x'00ff' WHERE name = 'state'", "object row", "name = a blob of 2 bytes, expected text"),
+        ("UPDATE object SET kind = 'shelf' WHERE name = 'state'", "object row", "kind = 'shelf' (text), expected a known kind"),
     ])
     func corruptLedgerRowsAreOneErrorLine(_ update: String, _ row: String, _ value: String) throws {
         let scenario = ToolRunner.examples.appendingPathComponent("multi-generation.yaml").path
@@ -201,6 +208,43 @@ struct HostileInputTests {
         #expect(!FileManager.default.fileExists(atPath: ledger))
         let (taken, _) = try simulate(String(repeating: "n", count: KHONameLimit.bytes))
         #expect(taken.status == 0, "\(taken.stderr)")
+    }
+
+    /// Counts of 2^62 in the run-length rows: the views and reports that
+    /// expand runs into blocks stop at the blocks the generation's memory
+    /// holds, and a report still running at its --timeout stops with one
+    /// line (before, `report leaks` and the views recursed 2^62 times).
+    @Test func expansionsOfACorruptCountEndAtTheMemory() throws {
+        let scenario = ToolRunner.examples.appendingPathComponent("multi-generation.yaml").path
+        let ledger = directory.path("expanded.db")
+        let made = try ToolRunner.run(["simulate", scenario, "--quiet", "--ledger", ledger])
+        #expect(made.status == 0, "\(made.stderr)")
+        let edited = try ToolRunner.sqlite(ledger, """
+            UPDATE preserved_run SET count = 4611686018427387904; UPDATE object_extent SET count = 4611686018427387904;
+            UPDATE op_change SET count = 4611686018427387904
+            """)
+        #expect(edited.status == 0, "\(edited.stderr)")
+        // The most blocks the expansions may give: every row's blocks of its order filling its generation's memory.
+        let bound = try ToolRunner.sqlite(ledger, """
+            SELECT sum(g.memory_size / (g.page_size << r.ord)) FROM preserved_run r JOIN generation g ON g.generation = r.generation
+            """).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        for view in ["v_preserved", "v_frames"] {
+            let counted = try ToolRunner.run(["sql", "SELECT count(*) FROM \(view)", "--format", "csv", "--timeout", "0", "--ledger", ledger],
+                                             timeout: 120)
+            #expect(counted.status == 0 && !counted.timedOut, "\(view): \(counted.stderr)")
+            let rows = Int(counted.stdout.split(whereSeparator: \.isNewline).last ?? "") ?? -1
+            #expect(rows > 0 && (view == "v_frames" || rows <= Int(bound) ?? 0), "\(view): \(rows) rows, bound \(bound)")
+        }
+        // Millions of blocks handed over: the leak rule's view and the reports answer, or stop at their time limit.
+        for arguments in [["sql", "SELECT count(*) FROM v_handed_over"], ["report", "leaks"], ["report", "memory-map"]] {
+            let result = try ToolRunner.run(arguments + ["--timeout", "5", "--ledger", ledger], timeout: 120)
+            let stopped = result.stderr.hasPrefix("error: ") && result.stderr.contains("stopped when its time limit of 5.0 seconds ran out")
+                && result.stderr.split(whereSeparator: \.isNewline).count == 1
+            #expect(!result.timedOut && (result.status == 0 || (result.status == 1 && stopped)),
+                    "\(arguments): status \(result.status): \(result.stderr)")
+        }
+        let audit = try ToolRunner.run(["audit", "--ledger", ledger], timeout: 120)
+        #expect(!audit.timedOut && audit.status == 1 && audit.stdout.contains("corrupt-row"), "audit: \(audit.stdout)\(audit.stderr)")
     }
 
     /// Counts of 2^62 make the canned reports' sums pass 2^63 - 1 (SQLite's

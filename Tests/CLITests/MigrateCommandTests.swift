@@ -39,29 +39,35 @@ struct MigrateCommandTests {
         }
     }
 
-    /// A ledger one migration behind (0006's view dropped, as a ledger made
-    /// before 0006 is): readers name `migrate`, which applies 0006 only.
+    /// The fixture's ledger, older than this build's schema: readers name
+    /// `migrate`, which applies exactly the migrations it lacks and leaves
+    /// every operation as it was.
     @Test func readersNameMigrateWhichUpgradesInPlace() throws {
-        let ledger = try SimulatedLedger(example: "memfd-luo.yaml")
-        let dropped = try ToolRunner.sqlite(ledger.path, "DROP VIEW v_handed_over; DELETE FROM grdb_migrations WHERE identifier = '0006_handed_over'")
-        #expect(dropped.status == 0, "\(dropped.stderr)")
-        let before = try ToolRunner.sqlite(ledger.path, "SELECT count(*), max(seq), hex(max(hash)) FROM op").stdout
+        let directory = try TemporaryDirectory()
+        let path = directory.path("ledger.db")
+        try FileManager.default.copyItem(atPath: Self.fixture.appendingPathComponent("ledger.db").path, toPath: path)
+        let shipped = try FileManager.default.contentsOfDirectory(atPath: ReferenceVector.packageRoot.appendingPathComponent("Migrations").path)
+            .filter { $0.hasSuffix(".sql") }.map { String($0.dropLast(4)) }.sorted()
+        let applied = Set(try ToolRunner.sqlite(path, "SELECT identifier FROM grdb_migrations").stdout.split(separator: "\n").map(String.init))
+        let lacking = shipped.filter { !applied.contains($0) }
+        #expect(!lacking.isEmpty, "the fixture has every migration: it no longer tests an upgrade")
+        let before = try ToolRunner.sqlite(path, "SELECT count(*), max(seq), hex(max(hash)) FROM op").stdout
 
-        let state = try ledger.kholedger(["state"])
-        #expect(state.status == 1 && state.stderr == "error: \(ledger.path) uses an older schema (it lacks 0006_handed_over): "
-                    + "run `kholedger migrate --ledger \(ledger.path)` to upgrade it\n", "\(state.stderr)")
+        let state = try ToolRunner.run(["state", "--ledger", path])
+        #expect(state.status == 1 && state.stderr == "error: \(path) uses an older schema (it lacks \(lacking.joined(separator: ", "))): "
+                    + "run `kholedger migrate --ledger \(path)` to upgrade it\n", "\(state.stderr)")
         // The schema is named by the newest migration this build ships.
-        let newest = try #require(try FileManager.default.contentsOfDirectory(atPath: ReferenceVector.packageRoot.appendingPathComponent("Migrations").path)
-            .filter { $0.hasSuffix(".sql") }.sorted().last).dropLast(4)
-        let migrate = try ledger.kholedger(["migrate"])
-        #expect(migrate.status == 0 && migrate.stdout == "migrated \(ledger.path) to schema \(newest): applied 0006_handed_over\n",
+        let newest = try #require(shipped.last)
+        let migrate = try ToolRunner.run(["migrate", "--ledger", path])
+        #expect(migrate.status == 0 && migrate.stdout == "migrated \(path) to schema \(newest): applied \(lacking.joined(separator: ", "))\n",
                 "\(migrate.stdout)\(migrate.stderr)")
-        let again = try ledger.json(["migrate"])
-        #expect(again["applied"] as? [String] == [] && again["schema"] as? String == String(newest))
-        #expect(try ledger.kholedger(["audit", "--chain"]).status == 0)
-        #expect(try ToolRunner.sqlite(ledger.path, "SELECT count(*), max(seq), hex(max(hash)) FROM op").stdout == before)
+        let again = try ToolRunner.run(["migrate", "--ledger", path, "--format", "json"])
+        let document = try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any]
+        #expect(document?["applied"] as? [String] == [] && document?["schema"] as? String == newest)
+        #expect(try ToolRunner.run(["audit", "--chain", "--ledger", path]).status == 0)
+        #expect(try ToolRunner.sqlite(path, "SELECT count(*), max(seq), hex(max(hash)) FROM op").stdout == before)
 
-        let missing = try ToolRunner.run(["migrate", "--ledger", ledger.directory.path("absent.db")])
-        #expect(missing.status == 1 && missing.stderr.hasPrefix("error: no ledger at ") && !FileManager.default.fileExists(atPath: ledger.directory.path("absent.db")))
+        let missing = try ToolRunner.run(["migrate", "--ledger", directory.path("absent.db")])
+        #expect(missing.status == 1 && missing.stderr.hasPrefix("error: no ledger at ") && !FileManager.default.fileExists(atPath: directory.path("absent.db")))
     }
 }

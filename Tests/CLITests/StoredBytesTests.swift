@@ -30,8 +30,9 @@ struct StoredBytesTests {
 
     /// SQL that gives `column` with its byte at 1-based `position` changed.
     static func flipped(_ column: String, at position: Int) -> String {
-        "substr(\(column), 1, \(position - 1)) || CASE WHEN substr(\(column), \(position), 1) = X'00' THEN X'01' ELSE X'00' END "
-            + "|| substr(\(column), \(position + 1))"
+        // `||` makes text: the cast keeps the column a blob, as a byte edited in place would.
+        "CAST(substr(\(column), 1, \(position - 1)) || CASE WHEN substr(\(column), \(position), 1) = X'00' THEN X'01' ELSE X'00' END "
+            + "|| substr(\(column), \(position + 1)) AS BLOB)"
     }
 
     @Test func aPageChangedInTheFileIsNamedAndNeverReturned() throws {

@@ -166,20 +166,23 @@ public struct HandoverExport {
     }
 
     private func generationRecord(_ generation: Int64) throws(ExportError) -> GenerationRecord {
-        let row: Row?
+        let record: GenerationRecord?
         do {
-            row = try ledger.database.read { db in
-                try Row.fetchOne(db, sql: "SELECT kexec_seq, root_fdt, fdt_phys, machine FROM generation WHERE generation = ?",
-                                 arguments: [generation])
+            record = try ledger.asOfRead { db in
+                try Row.fetchOne(db, sql: "SELECT generation, kexec_seq, root_fdt, fdt_phys, machine FROM generation WHERE generation = ?",
+                                 arguments: [generation]).map { columns in
+                    let row = LedgerRow(columns, table: "generation", key: "generation")
+                    let machine = try row.optionalText("machine").flatMap { try? JSONDecoder().decode(MachineConfig.self, from: Data($0.utf8)) }
+                    return GenerationRecord(kexecSeq: try row.optionalInteger("kexec_seq"), rootFDT: try row.optionalBlob("root_fdt").map { [UInt8]($0) },
+                                            fdtPhys: try row.optionalAddress("fdt_phys"),
+                                            depthFormula: machine?.depthFormula ?? .fixed, bitmapVariant: machine?.abi.bitmapVariant)
+                }
             }
         } catch {
-            throw .replay(.ledger("\(ledger.path): \(error)"))
+            throw .replay(error)
         }
-        guard let row else { throw .replay(.ledger("generation \(generation) is missing")) }
-        let machine = (row["machine"] as String?).flatMap { try? JSONDecoder().decode(MachineConfig.self, from: Data($0.utf8)) }
-        return GenerationRecord(kexecSeq: row["kexec_seq"], rootFDT: (row["root_fdt"] as Data?).map { [UInt8]($0) },
-                                fdtPhys: (row["fdt_phys"] as Int64?).map { UInt64(bitPattern: $0) },
-                                depthFormula: machine?.depthFormula ?? .fixed, bitmapVariant: machine?.abi.bitmapVariant)
+        guard let record else { throw .replay(.ledger("generation \(generation) is missing")) }
+        return record
     }
 
     /// The FDT handed over at the generation's kexec, or else its FDT page

@@ -13,8 +13,13 @@ struct AuditBlocks: CustomStringConvertible {
 
     var first: PreservedBlock? { blocks.first }
 
-    /// Bytes the blocks cover.
-    var bytes: UInt64 { blocks.reduce(0) { $0 + geometry.bytes(order: $1.order) } }
+    /// Bytes the blocks cover (at most 2^64 - 1: a damaged ledger's blocks may cover more).
+    var bytes: UInt64 {
+        blocks.reduce(0) { total, block in
+            let (sum, overflow) = total.addingReportingOverflow(geometry.bytes(order: block.order))
+            return overflow ? .max : sum
+        }
+    }
 
     var description: String {
         guard let first else { return "no blocks" }

@@ -67,28 +67,21 @@ struct AuditScope {
                 """, arguments: ["end": end, "generation": generation])
         }
         if let generation, rows.isEmpty { throw try Self.missing(generation, ledger: ledger, end: end) }
-        handovers = try rows.map { row throws(AuditError) in
-            let generation: Int64 = row["generation"]
-            let geometry: PageGeometry
-            do {
-                geometry = try PageGeometry(pageSize: row["page_size"])
-            } catch {
-                throw .ledger("generation \(generation): \(error)")
-            }
-            let memory: GenerationMemory
+        handovers = try rows.map { columns throws(AuditError) in
+            let row = LedgerRow(columns, table: "generation", key: "generation")
             do throws(CorruptRow) {
-                memory = try GenerationMemory(base: row["memory_base"], size: row["memory_size"], geometry: geometry, generation: generation)
+                let geometry = try row.geometry("page_size")
+                let boot = try row.integer("boot_seq")
+                let seq = try row.optionalInteger("handover") ?? boot
+                let kexec = try row.optionalInteger("kexec_seq")
+                return Handover(generation: try row.integer("generation"), geometry: geometry, memory: try GenerationMemory(row, geometry: geometry),
+                                seq: seq, isKexec: kexec == seq,
+                                child: kexec == seq ? try row.optionalInteger("child") : nil,
+                                fdtPhys: try row.optionalAddress("fdt_phys"),
+                                machine: try row.optionalText("machine").flatMap { try? JSONDecoder().decode(MachineConfig.self, from: Data($0.utf8)) })
             } catch {
                 throw .replay(.corruptRow(path: ledger.path, error))
             }
-            let seq: Int64 = row["handover"] ?? row["boot_seq"]
-            let kexec: Int64? = row["kexec_seq"]
-            let json: String? = row["machine"]
-            return Handover(generation: generation, geometry: geometry, memory: memory,
-                            seq: seq, isKexec: kexec == seq,
-                            child: kexec == seq ? row["child"] : nil,
-                            fdtPhys: (row["fdt_phys"] as Int64?).map { UInt64(bitPattern: $0) },
-                            machine: json.flatMap { try? JSONDecoder().decode(MachineConfig.self, from: Data($0.utf8)) })
         }
     }
 
@@ -99,10 +92,11 @@ struct AuditScope {
                 SELECT (SELECT boot_seq FROM generation WHERE generation = ?) AS boot, (SELECT max(generation) FROM generation) AS last
                 """, arguments: [generation])
         }
-        if let boot: Int64 = row?["boot"] {
+        let answer = row.map { LedgerRow($0, table: "generation", key: "generation") }
+        if let boot = try? answer?.optionalInteger("boot") {
             return .unknownGeneration(generation, "it boots at seq \(boot), after the audited point (seq \(end))")
         }
-        let last: Int64? = row?["last"]
+        let last = try? answer?.optionalInteger("last")
         return .unknownGeneration(generation, last.map { "the ledger has generations 0…\($0)" } ?? "the ledger has none")
     }
 
@@ -123,6 +117,16 @@ struct AuditScope {
         }
     }
 
+    /// Reads values from rows with `body`; a ``CorruptRow`` is the audited
+    /// ledger's ``ReplayError/corruptRow(path:_:)`` (a `corrupt-row` finding).
+    func checked<T>(_ body: () throws(CorruptRow) -> T) throws(AuditError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw .replay(.corruptRow(path: ledger.path, error))
+        }
+    }
+
     /// Runs `body` in one read transaction of the audited ledger.
     func read<T>(_ body: (Database) throws -> T) throws(AuditError) -> T {
         try Self.read(ledger, body)
@@ -133,6 +137,8 @@ struct AuditScope {
             return try ledger.database.read(body)
         } catch let error as AuditError {
             throw error
+        } catch let row as CorruptRow {
+            throw .replay(.corruptRow(path: ledger.path, row))
         } catch {
             throw .ledger("\(ledger.path): \(error)")
         }

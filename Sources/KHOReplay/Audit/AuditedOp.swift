@@ -22,23 +22,22 @@ struct AuditedOp {
     /// seq order.
     static func grouping(_ rows: [Row], in scope: AuditScope) throws(AuditError) -> [AuditedOp] {
         var ops: [AuditedOp] = []
-        for row in rows {
-            let seq: Int64 = row["seq"]
-            let generation: Int64 = row["generation"]
-            let geometry = try scope.geometry(of: generation)
-            let order: Int
-            do throws(CorruptRow) {
-                order = try CorruptRow.order(row["ord"], geometry: geometry, table: "op_change", row: "of seq \(seq)")
-            } catch {
-                throw .replay(.corruptRow(path: scope.ledger.path, error))
+        for columns in rows {
+            let row = LedgerRow(columns, table: "op_change", key: "seq, part")
+            try scope.checked { () throws(CorruptRow) in
+                let seq = try row.integer("seq")
+                let generation = try row.integer("generation")
+                guard let geometry = scope.handovers.first(where: { $0.generation == generation })?.geometry else {
+                    throw row.corrupt("generation", expected: "a generation of the audited scope")
+                }
+                let block = PreservedBlock(phys: try row.address("phys"), order: try row.order("ord", geometry: geometry))
+                if ops.last?.seq != seq {
+                    ops.append(AuditedOp(seq: seq, generation: generation, kind: try row.text("kind"),
+                                         subject: try row.optionalText("subject") ?? hex(block.phys),
+                                         blocks: AuditBlocks(geometry: geometry), firstRow: columns))
+                }
+                ops[ops.count - 1].blocks.append(block)
             }
-            let block = PreservedBlock(phys: UInt64(bitPattern: row["phys"]), order: order)
-            if ops.last?.seq != seq {
-                ops.append(AuditedOp(seq: seq, generation: generation, kind: row["kind"],
-                                     subject: row["subject"] ?? hex(block.phys),
-                                     blocks: AuditBlocks(geometry: geometry), firstRow: row))
-            }
-            ops[ops.count - 1].blocks.append(block)
         }
         return ops
     }

@@ -30,12 +30,13 @@ struct ChainCheck: AuditCheck {
     private func brokenLink(_ report: ChainVerifier.Report, in scope: AuditScope) throws(AuditError) -> [AuditFinding] {
         guard let seq = report.firstBroken, seq <= scope.end else { return [] }
         guard let op = try scope.read({ db in
-            try Row.fetchOne(db, sql: "SELECT generation, kind, subject FROM op WHERE seq = ?", arguments: [seq])
-        }) else { return [] }
-        let generation: Int64 = op["generation"]
+            try Row.fetchOne(db, sql: "SELECT seq, generation, kind, subject FROM op WHERE seq = ?", arguments: [seq])
+        }).map({ LedgerRow($0, table: "op", key: "seq") }) else { return [] }
+        // The broken op's own values may be what is corrupt: the finding names what can be read.
+        let generation = (try? op.integer("generation")) ?? scope.handovers.last?.generation ?? 0
         if let audited = scope.generation, audited != generation { return [] }
-        let kind: String = op["kind"]
-        return [AuditFinding(.chainBreak, seq: seq, generation: generation, subject: op["subject"] ?? kind,
+        let kind = (try? op.text("kind")) ?? "operation"
+        return [AuditFinding(.chainBreak, seq: seq, generation: generation, subject: (try? op.optionalText("subject")) ?? kind,
                              message: "\(kind) at seq \(seq): \(report.reason ?? "hash mismatch") "
                                  + "(\(report.checked) operations verified before it)")]
     }

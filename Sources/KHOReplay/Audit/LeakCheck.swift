@@ -1,4 +1,5 @@
 import GRDB
+import KHOLedger
 import KHOABI
 
 /// `leak`: blocks a generation handed over that the next generation never
@@ -18,20 +19,20 @@ struct LeakCheck: AuditCheck {
         var findings: [AuditFinding] = []
         for handover in scope.handovers {
             guard handover.isKexec, let child = handover.child else { continue }
-            let (rows, owner) = try scope.read { db in
-                let rows = try Row.fetchAll(db, sql: """
+            let (blocks, owner) = try scope.read { db in
+                var blocks = AuditBlocks(geometry: handover.geometry)
+                for columns in try Row.fetchAll(db, sql: """
                     SELECT pfn, "order" FROM v_handed_over
                     WHERE generation = ? AND kho_own IS NULL AND (claimed_seq IS NULL OR claimed_seq > ?)
                     ORDER BY pfn
-                    """, arguments: [handover.generation, scope.end])
-                guard let first = rows.first else { return (rows, nil as String?) }
-                let phys = UInt64(bitPattern: first["pfn"]) << UInt64(handover.geometry.pageShift)
-                return (rows, try PageOwner.find(phys, generation: handover.generation, seq: handover.seq,
-                                                 pageSize: handover.geometry.pageSize, db: db)?.name)
-            }
-            var blocks = AuditBlocks(geometry: handover.geometry)
-            for row in rows {
-                blocks.append(PreservedBlock(phys: UInt64(bitPattern: row["pfn"]) << UInt64(handover.geometry.pageShift), order: row["order"]))
+                    """, arguments: [handover.generation, scope.end]) {
+                    let row = LedgerRow(columns, table: "v_handed_over", key: "pfn")
+                    blocks.append(PreservedBlock(phys: try row.address("pfn") << UInt64(handover.geometry.pageShift),
+                                                 order: try row.order("order", geometry: handover.geometry)))
+                }
+                guard let first = blocks.first else { return (blocks, nil as String?) }
+                return (blocks, try PageOwner.find(first.phys, generation: handover.generation, seq: handover.seq,
+                                                   pageSize: handover.geometry.pageSize, db: db)?.name)
             }
             guard let first = blocks.first else { continue }
             findings.append(AuditFinding(

@@ -96,23 +96,24 @@ struct PreservedRunCheck: AuditCheck {
             SELECT c.seq, o.generation, c.part, c.action, c.phys, c.ord, c.count FROM op_change c JOIN op o ON o.seq = c.seq
             WHERE c.action IN ('add', 'remove') ORDER BY c.seq, c.part
             """)
-        while let row = try changes.next() {
-            let seq: Int64 = row["seq"], generation: Int64 = row["generation"]
+        while let columns = try changes.next() {
+            let row = LedgerRow(columns, table: "op_change", key: "seq, part")
+            let seq = try row.integer("seq"), generation = try row.integer("generation")
             guard let handover = handovers[generation] else { continue }
             if pending?.seq != seq { finish(); pending = (seq, [:]) }
-            let key = "\(seq)/\(row["part"] as Int64)"
-            let order = try CorruptRow.order(row["ord"], geometry: handover.geometry, table: "op_change", row: key)
-            let count = try CorruptRow.blocks(row["count"], order: order, geometry: handover.geometry, memory: handover.memory,
-                                              table: "op_change", row: key)
-            let added = (row["action"] as String) == "add"
-            let size = handover.geometry.bytes(order: order)
+            let order = try row.order("ord", geometry: handover.geometry)
+            let count = try row.blocks("count", order: order, geometry: handover.geometry, memory: handover.memory)
+            let added = try row.text("action") == "add"
+            let size = handover.geometry.bytes(order: order), phys = try row.address("phys")
             for i in 0 ..< count {
-                pending?.present[Block(generation: generation, phys: UInt64(bitPattern: row["phys"]) &+ i &* size, order: order)] = added
+                pending?.present[Block(generation: generation, phys: phys &+ i &* size, order: order)] = added
             }
         }
         finish()
-        let kexecs = Dictionary(try Row.fetchAll(db, sql: "SELECT generation, kexec_seq FROM generation WHERE kexec_seq IS NOT NULL")
-            .map { ($0["generation"] as Int64, $0["kexec_seq"] as Int64) }, uniquingKeysWith: { first, _ in first })
+        let kexecs = Dictionary(try Row.fetchAll(db, sql: "SELECT generation, kexec_seq FROM generation WHERE kexec_seq IS NOT NULL").map {
+            let row = LedgerRow($0, table: "generation", key: "generation")
+            return (try row.integer("generation"), try row.integer("kexec_seq", in: 0 ... .max - 1, expected: "a seq below 2^63 - 1"))
+        }, uniquingKeysWith: { first, _ in first })
         for (block, from) in open {
             intervals[block, default: []].append(Interval(from: from, to: kexecs[block.generation].map { $0 + 1 }))
         }
@@ -123,16 +124,16 @@ struct PreservedRunCheck: AuditCheck {
     private func storedIntervals(_ db: Database, _ handovers: [Int64: AuditScope.Handover]) throws -> [Block: [Interval]] {
         var intervals: [Block: [Interval]] = [:]
         let runs = try Row.fetchCursor(db, sql: "SELECT id, generation, phys, ord, count, from_seq, to_seq FROM preserved_run ORDER BY id")
-        while let row = try runs.next() {
-            let id: Int64 = row["id"], generation: Int64 = row["generation"]
+        while let columns = try runs.next() {
+            let row = LedgerRow(columns, table: "preserved_run")
+            let id = try row.integer("id"), generation = try row.integer("generation")
             guard let handover = handovers[generation] else { continue }
-            let order = try CorruptRow.order(row["ord"], geometry: handover.geometry, table: "preserved_run", row: "\(id)")
-            let count = try CorruptRow.blocks(row["count"], order: order, geometry: handover.geometry, memory: handover.memory,
-                                              table: "preserved_run", row: "\(id)")
-            let size = handover.geometry.bytes(order: order)
-            let interval = Interval(from: row["from_seq"], to: row["to_seq"], firstRow: id, lastRow: id)
+            let order = try row.order("ord", geometry: handover.geometry)
+            let count = try row.blocks("count", order: order, geometry: handover.geometry, memory: handover.memory)
+            let size = handover.geometry.bytes(order: order), phys = try row.address("phys")
+            let interval = Interval(from: try row.integer("from_seq"), to: try row.optionalInteger("to_seq"), firstRow: id, lastRow: id)
             for i in 0 ..< count {
-                intervals[Block(generation: generation, phys: UInt64(bitPattern: row["phys"]) &+ i &* size, order: order), default: []].append(interval)
+                intervals[Block(generation: generation, phys: phys &+ i &* size, order: order), default: []].append(interval)
             }
         }
         return intervals.mapValues { pieces in

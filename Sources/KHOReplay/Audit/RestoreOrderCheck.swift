@@ -1,4 +1,5 @@
 import GRDB
+import KHOLedger
 import KHOABI
 
 /// `restore-order-mismatch`: a `kho_restore_vmalloc` took a block whose head
@@ -26,15 +27,20 @@ struct RestoreOrderCheck: AuditCheck {
                 """, arguments: scope.arguments)
         }
         var findings: [AuditFinding] = []
-        for (seq, blocks) in Dictionary(grouping: rows, by: { $0["seq"] as Int64 }).sorted(by: { $0.key < $1.key }) {
+        let changes = rows.map { LedgerRow($0, table: "op_change", key: "seq") }
+        var bySeq: [Int64: [LedgerRow<Row>]] = [:]
+        for change in changes { bySeq[try scope.checked { () throws(CorruptRow) in try change.integer("seq") }, default: []].append(change) }
+        for (seq, blocks) in bySeq.sorted(by: { $0.key < $1.key }) {
             guard let first = blocks.first else { continue }
-            let name: String = first["subject"] ?? "?"
-            let restored: Int = first["restored"], stored: Int = first["stored"]
-            findings.append(AuditFinding(
-                .restoreOrderMismatch, seq: seq, generation: first["generation"], subject: name,
-                message: "restore of \"\(name)\" took \(blocks.count) order-\(restored) block(s) tracked as smaller pieces, first "
-                    + "\(hex(UInt64(bitPattern: first["phys"]))) preserved at order \(stored): the kernel restores on the head page's "
-                    + "magic alone and the other pieces stay reserved"))
+            try scope.checked { () throws(CorruptRow) in
+                let name = try first.optionalText("subject") ?? "?"
+                let restored = try first.integer("restored"), stored = try first.integer("stored")
+                findings.append(AuditFinding(
+                    .restoreOrderMismatch, seq: seq, generation: try first.integer("generation"), subject: name,
+                    message: "restore of \"\(name)\" took \(blocks.count) order-\(restored) block(s) tracked as smaller pieces, first "
+                        + "\(hex(try first.address("phys"))) preserved at order \(stored): the kernel restores on the head page's "
+                        + "magic alone and the other pieces stay reserved"))
+            }
         }
         return findings
     }

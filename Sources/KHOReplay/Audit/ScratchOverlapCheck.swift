@@ -25,7 +25,8 @@ struct ScratchOverlapCheck: AuditCheck {
                             WHERE o.generation = :generation AND o.seq <= :end AND o.result = 'ok' AND c.action = 'add'
                               AND c.phys < :stop AND :start < c.phys + c.count * (:page_size << c.ord)
                             UNION ALL
-                            SELECT seq, part, generation, kind, subject, phys, ord, count, size, i + 1 FROM added WHERE i + 1 < count
+                            SELECT seq, part, generation, kind, subject, phys, ord, count, size, i + 1 FROM added
+                            WHERE i + 1 < count AND phys + (i + 1) * size < :stop
                         )
                         SELECT seq, generation, kind, subject, phys + i * size AS phys, ord FROM added
                         WHERE phys + i * size < :stop AND :start < phys + (i + 1) * size

@@ -1,4 +1,5 @@
 import GRDB
+import KHOLedger
 import KHOABI
 
 /// `subtree-blob-unpreserved`: at the handover, an outgoing subtree of the
@@ -34,18 +35,21 @@ struct SubtreeBlobCheck: AuditCheck {
                                      "page_size": handover.geometry.pageSize,
                                      "memory_size": Int64(bitPattern: handover.memory.size)])
             }
-            for pages in Dictionary(grouping: rows, by: { $0["id"] as Int64 }).sorted(by: { $0.key < $1.key }).map(\.value) {
-                let missing = pages.filter { $0["unpreserved"] as Bool }
-                guard let first = missing.first else { continue }
-                let name: String = first["name"]
-                let blob = UInt64(bitPattern: first["blob"])
-                let bytes: Int64 = first["bytes"]
-                let added: Int64 = first["from_seq"]
-                findings.append(AuditFinding(
-                    .subtreeBlobUnpreserved, seq: handover.seq, generation: handover.generation, subject: name,
-                    message: "subtree \"\(name)\" (added at seq \(added)) points at \(bytes) bytes at \(hex(blob)): "
-                        + "\(missing.count) of \(pages.count) pages not preserved at the handover, first "
-                        + hex(UInt64(bitPattern: first["phys"]))))
+            let subtrees = rows.map { LedgerRow($0, table: "subtree") }
+            var byID: [Int64: [LedgerRow<Row>]] = [:]
+            for subtree in subtrees { byID[try scope.checked { () throws(CorruptRow) in try subtree.integer("id") }, default: []].append(subtree) }
+            for pages in byID.sorted(by: { $0.key < $1.key }).map(\.value) {
+                try scope.checked { () throws(CorruptRow) in
+                    var missing: [LedgerRow<Row>] = []
+                    for page in pages where try page.integer("unpreserved") != 0 { missing.append(page) }
+                    guard let first = missing.first else { return }
+                    let name = try first.text("name")
+                    findings.append(AuditFinding(
+                        .subtreeBlobUnpreserved, seq: handover.seq, generation: handover.generation, subject: name,
+                        message: "subtree \"\(name)\" (added at seq \(try first.integer("from_seq"))) points at \(try first.integer("bytes")) bytes "
+                            + "at \(hex(try first.address("blob"))): \(missing.count) of \(pages.count) pages not preserved at the handover, first "
+                            + hex(try first.address("phys"))))
+                }
             }
         }
         return findings

@@ -11,14 +11,16 @@ enum TrackerHistory {
     /// last action before it (`add`, `remove` or NULL) and `previous_seq`
     /// that action's seq. Bind `:end` and `:generation`.
     static let blockEvents = """
-        WITH RECURSIVE change(seq, part, generation, action, phys, ord, count, size, i) AS (
-            SELECT c.seq, c.part, o.generation, c.action, c.phys, c.ord, c.count, g.page_size << c.ord, 0
+        WITH RECURSIVE change(seq, part, generation, action, phys, ord, count, size, room, i) AS (
+            SELECT c.seq, c.part, o.generation, c.action, c.phys, c.ord, c.count, g.page_size << c.ord,
+                   g.memory_size / (g.page_size << c.ord), 0
             FROM op_change c
             JOIN op o ON o.seq = c.seq
             JOIN generation g ON g.generation = o.generation
             WHERE c.action IN ('add', 'remove') AND c.seq <= :end AND (:generation IS NULL OR o.generation = :generation)
             UNION ALL
-            SELECT seq, part, generation, action, phys, ord, count, size, i + 1 FROM change WHERE i + 1 < count
+            -- At most the blocks the generation's memory holds, whatever a damaged count says.
+            SELECT seq, part, generation, action, phys, ord, count, size, room, i + 1 FROM change WHERE i + 1 < count AND i + 1 < room
         ),
         block_event AS (
             SELECT seq, part, i, generation, action, phys + i * size AS phys, ord, size,

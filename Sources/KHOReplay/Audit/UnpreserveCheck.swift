@@ -1,4 +1,5 @@
 import GRDB
+import KHOLedger
 import KHOABI
 
 /// `unpreserve-unknown` and `unpreserve-order-mismatch`: an unpreserve
@@ -18,8 +19,7 @@ struct UnpreserveCheck: AuditCheck {
         // call (valid at seq - 1), if there is one.
         let rows = try scope.read { db in
             try Row.fetchAll(db, sql: TrackerHistory.blockEvents + """
-                SELECT f.seq, f.generation, f.kind, f.subject, f.phys, f.ord,
-                       r.phys AS run_phys, r.ord AS run_ord, g.page_size << r.ord AS run_size
+                SELECT f.seq, f.part, f.generation, f.kind, f.subject, f.phys, f.ord, f.run_id, r.phys AS run_phys, r.ord AS run_ord
                 FROM (
                     SELECT e.seq, e.part, e.i, e.generation, o.kind, o.subject, e.phys, e.ord,
                            (SELECT r.id FROM preserved_run r
@@ -32,23 +32,25 @@ struct UnpreserveCheck: AuditCheck {
                       AND o.kind IN (\(TrackerHistory.unpreserveKinds))
                 ) f
                 LEFT JOIN preserved_run r ON r.id = f.run_id
-                LEFT JOIN generation g ON g.generation = r.generation
                 ORDER BY f.seq, f.part, f.i
                 """, arguments: scope.arguments)
         }
-        let unknown = try AuditedOp.grouping(rows.filter { $0["run_phys"] == nil }, in: scope).map { op in
+        let unknown = try AuditedOp.grouping(rows.filter { ($0["run_id"] as DatabaseValue).isNull }, in: scope).map { op in
             AuditFinding(.unpreserveUnknown, seq: op.seq, generation: op.generation, subject: op.subject,
                          message: "\(op.kind) of \(op.blocks.description): not preserved (the kernel only warns)")
         }
-        let mismatched = try AuditedOp.grouping(rows.filter { $0["run_phys"] != nil }, in: scope).compactMap { op -> AuditFinding? in
-            guard let removed = op.blocks.first else { return nil }
-            let runPhys = UInt64(bitPattern: op.firstRow["run_phys"])
-            let runSize = UInt64(bitPattern: op.firstRow["run_size"])
+        var mismatched: [AuditFinding] = []
+        for op in try AuditedOp.grouping(rows.filter { !($0["run_id"] as DatabaseValue).isNull }, in: scope) {
+            guard let removed = op.blocks.first else { continue }
+            let run = LedgerRow(op.firstRow, table: "preserved_run", key: "run_id")
+            let (runPhys, order) = try scope.checked { () throws(CorruptRow) in
+                (try run.address("run_phys"), try run.order("run_ord", geometry: op.blocks.geometry))
+            }
+            let runSize = op.blocks.geometry.bytes(order: order)
             let preserved = removed.phys > runPhys ? runPhys + (removed.phys - runPhys) / runSize * runSize : runPhys
-            let order: Int = op.firstRow["run_ord"]
-            return AuditFinding(.unpreserveOrderMismatch, seq: op.seq, generation: op.generation, subject: op.subject,
-                                message: "\(op.kind) of \(op.blocks.description): those pages are preserved as "
-                                    + "\(hex(preserved)) order \(order), which stays preserved")
+            mismatched.append(AuditFinding(.unpreserveOrderMismatch, seq: op.seq, generation: op.generation, subject: op.subject,
+                                           message: "\(op.kind) of \(op.blocks.description): those pages are preserved as "
+                                               + "\(hex(preserved)) order \(order), which stays preserved"))
         }
         return unknown + mismatched
     }

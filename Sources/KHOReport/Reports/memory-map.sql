@@ -9,16 +9,18 @@
 --   preserved_seq, preserved_by (the operation's kind: boot is the root
 --   FDT page KHO itself preserves), subject (its area, folio or blob name).
 WITH RECURSIVE point AS (
-    SELECT g.generation, g.page_size, (SELECT max(seq) FROM op WHERE op.generation = g.generation) AS seq
+    SELECT g.generation, g.page_size, g.memory_size, (SELECT max(seq) FROM op WHERE op.generation = g.generation) AS seq
     FROM generation g
     WHERE :generation IS NULL OR g.generation = :generation
 ),
-block(generation, page_size, phys, ord, from_seq, i, count) AS (
-    SELECT p.generation, p.page_size, r.phys, r.ord, r.from_seq, 0, r.count
+block(generation, page_size, phys, ord, from_seq, i, count, room) AS (
+    SELECT p.generation, p.page_size, r.phys, r.ord, r.from_seq, 0, r.count, p.memory_size / (p.page_size << r.ord)
     FROM point p
     JOIN preserved_run r ON r.generation = p.generation AND r.from_seq <= p.seq AND (r.to_seq IS NULL OR r.to_seq > p.seq)
     UNION ALL
-    SELECT generation, page_size, phys + (page_size << ord), ord, from_seq, i + 1, count FROM block WHERE i + 1 < count
+    -- At most the blocks the generation's memory holds, whatever a damaged count says.
+    SELECT generation, page_size, phys + (page_size << ord), ord, from_seq, i + 1, count, room FROM block
+    WHERE i + 1 < count AND i + 1 < room
 )
 SELECT b.generation, b.phys / b.page_size AS pfn, printf('0x%x', b.phys) AS phys, b.ord AS "order", 1 << b.ord AS pages,
        b.from_seq AS preserved_seq, o.kind AS preserved_by, o.subject
