@@ -153,11 +153,8 @@ extension AsOfState {
         var blocks: [PreservedBlock] = []
         // Integer columns in place: an answer reads up to millions of rows.
         try db.cachedStatement(sql: runs.sql).forEachRow(integers: runs.arguments) { columns in
-            let row = LedgerRow(columns, table: "preserved_run")
-            let phys = try row.address(1)
-            let order = try row.order(2, geometry: geometry)
-            let count = try row.blocks(3, order: order, geometry: geometry, memory: memory)
-            for i in 0..<count { blocks.append(PreservedBlock(phys: phys &+ i * geometry.bytes(order: order), order: order)) }
+            blocks += try LedgerRow(columns, table: "preserved_run").run(phys: 1, order: 2, count: 3, geometry: geometry, memory: memory)
+                .blocks(geometry)
         }
         return blocks.sorted()
     }

@@ -21,13 +21,8 @@ struct ObjectPages {
         try side.db.cachedStatement(sql: """
             SELECT object_id, first_index, phys, ord, count FROM object_extent WHERE object_id = ? ORDER BY first_index
             """).forEachRow(integers: [objectID]) { columns in
-            let row = LedgerRow(columns, table: "object_extent", key: "object_id, first_index")
-            let start = try row.address("phys")
-            let order = try row.order("ord", geometry: geometry)
-            let count = try row.blocks("count", order: order, geometry: geometry, memory: memory)
-            let (end, overflow) = start.addingReportingOverflow(count * geometry.bytes(order: order))
-            guard !overflow else { throw row.corrupt("phys", expected: "extents that end below 2^64") }
-            extents.append(start ..< end)
+            let run = try LedgerRow(columns, table: "object_extent", key: "object_id, first_index").run(geometry: geometry, memory: memory)
+            extents.append(run.phys ..< run.phys + run.bytes(geometry))
         }
         let ids = try side.contentIDs(extents)
         for extent in extents {

@@ -52,17 +52,12 @@ public struct LedgerRow<Columns: StoredColumns> {
 
     /// An INTEGER value.
     public func integer(_ column: some ColumnKey) throws(CorruptRow) -> Int64 {
-        guard let value = try optionalInteger(column) else { throw corrupt(column, expected: "an integer") }
-        return value
+        try required(optionalInteger(column), column, expected: "an integer")
     }
 
     /// An INTEGER value or NULL.
     public func optionalInteger(_ column: some ColumnKey) throws(CorruptRow) -> Int64? {
-        switch try value(column).storage {
-        case .int64(let value): return value
-        case .null: return nil
-        default: throw corrupt(column, expected: "an integer")
-        }
+        try optional(column, expected: "an integer") { if case .int64(let value) = $0 { value } else { nil } }
     }
 
     /// A physical address, stored as the INTEGER of its 64 bits.
@@ -77,32 +72,22 @@ public struct LedgerRow<Columns: StoredColumns> {
 
     /// A TEXT value.
     public func text(_ column: some ColumnKey) throws(CorruptRow) -> String {
-        guard let value = try optionalText(column) else { throw corrupt(column, expected: "text") }
-        return value
+        try required(optionalText(column), column, expected: "text")
     }
 
     /// A TEXT value or NULL.
     public func optionalText(_ column: some ColumnKey) throws(CorruptRow) -> String? {
-        switch try value(column).storage {
-        case .string(let value): return value
-        case .null: return nil
-        default: throw corrupt(column, expected: "text")
-        }
+        try optional(column, expected: "text") { if case .string(let value) = $0 { value } else { nil } }
     }
 
     /// A BLOB value.
     public func blob(_ column: some ColumnKey) throws(CorruptRow) -> Data {
-        guard let value = try optionalBlob(column) else { throw corrupt(column, expected: "a blob") }
-        return value
+        try required(optionalBlob(column), column, expected: "a blob")
     }
 
     /// A BLOB value or NULL.
     public func optionalBlob(_ column: some ColumnKey) throws(CorruptRow) -> Data? {
-        switch try value(column).storage {
-        case .blob(let value): return value
-        case .null: return nil
-        default: throw corrupt(column, expected: "a blob")
-        }
+        try optional(column, expected: "a blob") { if case .blob(let value) = $0 { value } else { nil } }
     }
 
     /// A BLOB of exactly `count` bytes (a SHA-256, a page).
@@ -135,6 +120,21 @@ public struct LedgerRow<Columns: StoredColumns> {
                                   expected: "1…\(limit) blocks of order \(order) (the generation's memory)"))
     }
 
+    /// A run of blocks from the columns `phys`, `ord` and `count` (or
+    /// those named): its order and count checked as above, and its last
+    /// byte below 2^64.
+    public func run(phys: some ColumnKey = "phys", order: some ColumnKey = "ord", count: some ColumnKey = "count",
+                    geometry: PageGeometry, memory: GenerationMemory) throws(CorruptRow) -> BlockRun {
+        let start = try address(phys)
+        let order = try self.order(order, geometry: geometry)
+        let blocks = try self.blocks(count, order: order, geometry: geometry, memory: memory)
+        // blocks × block size is at most the memory size, below 2^63.
+        guard start <= UInt64.max - blocks * geometry.bytes(order: order) else {
+            throw corrupt(phys, expected: "a run that ends below 2^64")
+        }
+        return BlockRun(phys: start, order: order, count: Int(blocks))
+    }
+
     /// A page count of an object (a vmalloc descriptor's `total_pages` is 32 bits).
     public func pageCount(_ column: some ColumnKey) throws(CorruptRow) -> UInt64 {
         UInt64(try integer(column, in: 0 ... Int64(UInt32.max), expected: "0…\(UInt32.max) pages"))
@@ -164,12 +164,23 @@ public struct LedgerRow<Columns: StoredColumns> {
                    value: StoredValue(column.databaseValue(in: columns) ?? .null), expected: expected)
     }
 
-    private func value(_ column: some ColumnKey) throws(CorruptRow) -> DatabaseValue {
+    /// `value`, read from `column`; NULL is a ``CorruptRow`` that expected `expected`.
+    private func required<T>(_ value: T?, _ column: some ColumnKey, expected: String) throws(CorruptRow) -> T {
+        guard let value else { throw corrupt(column, expected: expected) }
+        return value
+    }
+
+    /// The value of `column` as `extract` takes it from its storage; nil
+    /// for NULL; a value of another type is a ``CorruptRow`` that expected `expected`.
+    private func optional<T>(_ column: some ColumnKey, expected: String,
+                             _ extract: (DatabaseValue.Storage) -> T?) throws(CorruptRow) -> T? {
         guard let value = column.databaseValue(in: columns) else {
             throw CorruptRow(table: table, row: name, column: column.name(in: columns), value: .null,
                              expected: "a column the table has")
         }
-        return value
+        if value.isNull { return nil }
+        guard let extracted = extract(value.storage) else { throw corrupt(column, expected: expected) }
+        return extracted
     }
 
     /// The row's key columns and their values: `7`, or `seq 12, part 0`.

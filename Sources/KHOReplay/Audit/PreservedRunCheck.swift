@@ -101,12 +101,10 @@ struct PreservedRunCheck: AuditCheck {
             let seq = try row.integer("seq"), generation = try row.integer("generation")
             guard let handover = handovers[generation] else { continue }
             if pending?.seq != seq { finish(); pending = (seq, [:]) }
-            let order = try row.order("ord", geometry: handover.geometry)
-            let count = try row.blocks("count", order: order, geometry: handover.geometry, memory: handover.memory)
+            let run = try row.run(geometry: handover.geometry, memory: handover.memory)
             let added = try row.text("action") == "add"
-            let size = handover.geometry.bytes(order: order), phys = try row.address("phys")
-            for i in 0 ..< count {
-                pending?.present[Block(generation: generation, phys: phys &+ i &* size, order: order)] = added
+            for block in run.blocks(handover.geometry) {
+                pending?.present[Block(generation: generation, phys: block.phys, order: block.order)] = added
             }
         }
         finish()
@@ -128,12 +126,10 @@ struct PreservedRunCheck: AuditCheck {
             let row = LedgerRow(columns, table: "preserved_run")
             let id = try row.integer("id"), generation = try row.integer("generation")
             guard let handover = handovers[generation] else { continue }
-            let order = try row.order("ord", geometry: handover.geometry)
-            let count = try row.blocks("count", order: order, geometry: handover.geometry, memory: handover.memory)
-            let size = handover.geometry.bytes(order: order), phys = try row.address("phys")
+            let run = try row.run(geometry: handover.geometry, memory: handover.memory)
             let interval = Interval(from: try row.integer("from_seq"), to: try row.optionalInteger("to_seq"), firstRow: id, lastRow: id)
-            for i in 0 ..< count {
-                intervals[Block(generation: generation, phys: phys &+ i &* size, order: order), default: []].append(interval)
+            for block in run.blocks(handover.geometry) {
+                intervals[Block(generation: generation, phys: block.phys, order: block.order), default: []].append(interval)
             }
         }
         return intervals.mapValues { pieces in

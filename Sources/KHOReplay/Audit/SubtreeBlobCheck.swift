@@ -17,41 +17,48 @@ struct SubtreeBlobCheck: AuditCheck {
         for handover in scope.handovers {
             let rows = try scope.read { db in
                 try Row.fetchAll(db, sql: """
-                    WITH RECURSIVE page(id, name, blob, bytes, from_seq, phys) AS (
-                        SELECT id, name, phys, min(coalesce(size, length(blob), 1), :memory_size), from_seq, phys - phys % :page_size
-                        FROM subtree
-                        WHERE generation = :generation AND direction = 'out'
-                          AND from_seq <= :point AND (to_seq IS NULL OR to_seq > :point)
-                        UNION ALL
-                        SELECT id, name, blob, bytes, from_seq, phys + :page_size FROM page WHERE phys + :page_size < blob + bytes
-                    )
-                    SELECT id, name, blob, bytes, from_seq, phys,
-                           NOT EXISTS (SELECT 1 FROM preserved_run r
-                                       WHERE r.generation = :generation AND r.from_seq <= :point
-                                         AND (r.to_seq IS NULL OR r.to_seq > :point)
-                                         AND r.phys <= page.phys AND page.phys < r.phys + r.count * (:page_size << r.ord)) AS unpreserved
-                    FROM page ORDER BY id, phys
-                    """, arguments: ["generation": handover.generation, "point": handover.seq,
-                                     "page_size": handover.geometry.pageSize,
-                                     "memory_size": Int64(bitPattern: handover.memory.size)])
+                    SELECT id, name, phys, coalesce(size, length(blob), 1) AS bytes, from_seq FROM subtree
+                    WHERE generation = ? AND direction = 'out' AND from_seq <= ? AND (to_seq IS NULL OR to_seq > ?)
+                    ORDER BY id
+                    """, arguments: [handover.generation, handover.seq, handover.seq])
             }
-            let subtrees = rows.map { LedgerRow($0, table: "subtree") }
-            var byID: [Int64: [LedgerRow<Row>]] = [:]
-            for subtree in subtrees { byID[try scope.checked { () throws(CorruptRow) in try subtree.integer("id") }, default: []].append(subtree) }
-            for pages in byID.sorted(by: { $0.key < $1.key }).map(\.value) {
+            guard !rows.isEmpty else { continue }
+            let preserved = AddressRuns(AddressRuns.ranges(of: try scope.state(at: handover).preserved, geometry: handover.geometry))
+            for columns in rows {
+                let row = LedgerRow(columns, table: "subtree")
                 try scope.checked { () throws(CorruptRow) in
-                    var missing: [LedgerRow<Row>] = []
-                    for page in pages where try page.integer("unpreserved") != 0 { missing.append(page) }
-                    guard let first = missing.first else { return }
-                    let name = try first.text("name")
+                    let blob = try row.address("phys")
+                    // At least the first page, at most the size of RAM, never past 2^64.
+                    let bytes = min(UInt64(max(1, try row.integer("bytes"))), handover.memory.size, UInt64.max - blob)
+                    let pages = Self.pages(blob ..< blob + bytes, geometry: handover.geometry)
+                    let total = Int((pages.upperBound - pages.lowerBound) / UInt64(handover.geometry.pageSize))
+                    let missing = total - Self.pagesCovered(pages, by: preserved, geometry: handover.geometry)
+                    guard missing > 0, let first = preserved.firstGap(in: pages) else { return }
+                    let name = try row.text("name")
                     findings.append(AuditFinding(
                         .subtreeBlobUnpreserved, seq: handover.seq, generation: handover.generation, subject: name,
-                        message: "subtree \"\(name)\" (added at seq \(try first.integer("from_seq"))) points at \(try first.integer("bytes")) bytes "
-                            + "at \(hex(try first.address("blob"))): \(missing.count) of \(pages.count) pages not preserved at the handover, first "
-                            + hex(try first.address("phys"))))
+                        message: "subtree \"\(name)\" (added at seq \(try row.integer("from_seq"))) points at \(bytes) bytes "
+                            + "at \(hex(blob)): \(missing) of \(total) pages not preserved at the handover, first \(hex(first))"))
                 }
             }
         }
         return findings
+    }
+
+    /// The whole pages `range` touches, as an address range (ending at the
+    /// last page below 2^64 if the range reaches that far).
+    private static func pages(_ range: Range<UInt64>, geometry: PageGeometry) -> Range<UInt64> {
+        let mask = UInt64(geometry.pageSize - 1)
+        let end = range.upperBound > UInt64.max - mask ? UInt64.max & ~mask : (range.upperBound + mask) & ~mask
+        return (range.lowerBound & ~mask) ..< end
+    }
+
+    /// The pages of `pages` that `runs` (whole pages) cover.
+    private static func pagesCovered(_ pages: Range<UInt64>, by runs: AddressRuns, geometry: PageGeometry) -> Int {
+        let bytes = runs.runs.reduce(UInt64(0)) { covered, run in
+            let overlap = run.clamped(to: pages)
+            return covered + (overlap.upperBound - overlap.lowerBound)
+        }
+        return Int(bytes / UInt64(geometry.pageSize))
     }
 }
