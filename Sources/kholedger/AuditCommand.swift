@@ -32,7 +32,10 @@ struct AuditCommand: ParsableCommand {
             Each operation's hash covers its row, the rows it created, the generation \
             row a boot starts, the handover a kexec records and the intervals each \
             operation ends; the preserved-block intervals are derived again from the \
-            tracker changes and compared, and ledger_meta must be empty.
+            tracker changes and compared, and ledger_meta must be empty. A row holding a \
+            value no recording writes (text where a number belongs, an order or count \
+            no memory holds) stops the audit with a corrupt-row finding naming it, with \
+            --chain too.
 
             --chain ends with the ledger's head: its last seq and hash, "head: SEQ:HASH". \
             Keep it somewhere else: a ledger rewritten from scratch has an intact chain, \
@@ -71,7 +74,7 @@ struct AuditCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Report only this generation's findings.", valueName: "generation"))
     var generation: Int64?
 
-    @Flag(name: .long, help: "Run only the integrity checks: the hash chain, the stored bytes and the views.")
+    @Flag(name: .long, help: "Run only the integrity checks: the hash chain, the stored bytes, the views and corrupt rows.")
     var chain = false
 
     @Option(name: .long, help: ArgumentHelp("A head kept from an earlier `audit --chain` that the ledger must still reach.",
@@ -82,7 +85,7 @@ struct AuditCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let codes = chain ? [AuditCode.chainBreak, .storedBytesAltered, .viewAltered] : AuditCode.allCases
+        let codes = chain ? [AuditCode.chainBreak, .storedBytesAltered, .viewAltered, .corruptRow] : AuditCode.allCases
         let end: ResolvedPoint
         let findings: [AuditFinding]
         let last: ChainHead?

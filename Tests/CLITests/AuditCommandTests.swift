@@ -89,7 +89,7 @@ struct AuditCommandTests {
         let ledger = try SimulatedLedger(example: "audit-leak.yaml")
         let chain = try ledger.kholedger(["audit", "--chain"])
         #expect(chain.status == 0, "the leak is not a chain check: \(chain.stdout)")
-        #expect(chain.stdout.contains("(checked: chain-break, stored-bytes-altered, view-altered)"))
+        #expect(chain.stdout.contains("(checked: chain-break, stored-bytes-altered, view-altered, corrupt-row)"))
 
         #expect(try ToolRunner.sqlite(ledger.path, "UPDATE op SET args = '{}' WHERE seq = 5").status == 0)
         let broken = try report(ledger, ["--chain"], status: 1)

@@ -210,6 +210,27 @@ struct HostileInputTests {
         #expect(taken.status == 0, "\(taken.stderr)")
     }
 
+    /// A value of the wrong SQLite type in a hashed row: `audit --chain`
+    /// names the row in a corrupt-row finding, `log` and `show`
+    /// stop with one error line (before, each trapped in GRDB decoding).
+    @Test func wrongTypesInHashedRowsAreNamed() throws {
+        let scenario = ToolRunner.examples.appendingPathComponent("multi-generation.yaml").path
+        let ledger = directory.path("typed.db")
+        let made = try ToolRunner.run(["simulate", scenario, "--quiet", "--ledger", ledger])
+        #expect(made.status == 0, "\(made.stderr)")
+        let seq = try ToolRunner.sqlite(ledger, "SELECT min(seq) FROM op_change").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let last = try ToolRunner.sqlite(ledger, "SELECT max(seq) FROM op").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let edited = try ToolRunner.sqlite(ledger, "UPDATE op_change SET ord = 'x' WHERE seq = \(seq); UPDATE op SET errno = 'x' WHERE seq = \(last)")
+        #expect(edited.status == 0, "\(edited.stderr)")
+        let changeRow = "corrupt ledger row: op_change row seq \(seq), part 0: ord = 'x' (text), expected an integer"
+
+        let chain = try bounded(["audit", "--chain", "--ledger", ledger])
+        let finding = chain.stdout.split(whereSeparator: \.isNewline).first { $0.contains("corrupt-row") } ?? ""
+        #expect(chain.status == 1 && !chain.signaled && finding.contains(changeRow), "\(chain.stdout)\(chain.stderr)")
+        expectOneError(try bounded(["log", "--ledger", ledger]), containing: "corrupt ledger row: op row \(last): errno = 'x' (text), expected an integer")
+        expectOneError(try bounded(["show", seq, "--ledger", ledger]), containing: changeRow)
+    }
+
     /// Counts of 2^62 in the run-length rows: the views and reports that
     /// expand runs into blocks stop at the blocks the generation's memory
     /// holds, and a report still running at its --timeout stops with one

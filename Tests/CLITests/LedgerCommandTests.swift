@@ -123,7 +123,7 @@ struct LedgerCommandTests {
     @Test func auditFindsTampering() throws {
         let clean = try kholedger(["audit", "--chain"])
         #expect(clean.status == 0)
-        #expect(clean.stdout.contains("clean: no findings in seqs 1…\(recorded) (checked: chain-break, stored-bytes-altered, view-altered)"))
+        #expect(clean.stdout.contains("clean: no findings in seqs 1…\(recorded) (checked: chain-break, stored-bytes-altered, view-altered, corrupt-row)"))
 
         let tamper = try ToolRunner.sqlite(ledger, "UPDATE op SET time = replace(time, 'Z', '0Z') WHERE seq = 5")
         #expect(tamper.status == 0)
