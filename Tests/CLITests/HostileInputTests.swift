@@ -231,6 +231,26 @@ struct HostileInputTests {
         expectOneError(try bounded(["show", seq, "--ledger", ledger]), containing: changeRow)
     }
 
+    /// Copies of memory kept beside the pages (chunk pages, subtree blobs)
+    /// whose address or bytes no recording writes: the stored-bytes check
+    /// names the row in a corrupt-row finding (before, an address of 2^64 - 1
+    /// overflowed and a number where the bytes belong trapped).
+    @Test(arguments: [
+        ("UPDATE chunk SET phys = -1", "chunk row object_id", "phys = -1, expected a copy that ends below 2^64"),
+        ("UPDATE subtree SET phys = -1", "subtree row", "phys = -1, expected a copy that ends below 2^64"),
+        ("UPDATE chunk SET bytes = -1", "chunk row object_id", "bytes = -1, expected a blob"),
+    ])
+    func storedCopiesWithImpossibleValuesAreCorruptRows(_ update: String, _ row: String, _ value: String) throws {
+        let scenario = ToolRunner.examples.appendingPathComponent("audit-chunk-list.yaml").path
+        let ledger = directory.path("copies.db")
+        let made = try ToolRunner.run(["simulate", scenario, "--quiet", "--ledger", ledger])
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(try ToolRunner.sqlite(ledger, update).status == 0)
+        let audit = try bounded(["audit", "--ledger", ledger])
+        let finding = audit.stdout.split(whereSeparator: \.isNewline).first { $0.contains("corrupt-row") } ?? ""
+        #expect(audit.status == 1 && !audit.signaled && finding.contains(row) && finding.contains(value), "\(update): \(audit.stdout)\(audit.stderr)")
+    }
+
     /// Counts of 2^62 in the run-length rows: the views and reports that
     /// expand runs into blocks stop at the blocks the generation's memory
     /// holds, and a report still running at its --timeout stops with one
