@@ -163,7 +163,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KHOReportTests",
-            dependencies: ["KHOReport"]
+            dependencies: ["KHOReport", "KHOTestSupport"]
         ),
         .testTarget(
             name: "KHOImageTests",

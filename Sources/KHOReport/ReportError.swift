@@ -31,6 +31,9 @@ public enum ReportError: Error, Equatable, CustomStringConvertible {
     /// A canned report's total passed 2^63 - 1: the ledger holds a count
     /// or size no recording writes.
     case totalOverflow(report: String)
+    /// A report gives a generation a value no recording writes (a page
+    /// size kholedger does not model, memory smaller than a page or past 2^63).
+    case corruptGeneration(report: String, generation: Int64, column: String, value: String)
 
     public var description: String {
         switch self {
@@ -53,6 +56,9 @@ public enum ReportError: Error, Equatable, CustomStringConvertible {
         case .totalOverflow(let report):
             return "report \(report): a total passes 2^63 - 1 bytes or blocks: the ledger holds a corrupt count or size "
                 + "(`kholedger audit` names the row)"
+        case let .corruptGeneration(report, generation, column, value):
+            return "report \(report): generation \(generation) has \(column) \(value): the ledger holds a corrupt generation row "
+                + "(`kholedger audit` names it)"
         }
     }
 

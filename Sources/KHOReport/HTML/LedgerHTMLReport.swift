@@ -1,4 +1,5 @@
 import Foundation
+import KHOABI
 
 extension HTMLReport {
     /// The report of a ledger: the summary table, a physical-memory map per
@@ -41,6 +42,13 @@ extension HTMLReport {
         for row in rows {
             guard let generation = row[g].integer, let pageSize = row[size].integer, let memory = row[bytes].integer,
                   let memoryBase = row[base].address else { continue }
+            func corrupt(_ column: String, _ value: Int64) -> ReportError {
+                .corruptGeneration(report: "summary", generation: generation, column: column, value: "\(value)")
+            }
+            // The map divides by the page size and counts cells over the memory: the values must be ones a recording writes.
+            guard PageGeometry.supportedPageSizes.contains(where: { Int64($0) == pageSize }) else { throw corrupt("page_size", pageSize) }
+            guard memory >= pageSize else { throw corrupt("memory_bytes", memory) }
+            guard memoryBase >= 0, memoryBase <= Int64.max - memory else { throw corrupt("memory_base", memoryBase) }
             maps[generation] = MemoryMap(generation: generation, pageSize: pageSize, memoryBase: memoryBase, memoryBytes: memory)
         }
         let leaks = ResultColumns(result: try CannedReport.named("leaks").run(on: connection), report: "leaks")

@@ -52,9 +52,13 @@ struct MemoryMap {
     var cellCount: Int64 { (pages + pagesPerCell - 1) / pagesPerCell }
 
     /// Adds `count` pages from physical frame `pfn` held by `owner`; pages
-    /// outside memory are ignored.
+    /// outside memory are ignored (also those of a frame or count no
+    /// recording writes, which a damaged ledger's report may give).
     mutating func add(pfn: Int64, count: Int64, owner: Owner) {
-        let first = max(pfn - memoryBase / pageSize, 0), end = min(pfn - memoryBase / pageSize + count, pages)
+        let (offset, below) = pfn.subtractingReportingOverflow(memoryBase / pageSize)
+        guard !below, count > 0, offset < pages else { return }
+        let (last, beyond) = offset.addingReportingOverflow(count)
+        let first = max(offset, 0), end = beyond ? pages : min(last, pages)
         guard first < end else { return }
         var cell = first / pagesPerCell
         while cell * pagesPerCell < end {
