@@ -4,6 +4,17 @@ import KHOLedger
 import KHOMachine
 import KHOReplay
 
+extension Bench {
+    /// `state --at` on a new one-generation churn ledger of `ops` operations
+    /// against `full-replay`; the figure says how long recording took.
+    func churnAsOf(ops: Int) throws -> BenchResult {
+        let churn = try ChurnLedger.timedRecord(ops: ops, path: workspace.fresh("churn-\(ops).db"))
+        var result = try AsOfLatency.measure(path: churn.path, ops: churn.ops, points: 25, replayPoints: 5)
+        result.figure = churn.note
+        return result
+    }
+}
+
 /// `state --at` latency: `AsOfState` at random points of a ledger, against
 /// answering the same question by replaying the tracker changes from seq 1.
 enum AsOfLatency {

@@ -6,7 +6,12 @@ import KHOMachine
 /// `kholedger-bench`: measures recording against the SQLite floor, as-of
 /// queries against a full replay and page lookups against a raw point lookup, each pair in the same run. Prints a table and, with `--json FILE`, writes the rows.
 ///
-///     swift run -c release kholedger-bench [--quick] [--only record|asof|storage|restore|diff|import|who] [--json FILE] [--workspace DIR]
+/// The guest-sized groups: `asof-10m` (`state --at` on a 10,000,000-operation
+/// ledger, and its p50 against a 10,000-operation one), `diff-10m` (`diff` of
+/// two handovers of 10,000,000 frames) and `guest` (`simulate` of a 64 GiB
+/// memfd in 4 KiB folios, in a child process, with its peak memory).
+///
+///     swift run -c release kholedger-bench [--quick] [--only record|asof|storage|restore|diff|import|who|asof-10m|diff-10m|guest] [--json FILE] [--workspace DIR]
 @main
 struct Bench {
     /// The scenario groups, in the order they run; `--only NAME` picks one.
@@ -15,9 +20,12 @@ struct Bench {
         ("asof", { try $0.asOfQueries() }),
         ("storage", { try $0.storage() }),
         ("restore", { try $0.pastRestore() }),
-        ("diff", { try $0.generationDiff() }),
+        ("diff", { try $0.generationDiff(frames: $0.quick ? 100_000 : 1_000_000) }),
         ("import", { try $0.captureImport() }),
         ("who", { try $0.pageLookups() }),
+        ("asof-10m", { try $0.asOfScaling() }),
+        ("diff-10m", { try $0.generationDiff(frames: $0.quick ? 300_000 : 10_000_000) }),
+        ("guest", { try $0.guestHandover() }),
     ]
 
     let quick: Bool
@@ -36,6 +44,7 @@ struct Bench {
     private static func run() throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == importChildFlag { return try importChild(Array(arguments.dropFirst())) }
+        if arguments.first == simulateChildFlag { return try simulateChild(Array(arguments.dropFirst())) }
         func value(after flag: String) -> String? {
             arguments.firstIndex(of: flag).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
         }
@@ -83,11 +92,7 @@ struct Bench {
 
     /// `state --at` on one-generation churn ledgers of growing length against `full-replay`.
     func asOfQueries() throws -> [BenchResult] {
-        try (quick ? [10_000, 50_000] : [10_000, 100_000, 1_000_000]).map { ops in
-            let path = workspace.fresh("churn-\(ops).db")
-            let recorded = try ChurnLedger.record(ops: ops, path: path)
-            return try AsOfLatency.measure(path: path, ops: recorded, points: 25, replayPoints: 5)
-        }
+        try (quick ? [10_000, 50_000] : [10_000, 100_000, 1_000_000]).map(churnAsOf)
     }
 }
 

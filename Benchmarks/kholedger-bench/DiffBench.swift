@@ -3,11 +3,10 @@ import KHOLedger
 import KHOReplay
 
 extension Bench {
-    /// `diff` of two handovers of the same area with 1 % of its pages
-    /// rewritten, against one `EXCEPT` query each way over the two frame
-    /// lists (index, pfn, content hash) as raw rows.
-    func generationDiff() throws -> [BenchResult] {
-        let frames = quick ? 100_000 : 1_000_000
+    /// `diff` of two handovers of the same area of `frames` pages with 1 %
+    /// of its pages rewritten, against one `EXCEPT` query each way over the
+    /// two frame lists (index, pfn, content hash) as raw rows.
+    func generationDiff(frames: Int) throws -> [BenchResult] {
         let (workload, changed) = try Workload.twoGenerations(frames: frames, changed: frames / 100)
         let ledger = try workspace.record(workload, name: "diff.db")
         let handovers = try ledger.database.read {

@@ -30,8 +30,8 @@ extension Bench {
             units: Double(layout.preserved), unit: "B/s", runs: runs,
             run: {
                 _ = workspace.fresh("import.db")
-                try ChildProcess.run([Self.importChildFlag, capture.fdtPath, capture.elfPath, hex(layout.descriptor), ledgerPath, peakPath])
-                peak = max(peak, UInt64(try String(contentsOfFile: peakPath, encoding: .utf8)) ?? 0)
+                peak = max(peak, try ChildProcess.runReportingPeak(
+                    [Self.importChildFlag, capture.fdtPath, capture.elfPath, hex(layout.descriptor), ledgerPath], peakPath: peakPath))
             },
             baseline: "raw-blobs", baselineRun: { try RawSQLite.blobs(content, path: workspace.fresh("raw-blobs.db")) })
         let imported = try Ledger(readingAt: ledgerPath)
@@ -58,6 +58,6 @@ extension Bench {
         let capture = CaptureImport(fdt: fdt, image: image, geometry: SyntheticLayout.geometry, label: "bench",
                                     namedAreas: [NamedArea(name: SyntheticLayout.areaName, descriptorPhys: descriptor)])
         _ = try capture.prepare().record(into: Ledger(path: arguments[3]))
-        try String(try ChildProcess.peakResidentBytes()).write(toFile: arguments[4], atomically: true, encoding: .utf8)
+        try ChildProcess.reportPeak(to: arguments[4])
     }
 }

@@ -121,12 +121,18 @@ enum RawSQLite {
 
     /// Rows of one of two frame tables that the other lacks, both ways.
     static func exceptCount(path: String) throws -> Int {
-        let db = try open(path)
-        defer { sqlite3_close(db) }
-        let statement = try prepare(db, """
+        try count(path: path, sql: """
             SELECT (SELECT count(*) FROM (SELECT * FROM a EXCEPT SELECT * FROM b))
                  + (SELECT count(*) FROM (SELECT * FROM b EXCEPT SELECT * FROM a))
             """)
+    }
+
+    /// The integer a query of one row and one column (a count) answers on
+    /// the database at `path`.
+    static func count(path: String, sql: String) throws -> Int {
+        let db = try open(path)
+        defer { sqlite3_close(db) }
+        let statement = try prepare(db, sql)
         defer { sqlite3_finalize(statement) }
         guard sqlite3_step(statement) == SQLITE_ROW else { throw Failure(description: String(cString: sqlite3_errmsg(db))) }
         return Int(sqlite3_column_int64(statement, 0))

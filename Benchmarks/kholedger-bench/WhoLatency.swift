@@ -9,11 +9,9 @@ extension Bench {
     /// (50,000 with `--quick`) against one raw indexed point lookup.
     func pageLookups() throws -> [BenchResult] {
         let ops = quick ? 50_000 : 1_000_000
-        let path = workspace.fresh("who-churn-\(ops).db")
-        var recorded = 0
-        let recording = try BenchResult.time { recorded = try ChurnLedger.record(ops: ops, path: path) }
-        var result = try WhoLatency.measure(path: path, ops: recorded, pages: 25)
-        result.figure = (result.figure ?? "") + String(format: ", ledger recorded in %.1f s", recording)
+        let churn = try ChurnLedger.timedRecord(ops: ops, path: workspace.fresh("who-churn-\(ops).db"))
+        var result = try WhoLatency.measure(path: churn.path, ops: churn.ops, pages: 25)
+        result.figure = (result.figure ?? "") + ", " + churn.note
         return [result]
     }
 }
