@@ -54,9 +54,6 @@ struct AuditScope {
         Dictionary(handovers.map { ($0.generation, $0.layout) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// `:end` and `:generation` for queries over the audited operations.
-    var arguments: StatementArguments { ["end": end, "generation": generation] }
-
     /// Resolves the scope: `end` nil is the ledger's last operation.
     init(ledger: Ledger, end: Int64?, generation: Int64?, keptHead: ChainHead? = nil) throws(AuditError) {
         self.ledger = ledger
@@ -101,16 +98,6 @@ struct AuditScope {
             return try AsOfState(ledger: ledger, seq: handover.seq)
         } catch {
             throw .replay(error)
-        }
-    }
-
-    /// Reads values from rows with `body`; a ``CorruptRow`` is the audited
-    /// ledger's ``ReplayError/corruptRow(path:_:)`` (a `corrupt-row` finding).
-    func checked<T>(_ body: () throws(CorruptRow) -> T) throws(AuditError) -> T {
-        do {
-            return try body()
-        } catch {
-            throw .replay(.corruptRow(path: ledger.path, error))
         }
     }
 
