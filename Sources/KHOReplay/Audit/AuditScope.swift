@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 import KHOABI
 import KHOLedger
@@ -11,9 +10,8 @@ struct AuditScope {
     /// One audited generation and the point its handover checks look at.
     struct Handover {
         let generation: Int64
-        let geometry: PageGeometry
-        /// Its RAM.
-        let memory: GenerationMemory
+        /// Its pages and RAM.
+        let layout: GenerationLayout
         /// The generation's kexec, or its last operation up to ``AuditScope/end``
         /// (checked as if it kexec'd right after).
         let seq: Int64
@@ -25,6 +23,20 @@ struct AuditScope {
         let fdtPhys: UInt64?
         /// The emulated machine's configuration (simulated generations only).
         let machine: MachineConfig?
+
+        var geometry: PageGeometry { layout.geometry }
+        var memory: GenerationMemory { layout.memory }
+
+        /// The handover of `generation` at its kexec, else at its last operation up to the scope's end.
+        init(_ generation: HandoverGeneration) {
+            self.generation = generation.generation
+            layout = generation.layout
+            seq = generation.lastSeq ?? generation.bootSeq
+            isKexec = generation.kexecSeq == seq
+            child = isKexec ? generation.child : nil
+            fdtPhys = generation.fdtPhys
+            machine = generation.machine
+        }
     }
 
     let ledger: Ledger
@@ -37,8 +49,10 @@ struct AuditScope {
     /// Every generation audited, in order.
     let handovers: [Handover]
 
-    /// `:end` and `:generation` for queries over the audited operations.
-    var arguments: StatementArguments { ["end": end, "generation": generation] }
+    /// The layout of every audited generation, by generation.
+    var layouts: [Int64: GenerationLayout] {
+        Dictionary(handovers.map { ($0.generation, $0.layout) }, uniquingKeysWith: { first, _ in first })
+    }
 
     /// Resolves the scope: `end` nil is the ledger's last operation.
     init(ledger: Ledger, end: Int64?, generation: Int64?, keptHead: ChainHead? = nil) throws(AuditError) {
@@ -56,47 +70,17 @@ struct AuditScope {
         }
         let end = end ?? last
         self.end = end
-        let rows = try Self.read(ledger) { db in
-            try Row.fetchAll(db, sql: """
-                SELECT g.generation, g.page_size, g.memory_base, g.memory_size, g.boot_seq, g.kexec_seq, g.fdt_phys, g.machine,
-                       (SELECT max(seq) FROM op WHERE op.generation = g.generation AND op.seq <= :end) AS handover,
-                       (SELECT c.generation FROM generation c WHERE c.parent = g.generation AND c.boot_seq <= :end) AS child
-                FROM generation g
-                WHERE g.boot_seq <= :end AND (:generation IS NULL OR g.generation = :generation)
-                ORDER BY g.generation
-                """, arguments: ["end": end, "generation": generation])
-        }
-        if let generation, rows.isEmpty { throw try Self.missing(generation, ledger: ledger, end: end) }
-        handovers = try rows.map { columns throws(AuditError) in
-            let row = LedgerRow(columns, table: "generation", key: "generation")
-            do throws(CorruptRow) {
-                let geometry = try row.geometry("page_size")
-                let boot = try row.integer("boot_seq")
-                let seq = try row.optionalInteger("handover") ?? boot
-                let kexec = try row.optionalInteger("kexec_seq")
-                return Handover(generation: try row.integer("generation"), geometry: geometry, memory: try GenerationMemory(row, geometry: geometry),
-                                seq: seq, isKexec: kexec == seq,
-                                child: kexec == seq ? try row.optionalInteger("child") : nil,
-                                fdtPhys: try row.optionalAddress("fdt_phys"),
-                                machine: try row.optionalText("machine").flatMap { try? JSONDecoder().decode(MachineConfig.self, from: Data($0.utf8)) })
-            } catch {
-                throw .replay(.corruptRow(path: ledger.path, error))
-            }
-        }
+        let generations = try Self.read(ledger) { db in try HandoverGeneration.fetchAll(db, through: end, generation: generation) }
+        if let generation, generations.isEmpty { throw try Self.missing(generation, ledger: ledger, end: end) }
+        handovers = generations.map(Handover.init)
     }
 
     /// Why `generation` has nothing to audit up to `end`.
     private static func missing(_ generation: Int64, ledger: Ledger, end: Int64) throws(AuditError) -> AuditError {
-        let row = try read(ledger) { db in
-            try Row.fetchOne(db, sql: """
-                SELECT (SELECT boot_seq FROM generation WHERE generation = ?) AS boot, (SELECT max(generation) FROM generation) AS last
-                """, arguments: [generation])
-        }
-        let answer = row.map { LedgerRow($0, table: "generation", key: "generation") }
-        if let boot = try? answer?.optionalInteger("boot") {
+        let (boot, last) = try read(ledger) { db in try HandoverGeneration.fetchBoot(db, of: generation) }
+        if let boot {
             return .unknownGeneration(generation, "it boots at seq \(boot), after the audited point (seq \(end))")
         }
-        let last = try? answer?.optionalInteger("last")
         return .unknownGeneration(generation, last.map { "the ledger has generations 0…\($0)" } ?? "the ledger has none")
     }
 
@@ -114,16 +98,6 @@ struct AuditScope {
             return try AsOfState(ledger: ledger, seq: handover.seq)
         } catch {
             throw .replay(error)
-        }
-    }
-
-    /// Reads values from rows with `body`; a ``CorruptRow`` is the audited
-    /// ledger's ``ReplayError/corruptRow(path:_:)`` (a `corrupt-row` finding).
-    func checked<T>(_ body: () throws(CorruptRow) -> T) throws(AuditError) -> T {
-        do {
-            return try body()
-        } catch {
-            throw .replay(.corruptRow(path: ledger.path, error))
         }
     }
 

@@ -1,4 +1,3 @@
-import GRDB
 import KHOLedger
 
 /// `chain-break`: the first operation whose stored hashes do not match
@@ -29,14 +28,12 @@ struct ChainCheck: AuditCheck {
     /// The first broken link, when it lies in the scope.
     private func brokenLink(_ report: ChainVerifier.Report, in scope: AuditScope) throws(AuditError) -> [AuditFinding] {
         guard let seq = report.firstBroken, seq <= scope.end else { return [] }
-        guard let op = try scope.read({ db in
-            try Row.fetchOne(db, sql: "SELECT seq, generation, kind, subject FROM op WHERE seq = ?", arguments: [seq])
-        }).map({ LedgerRow($0, table: "op", key: "seq") }) else { return [] }
+        guard let op = try scope.read({ db in try OpHeading.fetchOne(db, seq: seq) }) else { return [] }
         // The broken op's own values may be what is corrupt: the finding names what can be read.
-        let generation = (try? op.integer("generation")) ?? scope.handovers.last?.generation ?? 0
+        let generation = op.generation ?? scope.handovers.last?.generation ?? 0
         if let audited = scope.generation, audited != generation { return [] }
-        let kind = (try? op.text("kind")) ?? "operation"
-        return [AuditFinding(.chainBreak, seq: seq, generation: generation, subject: (try? op.optionalText("subject")) ?? kind,
+        let kind = op.kind ?? "operation"
+        return [AuditFinding(.chainBreak, seq: seq, generation: generation, subject: op.subject ?? kind,
                              message: "\(kind) at seq \(seq): \(report.reason ?? "hash mismatch") "
                                  + "(\(report.checked) operations verified before it)")]
     }

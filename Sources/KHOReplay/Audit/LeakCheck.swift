@@ -21,14 +21,9 @@ struct LeakCheck: AuditCheck {
             guard handover.isKexec, let child = handover.child else { continue }
             let (blocks, owner) = try scope.read { db in
                 var blocks = AuditBlocks(geometry: handover.geometry)
-                for columns in try Row.fetchAll(db, sql: """
-                    SELECT pfn, "order" FROM v_handed_over
-                    WHERE generation = ? AND kho_own IS NULL AND (claimed_seq IS NULL OR claimed_seq > ?)
-                    ORDER BY pfn
-                    """, arguments: [handover.generation, scope.end]) {
-                    let row = LedgerRow(columns, table: "v_handed_over", key: "pfn")
-                    blocks.append(PreservedBlock(phys: try row.address("pfn") << UInt64(handover.geometry.pageShift),
-                                                 order: try row.order("order", geometry: handover.geometry)))
+                for block in try HandedOverBlocks.fetchUnclaimed(db, generation: handover.generation, through: scope.end,
+                                                                 geometry: handover.geometry) {
+                    blocks.append(block)
                 }
                 guard let first = blocks.first else { return (blocks, nil as String?) }
                 return (blocks, try PageOwner.find(first.phys, generation: handover.generation, seq: handover.seq,

@@ -24,8 +24,9 @@ import KHOLedger
 /// | `view-altered` | error | public views replaced or dropped (``ViewCheck``) |
 /// | `corrupt-row` | error | rows holding values no recording writes (``CorruptRow``) |
 ///
-/// Set-based checks are SQL over the interval tables and `op_change`; the
-/// vmalloc checks run the one ``VmallocRestorer`` through ``LedgerRestore``.
+/// Set-based checks run KHOLedger's queries (SQL over the interval tables
+/// and `op_change`); the vmalloc checks run the one ``VmallocRestorer``
+/// through ``LedgerRestore``.
 /// The ledger is only read.
 public struct LedgerAudit {
     public let ledger: Ledger

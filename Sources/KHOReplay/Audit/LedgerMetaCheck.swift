@@ -1,4 +1,3 @@
-import GRDB
 import KHOLedger
 
 /// `chain-break`, for `ledger_meta`: no recording writes a row there, so
@@ -8,7 +7,7 @@ struct LedgerMetaCheck: AuditCheck {
     let codes: Set<AuditCode> = [.chainBreak]
 
     func findings(in scope: AuditScope) throws(AuditError) -> [AuditFinding] {
-        let keys = try scope.read { db in try String.fetchAll(db, sql: "SELECT CAST(key AS TEXT) FROM ledger_meta ORDER BY key") }
+        let keys = try scope.read(LedgerMeta.fetchKeys)
         return keys.map { key in
             AuditFinding(.chainBreak, seq: scope.end, generation: scope.handovers.last?.generation ?? 0, subject: "ledger_meta",
                          message: "ledger_meta row \(jsonString(key)): kholedger records no rows in ledger_meta, it was added")

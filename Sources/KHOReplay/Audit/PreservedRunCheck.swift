@@ -33,14 +33,8 @@ struct PreservedRunCheck: AuditCheck {
     }
 
     func findings(in scope: AuditScope) throws(AuditError) -> [AuditFinding] {
-        let handovers = Dictionary(uniqueKeysWithValues: scope.handovers.map { ($0.generation, $0) })
-        let (derived, stored) = try scope.read { db in
-            do {
-                return try (derivedIntervals(db, handovers), storedIntervals(db, handovers))
-            } catch let row as CorruptRow {
-                throw AuditError.replay(.corruptRow(path: scope.ledger.path, row))
-            }
-        }
+        let layouts = scope.layouts
+        let (derived, stored) = try scope.read { db in try (derivedIntervals(db, layouts), storedIntervals(db, layouts)) }
         var findings: [String: AuditFinding] = [:]
         for block in Set(derived.keys).union(stored.keys).sorted() {
             let expected = derived[block] ?? [], found = stored[block] ?? []
@@ -80,7 +74,7 @@ struct PreservedRunCheck: AuditCheck {
     }
 
     /// The intervals `op_change` gives, for the generations audited.
-    private func derivedIntervals(_ db: Database, _ handovers: [Int64: AuditScope.Handover]) throws -> [Block: [Interval]] {
+    private func derivedIntervals(_ db: Database, _ layouts: [Int64: GenerationLayout]) throws -> [Block: [Interval]] {
         var intervals: [Block: [Interval]] = [:]
         var open: [Block: Int64] = [:]
         var pending: (seq: Int64, present: [Block: Bool])?
@@ -92,26 +86,15 @@ struct PreservedRunCheck: AuditCheck {
             }
             pending = nil
         }
-        let changes = try Row.fetchCursor(db, sql: """
-            SELECT c.seq, o.generation, c.part, c.action, c.phys, c.ord, c.count FROM op_change c JOIN op o ON o.seq = c.seq
-            WHERE c.action IN ('add', 'remove') ORDER BY c.seq, c.part
-            """)
-        while let columns = try changes.next() {
-            let row = LedgerRow(columns, table: "op_change", key: "seq, part")
-            let seq = try row.integer("seq"), generation = try row.integer("generation")
-            guard let handover = handovers[generation] else { continue }
-            if pending?.seq != seq { finish(); pending = (seq, [:]) }
-            let run = try row.run(geometry: handover.geometry, memory: handover.memory)
-            let added = try row.text("action") == "add"
-            for block in run.blocks(handover.geometry) {
-                pending?.present[Block(generation: generation, phys: block.phys, order: block.order)] = added
+        try TrackerChange.forEach(db, layouts: layouts) { change in
+            guard let geometry = layouts[change.generation]?.geometry else { return }
+            if pending?.seq != change.seq { finish(); pending = (change.seq, [:]) }
+            for block in change.run.blocks(geometry) {
+                pending?.present[Block(generation: change.generation, phys: block.phys, order: block.order)] = change.added
             }
         }
         finish()
-        let kexecs = Dictionary(try Row.fetchAll(db, sql: "SELECT generation, kexec_seq FROM generation WHERE kexec_seq IS NOT NULL").map {
-            let row = LedgerRow($0, table: "generation", key: "generation")
-            return (try row.integer("generation"), try row.integer("kexec_seq", in: 0 ... .max - 1, expected: "a seq below 2^63 - 1"))
-        }, uniquingKeysWith: { first, _ in first })
+        let kexecs = try HandoverGeneration.fetchKexecSeqs(db)
         for (block, from) in open {
             intervals[block, default: []].append(Interval(from: from, to: kexecs[block.generation].map { $0 + 1 }))
         }
@@ -119,17 +102,13 @@ struct PreservedRunCheck: AuditCheck {
     }
 
     /// The intervals `preserved_run` holds, pieces of one block that meet merged.
-    private func storedIntervals(_ db: Database, _ handovers: [Int64: AuditScope.Handover]) throws -> [Block: [Interval]] {
+    private func storedIntervals(_ db: Database, _ layouts: [Int64: GenerationLayout]) throws -> [Block: [Interval]] {
         var intervals: [Block: [Interval]] = [:]
-        let runs = try Row.fetchCursor(db, sql: "SELECT id, generation, phys, ord, count, from_seq, to_seq FROM preserved_run ORDER BY id")
-        while let columns = try runs.next() {
-            let row = LedgerRow(columns, table: "preserved_run")
-            let id = try row.integer("id"), generation = try row.integer("generation")
-            guard let handover = handovers[generation] else { continue }
-            let run = try row.run(geometry: handover.geometry, memory: handover.memory)
-            let interval = Interval(from: try row.integer("from_seq"), to: try row.optionalInteger("to_seq"), firstRow: id, lastRow: id)
-            for block in run.blocks(handover.geometry) {
-                intervals[Block(generation: generation, phys: block.phys, order: block.order), default: []].append(interval)
+        try PreservedRunRow.forEach(db, layouts: layouts) { row in
+            guard let geometry = layouts[row.generation]?.geometry else { return }
+            let interval = Interval(from: row.fromSeq, to: row.toSeq, firstRow: row.id, lastRow: row.id)
+            for block in row.run.blocks(geometry) {
+                intervals[Block(generation: row.generation, phys: block.phys, order: block.order), default: []].append(interval)
             }
         }
         return intervals.mapValues { pieces in

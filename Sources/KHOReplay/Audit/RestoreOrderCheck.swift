@@ -1,4 +1,3 @@
-import GRDB
 import KHOLedger
 import KHOABI
 
@@ -12,36 +11,15 @@ struct RestoreOrderCheck: AuditCheck {
     let codes: Set<AuditCode> = [.restoreOrderMismatch]
 
     func findings(in scope: AuditScope) throws(AuditError) -> [AuditFinding] {
-        let rows = try scope.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT o.seq, o.generation, o.subject, c.phys, c.ord AS stored, e.ord AS restored
-                FROM op o
-                JOIN generation g ON g.generation = o.generation
-                JOIN object ob ON ob.from_seq = o.seq AND ob.kind = 'restored_vmalloc'
-                JOIN object_extent e ON e.object_id = ob.id
-                JOIN op_change c ON c.seq = o.seq AND c.action = 'restore'
-                WHERE o.kind = 'restore_vmalloc' AND o.seq <= :end AND (:generation IS NULL OR o.generation = :generation)
-                  AND c.ord < e.ord AND c.phys >= e.phys AND c.phys < e.phys + e.count * (g.page_size << e.ord)
-                  AND (c.phys - e.phys) % (g.page_size << e.ord) = 0
-                ORDER BY o.seq, c.phys
-                """, arguments: scope.arguments)
+        let pieces = try scope.read { db in try RestoredPiece.fetchAll(db, through: scope.end, generation: scope.generation) }
+        return Dictionary(grouping: pieces, by: \.seq).sorted(by: { $0.key < $1.key }).compactMap { seq, blocks in
+            guard let first = blocks.first else { return nil }
+            let name = first.subject ?? "?"
+            return AuditFinding(
+                .restoreOrderMismatch, seq: seq, generation: first.generation, subject: name,
+                message: "restore of \"\(name)\" took \(blocks.count) order-\(first.restoredOrder) block(s) tracked as smaller pieces, first "
+                    + "\(hex(first.phys)) preserved at order \(first.storedOrder): the kernel restores on the head page's "
+                    + "magic alone and the other pieces stay reserved")
         }
-        var findings: [AuditFinding] = []
-        let changes = rows.map { LedgerRow($0, table: "op_change", key: "seq") }
-        var bySeq: [Int64: [LedgerRow<Row>]] = [:]
-        for change in changes { bySeq[try scope.checked { () throws(CorruptRow) in try change.integer("seq") }, default: []].append(change) }
-        for (seq, blocks) in bySeq.sorted(by: { $0.key < $1.key }) {
-            guard let first = blocks.first else { continue }
-            try scope.checked { () throws(CorruptRow) in
-                let name = try first.optionalText("subject") ?? "?"
-                let restored = try first.integer("restored"), stored = try first.integer("stored")
-                findings.append(AuditFinding(
-                    .restoreOrderMismatch, seq: seq, generation: try first.integer("generation"), subject: name,
-                    message: "restore of \"\(name)\" took \(blocks.count) order-\(restored) block(s) tracked as smaller pieces, first "
-                        + "\(hex(try first.address("phys"))) preserved at order \(stored): the kernel restores on the head page's "
-                        + "magic alone and the other pieces stay reserved"))
-            }
-        }
-        return findings
     }
 }

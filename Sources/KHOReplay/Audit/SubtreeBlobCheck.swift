@@ -1,4 +1,3 @@
-import GRDB
 import KHOLedger
 import KHOABI
 
@@ -15,31 +14,20 @@ struct SubtreeBlobCheck: AuditCheck {
     func findings(in scope: AuditScope) throws(AuditError) -> [AuditFinding] {
         var findings: [AuditFinding] = []
         for handover in scope.handovers {
-            let rows = try scope.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT id, name, phys, coalesce(size, length(blob), 1) AS bytes, from_seq FROM subtree
-                    WHERE generation = ? AND direction = 'out' AND from_seq <= ? AND (to_seq IS NULL OR to_seq > ?)
-                    ORDER BY id
-                    """, arguments: [handover.generation, handover.seq, handover.seq])
-            }
-            guard !rows.isEmpty else { continue }
+            let subtrees = try scope.read { db in try OutgoingSubtree.fetchAll(db, generation: handover.generation, at: handover.seq) }
+            guard !subtrees.isEmpty else { continue }
             let preserved = AddressRuns(AddressRuns.ranges(of: try scope.state(at: handover).preserved, geometry: handover.geometry))
-            for columns in rows {
-                let row = LedgerRow(columns, table: "subtree")
-                try scope.checked { () throws(CorruptRow) in
-                    let blob = try row.address("phys")
-                    // At least the first page, at most the size of RAM, never past 2^64.
-                    let bytes = min(UInt64(max(1, try row.integer("bytes"))), handover.memory.size, UInt64.max - blob)
-                    let pages = Self.pages(blob ..< blob + bytes, geometry: handover.geometry)
-                    let total = Int((pages.upperBound - pages.lowerBound) / UInt64(handover.geometry.pageSize))
-                    let missing = total - Self.pagesCovered(pages, by: preserved, geometry: handover.geometry)
-                    guard missing > 0, let first = preserved.firstGap(in: pages) else { return }
-                    let name = try row.text("name")
-                    findings.append(AuditFinding(
-                        .subtreeBlobUnpreserved, seq: handover.seq, generation: handover.generation, subject: name,
-                        message: "subtree \"\(name)\" (added at seq \(try row.integer("from_seq"))) points at \(bytes) bytes "
-                            + "at \(hex(blob)): \(missing) of \(total) pages not preserved at the handover, first \(hex(first))"))
-                }
+            for subtree in subtrees {
+                // At least the first page, at most the size of RAM, never past 2^64.
+                let bytes = min(UInt64(max(1, subtree.bytes)), handover.memory.size, UInt64.max - subtree.phys)
+                let pages = Self.pages(subtree.phys ..< subtree.phys + bytes, geometry: handover.geometry)
+                let total = Int((pages.upperBound - pages.lowerBound) / UInt64(handover.geometry.pageSize))
+                let missing = total - Self.pagesCovered(pages, by: preserved, geometry: handover.geometry)
+                guard missing > 0, let first = preserved.firstGap(in: pages) else { continue }
+                findings.append(AuditFinding(
+                    .subtreeBlobUnpreserved, seq: handover.seq, generation: handover.generation, subject: subtree.name,
+                    message: "subtree \"\(subtree.name)\" (added at seq \(subtree.fromSeq)) points at \(bytes) bytes "
+                        + "at \(hex(subtree.phys)): \(missing) of \(total) pages not preserved at the handover, first \(hex(first))"))
             }
         }
         return findings

@@ -1,0 +1,10 @@
+import GRDB
+
+/// The `ledger_meta` table. No recording writes a row there: every row in
+/// it was added by hand.
+public enum LedgerMeta {
+    /// The keys of its rows, as text, in order.
+    public static func fetchKeys(_ db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT CAST(key AS TEXT) FROM ledger_meta ORDER BY key")
+    }
+}

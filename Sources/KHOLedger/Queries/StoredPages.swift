@@ -1,0 +1,38 @@
+import Crypto
+import GRDB
+
+/// The stored bytes of pages (`page_data`), checked against the SHA-256
+/// they are stored under.
+public enum StoredPages {
+    /// The ids of the `page_data` rows whose bytes do not match their hash, in order.
+    public static func alteredIDs(_ db: Database) throws -> [Int64] {
+        var altered: [Int64] = []
+        try db.makeStatement(sql: "SELECT id, hash, bytes FROM page_data ORDER BY id").forEachRow(integers: []) { columns in
+            let row = LedgerRow(columns, table: "page_data")
+            let id = try row.integer("id"), hash = try row.blob("hash"), bytes = try row.blob("bytes")
+            if !SHA256.hash(data: bytes).elementsEqual(hash) { altered.append(id) }
+        }
+        return altered
+    }
+
+    /// The first page that held the `page_data` row `id` (the earliest
+    /// `page_content` interval over it), or nil when no page holds it.
+    public static func firstHolder(of id: Int64, _ db: Database) throws -> PageHolder? {
+        try Row.fetchOne(db, sql: """
+            SELECT c.lineage, c.phys, c.from_seq, o.generation FROM page_content c JOIN op o ON o.seq = c.from_seq
+            WHERE c.data_id = ? ORDER BY c.from_seq LIMIT 1
+            """, arguments: [id]).map { columns throws(CorruptRow) in
+            let row = LedgerRow(columns, table: "page_content", key: "lineage, phys, from_seq")
+            return PageHolder(phys: try row.address("phys"), fromSeq: try row.integer("from_seq"), generation: try row.integer("generation"))
+        }
+    }
+}
+
+/// A page holding stored bytes from an operation on.
+public struct PageHolder: Equatable, Sendable {
+    public let phys: UInt64
+    /// The operation from which the page holds them.
+    public let fromSeq: Int64
+    /// That operation's generation.
+    public let generation: Int64
+}
