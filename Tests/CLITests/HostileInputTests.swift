@@ -24,6 +24,15 @@ struct HostileInputTests {
         try ToolRunner.runInBoundedMemory(arguments)
     }
 
+    /// A new ledger `name` in the test's folder, simulated from the example
+    /// scenario `example`.
+    private func simulated(_ example: String, into name: String) throws -> String {
+        let ledger = directory.path(name)
+        let made = try ToolRunner.run(["simulate", ToolRunner.examples.appendingPathComponent(example).path, "--quiet", "--ledger", ledger])
+        #expect(made.status == 0, "\(made.stderr)")
+        return ledger
+    }
+
     /// Expects exit status 1 and exactly one `error:` line containing `text`.
     private func expectOneError(_ result: ToolResult, containing text: String) {
         #expect(result.status == 1, "status \(result.status): \(result.stderr)")
@@ -167,10 +176,7 @@ struct HostileInputTests {
         ("UPDATE object SET kind = 'shelf' WHERE name = 'state'", "object row", "kind = 'shelf' (text), expected a known kind"),
     ])
     func corruptLedgerRowsAreOneErrorLine(_ update: String, _ row: String, _ value: String) throws {
-        let scenario = ToolRunner.examples.appendingPathComponent("multi-generation.yaml").path
-        let ledger = directory.path("corrupt.db")
-        let made = try ToolRunner.run(["simulate", scenario, "--quiet", "--ledger", ledger])
-        #expect(made.status == 0, "\(made.stderr)")
+        let ledger = try simulated("multi-generation.yaml", into: "corrupt.db")
         let edited = try ToolRunner.sqlite(ledger, update)
         #expect(edited.status == 0, "\(edited.stderr)")
         // Each of these reads the edited rows (generation 0's area "state", its extents in the diff).
@@ -214,10 +220,7 @@ struct HostileInputTests {
     /// names the row in a corrupt-row finding, `log` and `show`
     /// stop with one error line (before, each trapped in GRDB decoding).
     @Test func wrongTypesInHashedRowsAreNamed() throws {
-        let scenario = ToolRunner.examples.appendingPathComponent("multi-generation.yaml").path
-        let ledger = directory.path("typed.db")
-        let made = try ToolRunner.run(["simulate", scenario, "--quiet", "--ledger", ledger])
-        #expect(made.status == 0, "\(made.stderr)")
+        let ledger = try simulated("multi-generation.yaml", into: "typed.db")
         let seq = try ToolRunner.sqlite(ledger, "SELECT min(seq) FROM op_change").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let last = try ToolRunner.sqlite(ledger, "SELECT max(seq) FROM op").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let edited = try ToolRunner.sqlite(ledger, "UPDATE op_change SET ord = 'x' WHERE seq = \(seq); UPDATE op SET errno = 'x' WHERE seq = \(last)")
@@ -241,10 +244,7 @@ struct HostileInputTests {
         ("UPDATE chunk SET bytes = -1", "chunk row object_id", "bytes = -1, expected a blob"),
     ])
     func storedCopiesWithImpossibleValuesAreCorruptRows(_ update: String, _ row: String, _ value: String) throws {
-        let scenario = ToolRunner.examples.appendingPathComponent("audit-chunk-list.yaml").path
-        let ledger = directory.path("copies.db")
-        let made = try ToolRunner.run(["simulate", scenario, "--quiet", "--ledger", ledger])
-        #expect(made.status == 0, "\(made.stderr)")
+        let ledger = try simulated("audit-chunk-list.yaml", into: "copies.db")
         #expect(try ToolRunner.sqlite(ledger, update).status == 0)
         let audit = try bounded(["audit", "--ledger", ledger])
         let finding = audit.stdout.split(whereSeparator: \.isNewline).first { $0.contains("corrupt-row") } ?? ""
@@ -256,10 +256,7 @@ struct HostileInputTests {
     /// holds, and a report still running at its --timeout stops with one
     /// line (before, `report leaks` and the views recursed 2^62 times).
     @Test func expansionsOfACorruptCountEndAtTheMemory() throws {
-        let scenario = ToolRunner.examples.appendingPathComponent("multi-generation.yaml").path
-        let ledger = directory.path("expanded.db")
-        let made = try ToolRunner.run(["simulate", scenario, "--quiet", "--ledger", ledger])
-        #expect(made.status == 0, "\(made.stderr)")
+        let ledger = try simulated("multi-generation.yaml", into: "expanded.db")
         let edited = try ToolRunner.sqlite(ledger, """
             UPDATE preserved_run SET count = 4611686018427387904; UPDATE object_extent SET count = 4611686018427387904;
             UPDATE op_change SET count = 4611686018427387904
@@ -291,10 +288,7 @@ struct HostileInputTests {
     /// Counts of 2^62 make the canned reports' sums pass 2^63 - 1 (SQLite's
     /// "integer overflow"): one line naming the report and what is wrong.
     @Test func reportTotalsBeyond64Bits() throws {
-        let scenario = ToolRunner.examples.appendingPathComponent("multi-generation.yaml").path
-        let ledger = directory.path("overflow.db")
-        let made = try ToolRunner.run(["simulate", scenario, "--quiet", "--ledger", ledger])
-        #expect(made.status == 0, "\(made.stderr)")
+        let ledger = try simulated("multi-generation.yaml", into: "overflow.db")
         let edited = try ToolRunner.sqlite(ledger, "UPDATE preserved_run SET count = 4611686018427387904")
         #expect(edited.status == 0, "\(edited.stderr)")
         for (arguments, report) in [(["report", "summary"], "summary"), (["report", "orders"], "orders"),
