@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GRDB
 import KHOABI
@@ -182,23 +181,6 @@ public final class MemoryView {
             verified.insert(stored.id)
         }
         return stored.bytes
-    }
-
-    /// A `page_data` row as read for one page.
-    struct StoredPage {
-        let id: Int64
-        let hash: [UInt8]
-        let bytes: [UInt8]
-
-        /// Whether the bytes match the SHA-256 they are stored under.
-        var isIntact: Bool { SHA256.hash(data: bytes).elementsEqual(hash) }
-
-        /// The page of a `page_data` row read with its `id`, `hash` and `bytes`.
-        init(_ row: LedgerRow<some StoredColumns>) throws(CorruptRow) {
-            id = try row.integer("id")
-            hash = [UInt8](try row.blob("hash"))
-            bytes = [UInt8](try row.blob("bytes"))
-        }
     }
 
     /// The stored page at `phys` of `lineage` as of `seq`, unchecked; nil

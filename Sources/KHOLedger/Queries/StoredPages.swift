@@ -8,9 +8,8 @@ public enum StoredPages {
     public static func alteredIDs(_ db: Database) throws -> [Int64] {
         var altered: [Int64] = []
         try db.makeStatement(sql: "SELECT id, hash, bytes FROM page_data ORDER BY id").forEachRow(integers: []) { columns in
-            let row = LedgerRow(columns, table: "page_data")
-            let id = try row.integer("id"), hash = try row.blob("hash"), bytes = try row.blob("bytes")
-            if !SHA256.hash(data: bytes).elementsEqual(hash) { altered.append(id) }
+            let page = try StoredPage(LedgerRow(columns, table: "page_data"))
+            if !page.isIntact { altered.append(page.id) }
         }
         return altered
     }
@@ -35,4 +34,25 @@ public struct PageHolder: Equatable, Sendable {
     public let fromSeq: Int64
     /// That operation's generation.
     public let generation: Int64
+}
+
+/// A `page_data` row: a page's bytes and the SHA-256 they are stored under.
+public struct StoredPage: Sendable {
+    /// The row's id.
+    public let id: Int64
+    /// The SHA-256 the bytes are stored under.
+    public let hash: [UInt8]
+    /// The page's bytes.
+    public let bytes: [UInt8]
+
+    /// Whether the bytes match the SHA-256 they are stored under (the one
+    /// check of a stored page, for every reader).
+    public var isIntact: Bool { SHA256.hash(data: bytes).elementsEqual(hash) }
+
+    /// The page of a `page_data` row read with its `id`, `hash` and `bytes`.
+    public init(_ row: LedgerRow<some StoredColumns>) throws(CorruptRow) {
+        id = try row.integer("id")
+        hash = [UInt8](try row.blob("hash"))
+        bytes = [UInt8](try row.blob("bytes"))
+    }
 }
