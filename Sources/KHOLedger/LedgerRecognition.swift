@@ -52,7 +52,7 @@ extension Ledger {
         var bytes = [UInt8](repeating: 0, count: 100)
         var filled = 0
         while filled < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            let count = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
             if count < 0, errno == EINTR { continue }
             guard count >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
             if count == 0 { break }

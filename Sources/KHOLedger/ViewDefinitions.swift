@@ -32,9 +32,9 @@ extension LedgerSchema {
     /// How `db`'s views differ from this build's: one entry per kholedger view
     /// that was replaced or dropped, by name. Empty for an intact ledger
     /// (views a user added beside them are theirs and not listed).
-    public static func alteredViews(_ db: Database) throws -> [AlteredView] {
+    public static func alteredViews(_ snapshot: LedgerSnapshot) throws -> [AlteredView] {
         let expected = try viewDefinitions()
-        let actual = try definedViews(db)
+        let actual = try definedViews(snapshot.db)
         return expected.sorted { $0.key < $1.key }.compactMap { name, wanted in
             guard let found = actual[name] else { return AlteredView(view: name, reason: "view \(name) is missing: it was dropped") }
             return found == wanted ? nil : AlteredView(view: name, reason: "view \(name) is not kholedger's definition: it was replaced")

@@ -37,7 +37,7 @@ public final class MemoryView {
     public let cacheCapacity: Int
 
     /// The read transaction of an ``inOneReadTransaction(_:)`` in progress.
-    private var transaction: Database?
+    private var transaction: LedgerSnapshot?
     private var cache: [UInt64: [UInt8]] = [:]
     /// Cached page addresses in insertion order; the oldest is evicted first.
     private var cacheRing: [UInt64] = []
@@ -53,21 +53,9 @@ public final class MemoryView {
         self.lineage = lineage
         self.seq = seq
         self.pinned = pinned
-        let layout: (PageGeometry, GenerationMemory)?
-        do {
-            layout = try ledger.database.read { db in
-                try Row.fetchOne(db, sql: """
-                    SELECT generation, page_size, memory_base, memory_size FROM generation WHERE lineage = ? ORDER BY generation LIMIT 1
-                    """, arguments: [lineage]).map { columns in
-                    let row = LedgerRow(columns, table: "generation", key: "generation")
-                    let geometry = try row.geometry("page_size")
-                    return (geometry, try GenerationMemory(row, geometry: geometry))
-                }
-            }
-        } catch {
-            throw .ledger("\(ledger.path): \(error)")
-        }
-        guard let (geometry, memory) = layout else { throw .unknownLineage(lineage) }
+        let layout = try Self.reading(ledger) { try ledger.read { try Lineages.layout($0, lineage: lineage) } }
+        guard let layout else { throw .unknownLineage(lineage) }
+        let (geometry, memory) = (layout.geometry, layout.memory)
         self.geometry = geometry
         memoryBase = memory.base
         memorySize = memory.size
@@ -77,16 +65,7 @@ public final class MemoryView {
 
     /// A view of the machine that ran op `seq`, right after it.
     public convenience init(ledger: Ledger, seq: Int64) throws(MemoryViewError) {
-        let lineage: Int64?
-        do {
-            lineage = try ledger.database.read { db in
-                try Int64.fetchOne(db, sql: """
-                    SELECT g.lineage FROM op JOIN generation g ON g.generation = op.generation WHERE op.seq = ?
-                    """, arguments: [seq])
-            }
-        } catch {
-            throw .ledger("\(ledger.path): \(error)")
-        }
+        let lineage = try Self.reading(ledger) { try ledger.read { try Lineages.lineage(ofSeq: seq, $0) } }
         guard let lineage else { throw .unknownSeq(seq) }
         try self.init(ledger: ledger, lineage: lineage, seq: seq)
     }
@@ -95,8 +74,8 @@ public final class MemoryView {
     /// transaction: all reads see the same ledger, and a walk of many pages
     /// does not pay for a transaction per page.
     public func inOneReadTransaction<T>(_ body: () throws -> T) throws -> T {
-        try ledger.database.read { db in
-            transaction = db
+        try ledger.read { snapshot in
+            transaction = snapshot
             defer { transaction = nil }
             return try body()
         }
@@ -136,15 +115,8 @@ public final class MemoryView {
     /// the batching of ``load(_:)``.
     private func page(_ phys: UInt64) throws(MemoryViewError) -> [UInt8] {
         if let cached = cache[phys] { return cached }
-        guard let db = transaction else { return try load([phys])[0] }
-        let bytes: [UInt8]
-        do {
-            bytes = try fetch(phys, db)
-        } catch let error as MemoryViewError {
-            throw error
-        } catch {
-            throw .ledger("\(ledger.path): \(error)")
-        }
+        guard let snapshot = transaction else { return try load([phys])[0] }
+        let bytes = try Self.reading(ledger) { try fetch(phys, snapshot) }
         try keep(phys, bytes)
         return bytes
     }
@@ -155,15 +127,8 @@ public final class MemoryView {
         var contents = pages.map { cache[$0] }
         let missing = contents.indices.filter { contents[$0] == nil }
         guard !missing.isEmpty else { return contents.map { $0! } }
-        let fetched: [[UInt8]]
-        let fetchAll = { [self] (db: Database) throws -> [[UInt8]] in try missing.map { try fetch(pages[$0], db) } }
-        do {
-            fetched = try transaction.map(fetchAll) ?? ledger.database.read(fetchAll)
-        } catch let error as MemoryViewError {
-            throw error
-        } catch {
-            throw .ledger("\(ledger.path): \(error)")
-        }
+        let fetchAll = { [self] (snapshot: LedgerSnapshot) throws -> [[UInt8]] in try missing.map { try fetch(pages[$0], snapshot) } }
+        let fetched = try Self.reading(ledger) { try transaction.map(fetchAll) ?? ledger.read(fetchAll) }
         for (index, bytes) in zip(missing, fetched) {
             try keep(pages[index], bytes)
             contents[index] = bytes
@@ -173,9 +138,9 @@ public final class MemoryView {
 
     /// The bytes of the page at `phys` as of its seq: one primary-key
     /// lookup, and the first time a `page_data` row is read, its hash check.
-    private func fetch(_ phys: UInt64, _ db: Database) throws -> [UInt8] {
+    private func fetch(_ phys: UInt64, _ snapshot: LedgerSnapshot) throws -> [UInt8] {
         let asOf = pinned[phys] ?? seq
-        guard let stored = try Self.storedPage(db, lineage: lineage, phys: phys, seq: asOf) else { return zeroPage }
+        guard let stored = try StoredPages.page(snapshot, lineage: lineage, phys: phys, seq: asOf) else { return zeroPage }
         if !verified.contains(stored.id) {
             guard stored.isIntact else { throw MemoryViewError.alteredPage(phys: phys, seq: asOf, dataID: stored.id) }
             verified.insert(stored.id)
@@ -183,18 +148,20 @@ public final class MemoryView {
         return stored.bytes
     }
 
-    /// The stored page at `phys` of `lineage` as of `seq`, unchecked; nil
-    /// for a zero page (no interval covers it): one primary-key lookup.
-    static func storedPage(_ db: Database, lineage: Int64, phys: UInt64, seq: Int64) throws -> StoredPage? {
-        var stored: StoredPage?
-        try db.cachedStatement(sql: """
-            SELECT d.id, d.hash, d.bytes FROM page_content c JOIN page_data d ON d.id = c.data_id
-            WHERE c.lineage = ? AND c.phys = ? AND c.from_seq <= ? AND (c.to_seq IS NULL OR c.to_seq > ?)
-            ORDER BY c.from_seq DESC LIMIT 1
-            """).forEachRow(integers: [lineage, Int64(bitPattern: phys), seq, seq]) { row in
-            stored = try StoredPage(LedgerRow(row, table: "page_data"))
+    /// Runs `body`; a ``MemoryViewError`` it throws passes through, a
+    /// ``LedgerError`` or ``CorruptRow`` becomes ``MemoryViewError/ledger(_:)``.
+    private static func reading<T>(_ ledger: Ledger, _ body: () throws -> T) throws(MemoryViewError) -> T {
+        do {
+            return try body()
+        } catch let error as MemoryViewError {
+            throw error
+        } catch let error as LedgerError {
+            throw .ledger(error)
+        } catch let row as CorruptRow {
+            throw .ledger(.corruptRow(path: ledger.path, row))
+        } catch {
+            throw .ledger(.database(path: ledger.path, DatabaseFailure(error)))
         }
-        return stored
     }
 
     /// Checks a fetched page's size and caches it.

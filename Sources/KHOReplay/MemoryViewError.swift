@@ -1,4 +1,5 @@
 import KHOABI
+import KHOLedger
 
 /// Why a ``MemoryView`` could not be built or could not serve a read.
 public enum MemoryViewError: Error, Equatable, CustomStringConvertible {
@@ -15,7 +16,7 @@ public enum MemoryViewError: Error, Equatable, CustomStringConvertible {
     /// was altered.
     case alteredPage(phys: UInt64, seq: Int64, dataID: Int64)
     /// The ledger could not be read.
-    case ledger(String)
+    case ledger(LedgerError)
 
     public var description: String {
         switch self {
@@ -30,8 +31,8 @@ public enum MemoryViewError: Error, Equatable, CustomStringConvertible {
         case let .alteredPage(phys, seq, dataID):
             return "the page at \(hex(phys)) as of seq \(seq) was altered in the ledger: its bytes (page_data id \(dataID)) "
                 + "do not match their SHA-256"
-        case .ledger(let message):
-            return "ledger error: \(message)"
+        case .ledger(let error):
+            return error.description
         }
     }
 }

@@ -223,7 +223,7 @@ extension PageHistory {
         for (position, columns) in rows.enumerated() {
             let content = LedgerRow(columns, table: "page_content", key: "lineage, phys, from_seq")
             let writer = LedgerRow(columns, table: "op", key: "seq"), clearer = LedgerRow(columns, table: "op", key: "to_seq")
-            let stored = try StoredPage(LedgerRow(columns, table: "page_data"))
+            let stored = try StoredPage(LedgerRow(columns, table: "page_data"), at: 4)
             let from = starts[position], until = try content.optionalInteger("to_seq")
             guard stored.isIntact else { throw MemoryViewError.alteredPage(phys: page, seq: from, dataID: stored.id) }
             let sha256 = hexDigits(stored.hash)

@@ -51,14 +51,17 @@ public final class ReadOnlyConnection {
             throw .ledger(error)
         }
         do {
-            try ledger.database.inDatabase { db in
-                try db.execute(sql: "PRAGMA query_only = ON")
-                guard let connection = db.sqliteConnection else { return }
+            try ledger.withConnectionHandle { connection in
+                guard sqlite3_exec(connection, "PRAGMA query_only = ON", nil, nil, nil) == SQLITE_OK else {
+                    throw DatabaseError(resultCode: .SQLITE_ERROR, message: String(cString: sqlite3_errmsg(connection)))
+                }
                 sqlite3_enable_load_extension(connection, 0)
                 sqlite3_limit(connection, SQLITE_LIMIT_LENGTH, Self.maximumValueBytes)
                 writeGuard.install(on: connection)
                 limit.install(on: connection)
             }
+        } catch let error as LedgerError {
+            throw .ledger(error)
         } catch {
             throw .ledger(.database(path: path, DatabaseFailure(error)))
         }
@@ -70,9 +73,9 @@ public final class ReadOnlyConnection {
     func requireIntactViews() throws(ReportError) {
         let altered: [LedgerSchema.AlteredView]
         do {
-            altered = try ledger.database.inDatabase(LedgerSchema.alteredViews)
+            altered = try ledger.alteredViews()
         } catch {
-            throw .ledger(.database(path: ledger.path, DatabaseFailure(error)))
+            throw .ledger(error)
         }
         if let first = altered.first {
             throw .ledger(.inconsistent("\(ledger.path): \(first.reason); `kholedger audit --chain` lists what was altered"))
@@ -103,12 +106,13 @@ public final class ReadOnlyConnection {
     public func run(_ sql: String, parameters: [SQLParameter] = [], requireUse: Bool = true,
                     into receiver: inout some QueryResultReceiver) throws(ReportError) {
         do {
-            try ledger.database.inDatabase { db in
-                guard let connection = db.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "the connection is closed") }
+            try ledger.withConnectionHandle { connection in
                 try execute(sql, parameters: parameters, requireUse: requireUse, on: connection, into: &receiver)
             }
         } catch let error as ReportError {
             throw error
+        } catch let error as LedgerError {
+            throw .ledger(error)
         } catch {
             throw .ledger(.database(path: ledger.path, DatabaseFailure(error)))
         }
@@ -116,7 +120,15 @@ public final class ReadOnlyConnection {
 
     /// The ledger's generations, in order.
     public func generations() throws(ReportError) -> [Int64] {
-        try run("SELECT generation FROM generation ORDER BY generation").first?.rows.compactMap { $0.first?.integer } ?? []
+        writeGuard.permitsTransactions = true
+        defer { writeGuard.permitsTransactions = false }
+        do {
+            return try ledger.read(GenerationNumbers.fetchAll)
+        } catch let error as LedgerError {
+            throw .ledger(error)
+        } catch {
+            throw .ledger(.database(path: ledger.path, DatabaseFailure(error)))
+        }
     }
 
     private func execute(_ sql: String, parameters: [SQLParameter], requireUse: Bool,

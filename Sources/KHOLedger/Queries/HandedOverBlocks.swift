@@ -6,9 +6,9 @@ import KHOABI
 public enum HandedOverBlocks {
     /// The blocks `generation` (pages of `geometry`) handed over that no
     /// restore claimed by seq `end`, KHO's own pages aside, in address order.
-    public static func fetchUnclaimed(_ db: Database, generation: Int64, through end: Int64,
+    public static func fetchUnclaimed(_ snapshot: LedgerSnapshot, generation: Int64, through end: Int64,
                                       geometry: PageGeometry) throws -> [PreservedBlock] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(snapshot.db, sql: """
             SELECT pfn, "order" FROM v_handed_over
             WHERE generation = ? AND kho_own IS NULL AND (claimed_seq IS NULL OR claimed_seq > ?)
             ORDER BY pfn

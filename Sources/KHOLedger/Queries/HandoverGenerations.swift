@@ -38,8 +38,8 @@ public struct HandoverGeneration: Sendable {
     }
 
     /// The generations booted by seq `end` (only `generation` when given), in order.
-    public static func fetchAll(_ db: Database, through end: Int64, generation: Int64?) throws -> [HandoverGeneration] {
-        try Row.fetchAll(db, sql: """
+    public static func fetchAll(_ snapshot: LedgerSnapshot, through end: Int64, generation: Int64?) throws -> [HandoverGeneration] {
+        try Row.fetchAll(snapshot.db, sql: """
             SELECT g.generation, g.page_size, g.memory_base, g.memory_size, g.boot_seq, g.kexec_seq, g.fdt_phys, g.machine,
                    (SELECT max(seq) FROM op WHERE op.generation = g.generation AND op.seq <= :end) AS handover,
                    (SELECT c.generation FROM generation c WHERE c.parent = g.generation AND c.boot_seq <= :end) AS child
@@ -52,8 +52,8 @@ public struct HandoverGeneration: Sendable {
     /// The boot seq of `generation` and the ledger's last generation, to say
     /// why a generation is not among ``fetchAll(_:through:generation:)``'s:
     /// each nil when the ledger has none or its value is not an integer.
-    public static func fetchBoot(_ db: Database, of generation: Int64) throws -> (bootSeq: Int64?, lastGeneration: Int64?) {
-        let row = try Row.fetchOne(db, sql: """
+    public static func fetchBoot(_ snapshot: LedgerSnapshot, of generation: Int64) throws -> (bootSeq: Int64?, lastGeneration: Int64?) {
+        let row = try Row.fetchOne(snapshot.db, sql: """
             SELECT (SELECT boot_seq FROM generation WHERE generation = ?) AS boot, (SELECT max(generation) FROM generation) AS last
             """, arguments: [generation]).map { LedgerRow($0, table: "generation", key: "generation") }
         return (try? row?.optionalInteger("boot"), try? row?.optionalInteger("last"))
@@ -61,8 +61,8 @@ public struct HandoverGeneration: Sendable {
 
     /// The seq of each generation's kexec, by generation (the first row
     /// of a generation repeated); a seq is below 2^63 - 1.
-    public static func fetchKexecSeqs(_ db: Database) throws -> [Int64: Int64] {
-        Dictionary(try Row.fetchAll(db, sql: "SELECT generation, kexec_seq FROM generation WHERE kexec_seq IS NOT NULL").map {
+    public static func fetchKexecSeqs(_ snapshot: LedgerSnapshot) throws -> [Int64: Int64] {
+        Dictionary(try Row.fetchAll(snapshot.db, sql: "SELECT generation, kexec_seq FROM generation WHERE kexec_seq IS NOT NULL").map {
             let row = LedgerRow($0, table: "generation", key: "generation")
             return (try row.integer("generation"), try row.integer("kexec_seq", in: 0 ... .max - 1, expected: "a seq below 2^63 - 1"))
         }, uniquingKeysWith: { first, _ in first })

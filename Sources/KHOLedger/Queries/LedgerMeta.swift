@@ -4,7 +4,7 @@ import GRDB
 /// it was added by hand.
 public enum LedgerMeta {
     /// The keys of its rows, as text, in order.
-    public static func fetchKeys(_ db: Database) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT CAST(key AS TEXT) FROM ledger_meta ORDER BY key")
+    public static func fetchKeys(_ snapshot: LedgerSnapshot) throws -> [String] {
+        try String.fetchAll(snapshot.db, sql: "SELECT CAST(key AS TEXT) FROM ledger_meta ORDER BY key")
     }
 }

@@ -31,9 +31,9 @@ public struct OpBlock: Equatable, Sendable {
     /// The blocks that successful preserves of `generation` added up to seq
     /// `end` and that overlap `area`, in seq and block order (pages of
     /// `layout`).
-    public static func fetchAdded(_ db: Database, generation: Int64, through end: Int64, overlapping area: MemoryRange,
+    public static func fetchAdded(_ snapshot: LedgerSnapshot, generation: Int64, through end: Int64, overlapping area: MemoryRange,
                                   layout: GenerationLayout) throws -> [OpBlock] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(snapshot.db, sql: """
             WITH RECURSIVE added(seq, part, generation, kind, subject, phys, ord, count, size, i) AS (
                 SELECT c.seq, c.part, o.generation, o.kind, o.subject, c.phys, c.ord, c.count, :page_size << c.ord, 0
                 FROM op o JOIN op_change c ON c.seq = o.seq

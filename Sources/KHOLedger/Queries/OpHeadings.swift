@@ -9,8 +9,8 @@ public struct OpHeading: Equatable, Sendable {
     public let subject: String?
 
     /// The heading of the operation at `seq`; nil when the ledger has none.
-    public static func fetchOne(_ db: Database, seq: Int64) throws -> OpHeading? {
-        try Row.fetchOne(db, sql: "SELECT seq, generation, kind, subject FROM op WHERE seq = ?", arguments: [seq]).map { columns in
+    public static func fetchOne(_ snapshot: LedgerSnapshot, seq: Int64) throws -> OpHeading? {
+        try Row.fetchOne(snapshot.db, sql: "SELECT seq, generation, kind, subject FROM op WHERE seq = ?", arguments: [seq]).map { columns in
             let row = LedgerRow(columns, table: "op", key: "seq")
             return OpHeading(generation: try? row.integer("generation"), kind: try? row.text("kind"), subject: try? row.optionalText("subject"))
         }

@@ -13,8 +13,8 @@ public struct OutgoingSubtree: Equatable, Sendable {
     public let fromSeq: Int64
 
     /// The outgoing subtrees of `generation` present at seq `seq`, in the order they were added.
-    public static func fetchAll(_ db: Database, generation: Int64, at seq: Int64) throws -> [OutgoingSubtree] {
-        try Row.fetchAll(db, sql: """
+    public static func fetchAll(_ snapshot: LedgerSnapshot, generation: Int64, at seq: Int64) throws -> [OutgoingSubtree] {
+        try Row.fetchAll(snapshot.db, sql: """
             SELECT id, name, phys, coalesce(size, length(blob), 1) AS bytes, from_seq FROM subtree
             WHERE generation = ? AND direction = 'out' AND from_seq <= ? AND (to_seq IS NULL OR to_seq > ?)
             ORDER BY id

@@ -13,8 +13,8 @@ public struct PreservedRunRow: Equatable, Sendable {
     /// Calls `body` with every row of the generations in `layouts` (each
     /// run bound by its generation's layout), in id order; rows of other
     /// generations are skipped unread.
-    public static func forEach(_ db: Database, layouts: [Int64: GenerationLayout], _ body: (PreservedRunRow) throws -> Void) throws {
-        let runs = try Row.fetchCursor(db, sql: "SELECT id, generation, phys, ord, count, from_seq, to_seq FROM preserved_run ORDER BY id")
+    public static func forEach(_ snapshot: LedgerSnapshot, layouts: [Int64: GenerationLayout], _ body: (PreservedRunRow) throws -> Void) throws {
+        let runs = try Row.fetchCursor(snapshot.db, sql: "SELECT id, generation, phys, ord, count, from_seq, to_seq FROM preserved_run ORDER BY id")
         while let columns = try runs.next() {
             let row = LedgerRow(columns, table: "preserved_run")
             let id = try row.integer("id"), generation = try row.integer("generation")

@@ -18,8 +18,8 @@ public struct RestoredPiece: Equatable, Sendable {
 
     /// The pieces the vmalloc restores up to seq `end` (of `generation`
     /// only when given) took, in seq and address order.
-    public static func fetchAll(_ db: Database, through end: Int64, generation: Int64?) throws -> [RestoredPiece] {
-        try Row.fetchAll(db, sql: """
+    public static func fetchAll(_ snapshot: LedgerSnapshot, through end: Int64, generation: Int64?) throws -> [RestoredPiece] {
+        try Row.fetchAll(snapshot.db, sql: """
             SELECT o.seq, o.generation, o.subject, c.phys, c.ord AS stored, e.ord AS restored
             FROM op o
             JOIN generation g ON g.generation = o.generation

@@ -58,9 +58,9 @@ public struct StoredCopy: Equatable, Sendable {
     ]
 
     /// Calls `body` with every stored copy: chunks, then subtree blobs, then root FDTs.
-    public static func forEach(_ db: Database, _ body: (StoredCopy) throws -> Void) throws {
+    public static func forEach(_ snapshot: LedgerSnapshot, _ body: (StoredCopy) throws -> Void) throws {
         for source in sources {
-            let copies = try Row.fetchCursor(db, sql: source.sql).map { row in
+            let copies = try Row.fetchCursor(snapshot.db, sql: source.sql).map { row in
                 try StoredCopy(copy: LedgerRow(row, table: source.copy.table, key: source.copy.key),
                                owner: LedgerRow(row, table: source.owner.table, key: source.owner.key),
                                memory: LedgerRow(row, table: "generation", key: "generation"))

@@ -39,9 +39,9 @@ enum TrackerBlockEvents {
     /// The rows `sql` (after ``sql``'s expression) selects over the
     /// operations up to seq `end` (of `generation` only when given), each
     /// read by `read` as a row of `op_change`.
-    static func fetchAll<T>(_ db: Database, _ sql: String, through end: Int64, generation: Int64?,
+    static func fetchAll<T>(_ snapshot: LedgerSnapshot, _ sql: String, through end: Int64, generation: Int64?,
                             _ read: (LedgerRow<Row>) throws(CorruptRow) -> T) throws -> [T] {
-        try Row.fetchAll(db, sql: Self.sql + sql, arguments: ["end": end, "generation": generation]).map { row in
+        try Row.fetchAll(snapshot.db, sql: Self.sql + sql, arguments: ["end": end, "generation": generation]).map { row in
             try read(LedgerRow(row, table: "op_change", key: "seq, part"))
         }
     }
@@ -58,9 +58,9 @@ public struct DoublePreserve: Equatable, Sendable {
     /// The double preserves of the operations up to seq `end` (of
     /// `generation` only when given), in seq and block order; orders are
     /// bound by `layouts`.
-    public static func fetchAll(_ db: Database, through end: Int64, generation: Int64?,
+    public static func fetchAll(_ snapshot: LedgerSnapshot, through end: Int64, generation: Int64?,
                                 layouts: [Int64: GenerationLayout]) throws -> [DoublePreserve] {
-        try TrackerBlockEvents.fetchAll(db, """
+        try TrackerBlockEvents.fetchAll(snapshot, """
             SELECT e.seq, e.part, e.generation, o.kind, o.subject, e.phys, e.ord, e.previous_seq
             FROM block_event e JOIN op o ON o.seq = e.seq
             WHERE e.action = 'add' AND e.previous = 'add' AND o.result = 'ok'
@@ -83,12 +83,12 @@ public struct UnpreservedBlock: Equatable, Sendable {
     /// The unpreserves of blocks not preserved at their order, of the
     /// operations up to seq `end` (of `generation` only when given), in seq
     /// and block order; orders are bound by `layouts`.
-    public static func fetchAll(_ db: Database, through end: Int64, generation: Int64?,
+    public static func fetchAll(_ snapshot: LedgerSnapshot, through end: Int64, generation: Int64?,
                                 layouts: [Int64: GenerationLayout]) throws -> [UnpreservedBlock] {
         // Each removed block that was not preserved at its order, with the
         // run of another order preserved over its pages right before the
         // call (valid at seq - 1), if there is one.
-        try TrackerBlockEvents.fetchAll(db, """
+        try TrackerBlockEvents.fetchAll(snapshot, """
             SELECT f.seq, f.part, f.generation, f.kind, f.subject, f.phys, f.ord, f.run_id, r.phys AS run_phys, r.ord AS run_ord
             FROM (
                 SELECT e.seq, e.part, e.i, e.generation, o.kind, o.subject, e.phys, e.ord,

@@ -13,8 +13,8 @@ public struct TrackerChange: Equatable, Sendable {
     /// Calls `body` with every tracker change of the generations in
     /// `layouts` (each run bound by its generation's layout), in seq and
     /// part order; rows of other generations are skipped unread.
-    public static func forEach(_ db: Database, layouts: [Int64: GenerationLayout], _ body: (TrackerChange) throws -> Void) throws {
-        let changes = try Row.fetchCursor(db, sql: """
+    public static func forEach(_ snapshot: LedgerSnapshot, layouts: [Int64: GenerationLayout], _ body: (TrackerChange) throws -> Void) throws {
+        let changes = try Row.fetchCursor(snapshot.db, sql: """
             SELECT c.seq, o.generation, c.part, c.action, c.phys, c.ord, c.count FROM op_change c JOIN op o ON o.seq = c.seq
             WHERE c.action IN ('add', 'remove') ORDER BY c.seq, c.part
             """)

@@ -97,6 +97,13 @@ public struct LedgerRow<Columns: StoredColumns> {
         return value
     }
 
+    /// The bytes of the BLOB in column `index`, copied once from SQLite
+    /// (the read of a page's bytes on a restore's path).
+    public func bytes(_ index: Int) throws(CorruptRow) -> [UInt8] {
+        guard let bytes = columns.blobBytes(at: index) else { throw corrupt(index, expected: "a blob") }
+        return bytes
+    }
+
     // MARK: Values by meaning
 
     /// An INTEGER in `range`; `expected` says what the range means.

@@ -11,6 +11,16 @@ public protocol StoredColumns {
     func databaseValue(at index: Int) -> DatabaseValue?
     /// The name of column `index`.
     func columnName(at index: Int) -> String
+    /// The bytes of column `index`, copied once; nil when its value is not
+    /// a blob (or the row has fewer columns).
+    func blobBytes(at index: Int) -> [UInt8]?
+}
+
+extension StoredColumns {
+    public func blobBytes(at index: Int) -> [UInt8]? {
+        guard case .blob(let data) = databaseValue(at: index)?.storage else { return nil }
+        return [UInt8](data)
+    }
 }
 
 extension Row: StoredColumns {
@@ -35,6 +45,16 @@ extension RowColumns: StoredColumns {
 
     public func databaseValue(at index: Int) -> DatabaseValue? {
         index < sqlite3_column_count(statement) ? DatabaseValue(sqliteStatement: statement, index: Int32(index)) : nil
+    }
+
+    /// Reads the blob in place from SQLite's buffer: a page is copied once.
+    public func blobBytes(at index: Int) -> [UInt8]? {
+        let column = Int32(index)
+        guard column < sqlite3_column_count(statement), sqlite3_column_type(statement, column) == SQLITE_BLOB else { return nil }
+        let start = sqlite3_column_blob(statement, column)
+        let count = Int(sqlite3_column_bytes(statement, column))
+        guard let start, count > 0 else { return [] }
+        return [UInt8](UnsafeRawBufferPointer(start: start, count: count))
     }
 
     public func columnName(at index: Int) -> String {

@@ -1,4 +1,3 @@
-import GRDB
 import KHOABI
 import KHOLedger
 import KHOMachine
@@ -70,14 +69,14 @@ struct AuditScope {
         }
         let end = end ?? last
         self.end = end
-        let generations = try Self.read(ledger) { db in try HandoverGeneration.fetchAll(db, through: end, generation: generation) }
+        let generations = try Self.read(ledger) { snapshot in try HandoverGeneration.fetchAll(snapshot, through: end, generation: generation) }
         if let generation, generations.isEmpty { throw try Self.missing(generation, ledger: ledger, end: end) }
         handovers = generations.map(Handover.init)
     }
 
     /// Why `generation` has nothing to audit up to `end`.
     private static func missing(_ generation: Int64, ledger: Ledger, end: Int64) throws(AuditError) -> AuditError {
-        let (boot, last) = try read(ledger) { db in try HandoverGeneration.fetchBoot(db, of: generation) }
+        let (boot, last) = try read(ledger) { snapshot in try HandoverGeneration.fetchBoot(snapshot, of: generation) }
         if let boot {
             return .unknownGeneration(generation, "it boots at seq \(boot), after the audited point (seq \(end))")
         }
@@ -102,17 +101,19 @@ struct AuditScope {
     }
 
     /// Runs `body` in one read transaction of the audited ledger.
-    func read<T>(_ body: (Database) throws -> T) throws(AuditError) -> T {
+    func read<T>(_ body: (LedgerSnapshot) throws -> T) throws(AuditError) -> T {
         try Self.read(ledger, body)
     }
 
-    private static func read<T>(_ ledger: Ledger, _ body: (Database) throws -> T) throws(AuditError) -> T {
+    private static func read<T>(_ ledger: Ledger, _ body: (LedgerSnapshot) throws -> T) throws(AuditError) -> T {
         do {
-            return try ledger.database.read(body)
+            return try ledger.read(body)
         } catch let error as AuditError {
             throw error
-        } catch let row as CorruptRow {
-            throw .replay(.corruptRow(path: ledger.path, row))
+        } catch LedgerError.corruptRow(let path, let row) {
+            throw .replay(.corruptRow(path: path, row))
+        } catch LedgerError.database(_, let failure) {
+            throw .ledger("\(ledger.path): \(failure)")
         } catch {
             throw .ledger("\(ledger.path): \(error)")
         }

@@ -28,7 +28,7 @@ struct ChainCheck: AuditCheck {
     /// The first broken link, when it lies in the scope.
     private func brokenLink(_ report: ChainVerifier.Report, in scope: AuditScope) throws(AuditError) -> [AuditFinding] {
         guard let seq = report.firstBroken, seq <= scope.end else { return [] }
-        guard let op = try scope.read({ db in try OpHeading.fetchOne(db, seq: seq) }) else { return [] }
+        guard let op = try scope.read({ snapshot in try OpHeading.fetchOne(snapshot, seq: seq) }) else { return [] }
         // The broken op's own values may be what is corrupt: the finding names what can be read.
         let generation = op.generation ?? scope.handovers.last?.generation ?? 0
         if let audited = scope.generation, audited != generation { return [] }

@@ -9,7 +9,7 @@ struct DoublePreserveCheck: AuditCheck {
 
     func findings(in scope: AuditScope) throws(AuditError) -> [AuditFinding] {
         let layouts = scope.layouts
-        let doubles = try scope.read { db in try DoublePreserve.fetchAll(db, through: scope.end, generation: scope.generation, layouts: layouts) }
+        let doubles = try scope.read { snapshot in try DoublePreserve.fetchAll(snapshot, through: scope.end, generation: scope.generation, layouts: layouts) }
         return try AuditedOp.grouping(doubles, in: scope, block: \.add).map { op in
             AuditFinding(.doublePreserve, seq: op.seq, generation: op.generation, subject: op.subject,
                          message: "\(op.kind) of \(op.blocks.description): already preserved (by seq \(op.first.previousSeq))")

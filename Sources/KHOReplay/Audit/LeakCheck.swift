@@ -1,4 +1,3 @@
-import GRDB
 import KHOLedger
 import KHOABI
 
@@ -19,15 +18,15 @@ struct LeakCheck: AuditCheck {
         var findings: [AuditFinding] = []
         for handover in scope.handovers {
             guard handover.isKexec, let child = handover.child else { continue }
-            let (blocks, owner) = try scope.read { db in
+            let (blocks, owner) = try scope.read { snapshot in
                 var blocks = AuditBlocks(geometry: handover.geometry)
-                for block in try HandedOverBlocks.fetchUnclaimed(db, generation: handover.generation, through: scope.end,
+                for block in try HandedOverBlocks.fetchUnclaimed(snapshot, generation: handover.generation, through: scope.end,
                                                                  geometry: handover.geometry) {
                     blocks.append(block)
                 }
                 guard let first = blocks.first else { return (blocks, nil as String?) }
                 return (blocks, try PageOwner.find(first.phys, generation: handover.generation, seq: handover.seq,
-                                                   pageSize: handover.geometry.pageSize, db: db)?.name)
+                                                   pageSize: handover.geometry.pageSize, db: snapshot.db)?.name)
             }
             guard let first = blocks.first else { continue }
             findings.append(AuditFinding(

@@ -1,4 +1,3 @@
-import GRDB
 import KHOABI
 import KHOLedger
 
@@ -34,7 +33,7 @@ struct PreservedRunCheck: AuditCheck {
 
     func findings(in scope: AuditScope) throws(AuditError) -> [AuditFinding] {
         let layouts = scope.layouts
-        let (derived, stored) = try scope.read { db in try (derivedIntervals(db, layouts), storedIntervals(db, layouts)) }
+        let (derived, stored) = try scope.read { snapshot in try (derivedIntervals(snapshot, layouts), storedIntervals(snapshot, layouts)) }
         var findings: [String: AuditFinding] = [:]
         for block in Set(derived.keys).union(stored.keys).sorted() {
             let expected = derived[block] ?? [], found = stored[block] ?? []
@@ -74,7 +73,7 @@ struct PreservedRunCheck: AuditCheck {
     }
 
     /// The intervals `op_change` gives, for the generations audited.
-    private func derivedIntervals(_ db: Database, _ layouts: [Int64: GenerationLayout]) throws -> [Block: [Interval]] {
+    private func derivedIntervals(_ snapshot: LedgerSnapshot, _ layouts: [Int64: GenerationLayout]) throws -> [Block: [Interval]] {
         var intervals: [Block: [Interval]] = [:]
         var open: [Block: Int64] = [:]
         var pending: (seq: Int64, present: [Block: Bool])?
@@ -86,7 +85,7 @@ struct PreservedRunCheck: AuditCheck {
             }
             pending = nil
         }
-        try TrackerChange.forEach(db, layouts: layouts) { change in
+        try TrackerChange.forEach(snapshot, layouts: layouts) { change in
             guard let geometry = layouts[change.generation]?.geometry else { return }
             if pending?.seq != change.seq { finish(); pending = (change.seq, [:]) }
             for block in change.run.blocks(geometry) {
@@ -94,7 +93,7 @@ struct PreservedRunCheck: AuditCheck {
             }
         }
         finish()
-        let kexecs = try HandoverGeneration.fetchKexecSeqs(db)
+        let kexecs = try HandoverGeneration.fetchKexecSeqs(snapshot)
         for (block, from) in open {
             intervals[block, default: []].append(Interval(from: from, to: kexecs[block.generation].map { $0 + 1 }))
         }
@@ -102,9 +101,9 @@ struct PreservedRunCheck: AuditCheck {
     }
 
     /// The intervals `preserved_run` holds, pieces of one block that meet merged.
-    private func storedIntervals(_ db: Database, _ layouts: [Int64: GenerationLayout]) throws -> [Block: [Interval]] {
+    private func storedIntervals(_ snapshot: LedgerSnapshot, _ layouts: [Int64: GenerationLayout]) throws -> [Block: [Interval]] {
         var intervals: [Block: [Interval]] = [:]
-        try PreservedRunRow.forEach(db, layouts: layouts) { row in
+        try PreservedRunRow.forEach(snapshot, layouts: layouts) { row in
             guard let geometry = layouts[row.generation]?.geometry else { return }
             let interval = Interval(from: row.fromSeq, to: row.toSeq, firstRow: row.id, lastRow: row.id)
             for block in row.run.blocks(geometry) {

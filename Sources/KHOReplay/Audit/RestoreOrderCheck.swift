@@ -11,7 +11,7 @@ struct RestoreOrderCheck: AuditCheck {
     let codes: Set<AuditCode> = [.restoreOrderMismatch]
 
     func findings(in scope: AuditScope) throws(AuditError) -> [AuditFinding] {
-        let pieces = try scope.read { db in try RestoredPiece.fetchAll(db, through: scope.end, generation: scope.generation) }
+        let pieces = try scope.read { snapshot in try RestoredPiece.fetchAll(snapshot, through: scope.end, generation: scope.generation) }
         return Dictionary(grouping: pieces, by: \.seq).sorted(by: { $0.key < $1.key }).compactMap { seq, blocks in
             guard let first = blocks.first else { return nil }
             let name = first.subject ?? "?"

@@ -16,8 +16,8 @@ struct ScratchOverlapCheck: AuditCheck {
         for handover in scope.handovers {
             guard let machine = handover.machine else { continue }
             for area in machine.scratchAreas(handover.geometry) {
-                let added = try scope.read { db in
-                    try OpBlock.fetchAdded(db, generation: handover.generation, through: scope.end, overlapping: area, layout: handover.layout)
+                let added = try scope.read { snapshot in
+                    try OpBlock.fetchAdded(snapshot, generation: handover.generation, through: scope.end, overlapping: area, layout: handover.layout)
                 }
                 findings += try AuditedOp.grouping(added, in: scope).map { op in
                     AuditFinding(.scratchOverlap, seq: op.seq, generation: op.generation, subject: op.subject,

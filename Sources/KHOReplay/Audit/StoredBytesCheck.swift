@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import KHOABI
 import KHOLedger
 
@@ -21,16 +20,16 @@ struct StoredBytesCheck: AuditCheck {
     let codes: Set<AuditCode> = [.storedBytesAltered]
 
     func findings(in scope: AuditScope) throws(AuditError) -> [AuditFinding] {
-        let findings = try scope.read { db in
-            let altered = try StoredPages.alteredIDs(db)
-            return try altered.map { try pageFinding($0, db) } + copyFindings(db, altered: Set(altered))
+        let findings = try scope.read { snapshot in
+            let altered = try StoredPages.alteredIDs(snapshot)
+            return try altered.map { try pageFinding($0, snapshot) } + copyFindings(snapshot, altered: Set(altered))
         }
         return findings.filter { $0.seq <= scope.end && (scope.generation ?? $0.generation) == $0.generation }
     }
 
     /// An altered `page_data` row, named by the first page that held it.
-    private func pageFinding(_ id: Int64, _ db: Database) throws -> AuditFinding {
-        guard let first = try StoredPages.firstHolder(of: id, db) else {
+    private func pageFinding(_ id: Int64, _ snapshot: LedgerSnapshot) throws -> AuditFinding {
+        guard let first = try StoredPages.firstHolder(of: id, snapshot) else {
             return AuditFinding(.storedBytesAltered, seq: 0, generation: 0, subject: "page_data \(id)",
                                 message: "page_data id \(id) (held by no page): its bytes do not match their SHA-256")
         }
@@ -40,10 +39,10 @@ struct StoredBytesCheck: AuditCheck {
     }
 
     /// The copies that differ from the (intact) pages they were taken from.
-    private func copyFindings(_ db: Database, altered: Set<Int64>) throws -> [AuditFinding] {
+    private func copyFindings(_ snapshot: LedgerSnapshot, altered: Set<Int64>) throws -> [AuditFinding] {
         var findings: [AuditFinding] = []
-        try StoredCopy.forEach(db) { copy in
-            guard let memory = try memory(under: copy, db, altered: altered), memory != copy.bytes else { return }
+        try StoredCopy.forEach(snapshot) { copy in
+            guard let memory = try memory(under: copy, snapshot, altered: altered), memory != copy.bytes else { return }
             let offset = zip(memory, copy.bytes).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? 0
             findings.append(AuditFinding(.storedBytesAltered, seq: copy.seq, generation: copy.generation, subject: copy.subject,
                                          message: "\(copy.what) at \(hex(copy.phys)) differs from the memory it was taken from "
@@ -54,14 +53,14 @@ struct StoredBytesCheck: AuditCheck {
 
     /// The memory a copy was taken from, or nil when a page of it is altered
     /// (reported as the page).
-    private func memory(under copy: StoredCopy, _ db: Database, altered: Set<Int64>) throws -> Data? {
+    private func memory(under copy: StoredCopy, _ snapshot: LedgerSnapshot, altered: Set<Int64>) throws -> Data? {
         let pageSize = copy.geometry.pageSize
         let mask = UInt64(pageSize - 1)
         let first = copy.phys & ~mask
         let end = copy.phys + UInt64(max(copy.bytes.count, 1))
         var bytes = Data()
         for page in stride(from: first, to: end, by: pageSize) {
-            let stored = try MemoryView.storedPage(db, lineage: copy.lineage, phys: page, seq: copy.seq)
+            let stored = try StoredPages.page(snapshot, lineage: copy.lineage, phys: page, seq: copy.seq)
             if let stored, altered.contains(stored.id) { return nil }
             // A page is `pageSize` bytes as the generation row states it, whatever length was stored.
             let page = stored?.bytes.prefix(pageSize) ?? []

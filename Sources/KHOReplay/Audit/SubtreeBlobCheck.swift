@@ -14,7 +14,7 @@ struct SubtreeBlobCheck: AuditCheck {
     func findings(in scope: AuditScope) throws(AuditError) -> [AuditFinding] {
         var findings: [AuditFinding] = []
         for handover in scope.handovers {
-            let subtrees = try scope.read { db in try OutgoingSubtree.fetchAll(db, generation: handover.generation, at: handover.seq) }
+            let subtrees = try scope.read { snapshot in try OutgoingSubtree.fetchAll(snapshot, generation: handover.generation, at: handover.seq) }
             guard !subtrees.isEmpty else { continue }
             let preserved = AddressRuns(AddressRuns.ranges(of: try scope.state(at: handover).preserved, geometry: handover.geometry))
             for subtree in subtrees {

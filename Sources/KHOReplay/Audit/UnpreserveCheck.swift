@@ -14,8 +14,8 @@ struct UnpreserveCheck: AuditCheck {
 
     func findings(in scope: AuditScope) throws(AuditError) -> [AuditFinding] {
         let layouts = scope.layouts
-        let removals = try scope.read { db in
-            try UnpreservedBlock.fetchAll(db, through: scope.end, generation: scope.generation, layouts: layouts)
+        let removals = try scope.read { snapshot in
+            try UnpreservedBlock.fetchAll(snapshot, through: scope.end, generation: scope.generation, layouts: layouts)
         }
         let unknown = try AuditedOp.grouping(removals.filter { $0.preservedRun == nil }, in: scope, block: \.removal).map { op in
             AuditFinding(.unpreserveUnknown, seq: op.seq, generation: op.generation, subject: op.subject,

@@ -1,4 +1,3 @@
-import GRDB
 import KHOLedger
 
 /// `view-altered`: a public view (`v_generations`, `v_handed_over`, …) whose

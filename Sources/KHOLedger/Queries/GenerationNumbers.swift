@@ -1,0 +1,11 @@
+import GRDB
+
+/// The generations a ledger has recorded.
+public enum GenerationNumbers {
+    /// Every generation's number, in order.
+    public static func fetchAll(_ snapshot: LedgerSnapshot) throws -> [Int64] {
+        try Row.fetchAll(snapshot.db, sql: "SELECT generation FROM generation ORDER BY generation").map { columns throws(CorruptRow) in
+            try LedgerRow(columns, table: "generation", key: "generation").integer("generation")
+        }
+    }
+}
