@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import KHOABI
 import KHOLedger
 import KHOMachine
@@ -300,8 +299,8 @@ public final class EventStreamRecorder {
         guard let recorder else { return zero }
         do {
             try recorder.flush()
-            guard let seq = try recorder.ledger.database.read({ db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op") }) else { return zero }
-            return try MemoryView(ledger: recorder.ledger, seq: seq).read(page, count: machine.pageSize)
+            guard recorder.lastSeq > 0 else { return zero }
+            return try MemoryView(ledger: recorder.ledger, seq: recorder.lastSeq).read(page, count: machine.pageSize)
         } catch {
             throw FieldError("reading the recorded content of page \(hex(page)): \(error)")
         }
@@ -315,9 +314,9 @@ public final class EventStreamRecorder {
         guard let recorder else { return }
         do {
             try recorder.flush()
-            if summary.recorded > 0, let last = try recorder.ledger.database.read({ db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op") }) {
-                summary.lastSeq = last
-                summary.firstSeq = last - Int64(summary.recorded) + 1
+            if summary.recorded > 0 {
+                summary.lastSeq = recorder.lastSeq
+                summary.firstSeq = recorder.lastSeq - Int64(summary.recorded) + 1
             }
         } catch {
             throw .ledger("recording into \(recorder.ledger.path): \(error)")

@@ -1,5 +1,6 @@
 import KHOABI
 import KHOImage
+import KHOLedger
 import KHOReplay
 
 /// Why a point of the ledger could not be exported. A failed export leaves
@@ -9,6 +10,8 @@ public enum ExportError: Error, Equatable, CustomStringConvertible {
     case replay(ReplayError)
     /// The ledger's memory as of the point could not be read.
     case memory(MemoryViewError)
+    /// The ledger could not be read.
+    case ledger(LedgerError)
     /// The generation has no root FDT to hand over at the point.
     case noRootFDT(generation: Int64, seq: Int64)
     /// The root FDT stored for the generation's handover differs from its
@@ -36,6 +39,7 @@ public enum ExportError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .replay(let error): return error.description
         case .memory(let error): return error.description
+        case .ledger(let error): return error.description
         case let .noRootFDT(generation, seq):
             return "generation \(generation) has no root FDT as of seq \(seq): it records no FDT page and has not handed over yet"
         case let .alteredRootFDT(generation, phys):

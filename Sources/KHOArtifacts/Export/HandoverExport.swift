@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import KHOABI
 import KHOImage
 import KHOLedger
@@ -69,7 +68,7 @@ public struct HandoverExport {
         } catch {
             throw .memory(error)
         }
-        let record = try generationRecord(state.generation)
+        let record = try handoverRecord(state.generation)
         func requireSerialized(_ bitmapTracker: Bool) throws(ExportError) {
             if bitmapTracker, state.seq != record.kexecSeq { throw .bitmapTrackerNotSerialized(generation: state.generation, seq: seq) }
         }
@@ -133,7 +132,7 @@ public struct HandoverExport {
     /// the pages holding bitmaps), when they walk to exactly the preserved
     /// set; nil when the ledger does not hold them (an import, a trace, a
     /// ledger recorded before), and the tracker is rebuilt instead.
-    private func recordedTracker(root: UInt64, bitmapVariant: BitmapVariant?, state: AsOfState, record: GenerationRecord,
+    private func recordedTracker(root: UInt64, bitmapVariant: BitmapVariant?, state: AsOfState, record: HandoverRecord,
                                  view: MemoryView) -> [UInt64: [UInt8]]? {
         let nodes: [UInt64]?
         let blocks: [PreservedBlock]?
@@ -153,41 +152,23 @@ public struct HandoverExport {
         return pages
     }
 
-    /// What the generation row says about the handover.
-    private struct GenerationRecord {
-        var kexecSeq: Int64?
-        var rootFDT: [UInt8]?
-        var fdtPhys: UInt64?
-        var depthFormula: RadixDepthFormula
-        /// The kho-v1 layout the generation's kernel wrote, as its machine
-        /// says (nil for radix machines and for ledgers without a machine,
-        /// e.g. an import, whose kho-v1 handovers are taken as v1b).
-        var bitmapVariant: BitmapVariant?
-    }
-
-    private func generationRecord(_ generation: Int64) throws(ExportError) -> GenerationRecord {
-        let record: GenerationRecord?
+    /// The record of the exported generation.
+    private func handoverRecord(_ generation: Int64) throws(ExportError) -> HandoverRecord {
+        let record: HandoverRecord?
         do {
-            record = try ledger.asOfRead { db in
-                try Row.fetchOne(db, sql: "SELECT generation, kexec_seq, root_fdt, fdt_phys, machine FROM generation WHERE generation = ?",
-                                 arguments: [generation]).map { columns in
-                    let row = LedgerRow(columns, table: "generation", key: "generation")
-                    let machine = try row.optionalText("machine").flatMap { try? JSONDecoder().decode(MachineConfig.self, from: Data($0.utf8)) }
-                    return GenerationRecord(kexecSeq: try row.optionalInteger("kexec_seq"), rootFDT: try row.optionalBlob("root_fdt").map { [UInt8]($0) },
-                                            fdtPhys: try row.optionalAddress("fdt_phys"),
-                                            depthFormula: machine?.depthFormula ?? .fixed, bitmapVariant: machine?.abi.bitmapVariant)
-                }
-            }
+            record = try ledger.read { try HandoverRecord.fetchOne($0, generation: generation) }
+        } catch let error as LedgerError {
+            throw .ledger(error)
         } catch {
-            throw .replay(error)
+            throw .ledger(.database(path: ledger.path, DatabaseFailure(error)))
         }
-        guard let record else { throw .replay(.ledger("generation \(generation) is missing")) }
+        guard let record else { throw .ledger(.inconsistent("\(ledger.path): generation \(generation) is missing")) }
         return record
     }
 
     /// The FDT handed over at the generation's kexec, or else its FDT page
     /// as of the point.
-    private func rootFDT(_ record: GenerationRecord, state: AsOfState, view: MemoryView) throws(ExportError) -> [UInt8] {
+    private func rootFDT(_ record: HandoverRecord, state: AsOfState, view: MemoryView) throws(ExportError) -> [UInt8] {
         guard let phys = record.fdtPhys else {
             if state.seq == record.kexecSeq, let fdt = record.rootFDT { return fdt }
             throw .noRootFDT(generation: state.generation, seq: state.seq)
@@ -267,4 +248,15 @@ public struct HandoverExport {
         }
         for output in outputs { try output.commit() }
     }
+}
+
+extension HandoverRecord {
+    /// The radix tree depth rule of the generation's machine (fixed for
+    /// ledgers without a machine).
+    fileprivate var depthFormula: RadixDepthFormula { machine?.depthFormula ?? .fixed }
+
+    /// The kho-v1 layout the generation's kernel wrote, as its machine says
+    /// (nil for radix machines and for ledgers without a machine, e.g. an
+    /// import, whose kho-v1 handovers are taken as v1b).
+    fileprivate var bitmapVariant: BitmapVariant? { machine?.abi.bitmapVariant }
 }
