@@ -60,6 +60,7 @@ public struct VmallocRestorer {
     public func restore(_ descriptor: VmallocDescriptor, into sink: Sink? = nil) throws(RestoreError) -> RestoredArea {
         var heads = self.heads
         let stream = BlockStream(read: read, size: geometry.bytes(order: Int(min(descriptor.order, 63))), sink: sink)
+        defer { stream.cancel() }
         let walk = VmallocRestoreWalk(
             geometry: geometry,
             readChunk: { [read, geometry] phys in try read(phys, geometry.pageSize) },
@@ -67,22 +68,22 @@ public struct VmallocRestorer {
             takeBlock: { phys, chunk, slot throws(RestoreError) in try stream.take(phys, chunk: chunk, slot: slot) })
         let layout = try walk.run(descriptor)
         return RestoredArea(descriptor: descriptor, pageSize: geometry.pageSize, chunkPhys: layout.chunkPhys,
-                            blockPhys: layout.blockPhys, sha256: stream.digest())
+                            blockPhys: layout.blockPhys, sha256: try stream.finish())
     }
 }
 
-/// Reads restored blocks in pieces, hashing each and handing it to the sink.
+/// Reads restored blocks in pieces and hands them to a ``PieceConsumer``,
+/// which hashes them and feeds the sink on the second core.
 private final class BlockStream {
     let read: MemoryReader
     /// Bytes per block.
     let size: UInt64
-    let sink: VmallocRestorer.Sink?
-    private var hasher = SHA256()
+    private let consumer: PieceConsumer
 
     init(read: @escaping MemoryReader, size: UInt64, sink: VmallocRestorer.Sink?) {
         self.read = read
         self.size = size
-        self.sink = sink
+        consumer = PieceConsumer(sink: sink)
     }
 
     func take(_ phys: UInt64, chunk: Int, slot: Int) throws(RestoreError) {
@@ -98,23 +99,14 @@ private final class BlockStream {
             guard piece.count == count else {
                 throw .unreadableBlock(chunk: chunk, slot: slot, phys: phys, reason: "read returned \(piece.count) of \(count) bytes")
             }
-            hasher.update(data: piece)
-            if let sink {
-                do {
-                    try sink(piece)
-                } catch {
-                    throw .outputFailed(reason: "\(error)")
-                }
-            }
+            try consumer.put(piece)
             offset += UInt64(count)
         }
     }
 
-    /// Lowercase hex SHA-256 of every byte taken.
-    func digest() -> String {
-        hasher.finalize().map { byte in
-            let digits = String(byte, radix: 16)
-            return byte < 0x10 ? "0" + digits : digits
-        }.joined()
-    }
+    /// Lowercase hex SHA-256 of every byte taken, once the sink has had them all.
+    func finish() throws(RestoreError) -> String { try consumer.finish() }
+
+    /// Stops the consumer (a no-op after ``finish()``).
+    func cancel() { consumer.cancel() }
 }
