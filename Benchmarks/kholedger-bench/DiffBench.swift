@@ -9,9 +9,7 @@ extension Bench {
     func generationDiff(frames: Int) throws -> [BenchResult] {
         let (workload, changed) = try Workload.twoGenerations(frames: frames, changed: frames / 100)
         let ledger = try workspace.record(workload, name: "diff.db")
-        let handovers = try ledger.database.read {
-            try Int64.fetchAll($0, sql: "SELECT kexec_seq FROM generation WHERE kexec_seq IS NOT NULL ORDER BY generation")
-        }
+        let handovers = try ledger.read(HandoverGeneration.fetchKexecSeqs).sorted { $0.key < $1.key }.map(\.value)
         guard handovers.count == 2 else { throw RawSQLite.Failure(description: "expected two handovers, found \(handovers.count)") }
         let rawPath = workspace.fresh("raw-except.db")
         let zero = [UInt8](repeating: 0, count: 32)

@@ -10,7 +10,7 @@ extension Bench {
         let workload = try Workload.overwrittenContent(bytes: bytes)
         // Restores read the ledger as `kholedger restore` does: read-only.
         let ledger = try Ledger(readingAt: workspace.record(workload, name: "restore.db").path)
-        let seq = try ledger.database.read { try Int64.fetchOne($0, sql: "SELECT seq FROM op WHERE kind = 'preserve_vmalloc'") } ?? 0
+        let seq = try ledger.operations(OpFilter(kind: .preserveVmalloc, limit: 1)).first?.seq ?? 0
         let rawPath = workspace.fresh("raw-read.db")
         try RawSQLite.blobs(workload.data, path: rawPath)
         // Both sides check every byte against the preserved bytes as they arrive.

@@ -46,6 +46,16 @@ public final class Ledger {
         }
     }
 
+    /// Closes the connection, checkpointing the write-ahead log into the
+    /// file; the ledger cannot be used afterwards.
+    public func close() throws(LedgerError) {
+        do {
+            try database.close()
+        } catch {
+            throw .database(path: path, DatabaseFailure(error))
+        }
+    }
+
     /// The default ledger path: `$KHOLEDGER_DB`, else `./kholedger.db`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let path = environment["KHOLEDGER_DB"], !path.isEmpty { return path }

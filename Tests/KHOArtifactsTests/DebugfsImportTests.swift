@@ -3,7 +3,7 @@ import GRDB
 import KHOABI
 import KHOArtifacts
 import KHOImage
-import KHOLedger
+@testable import KHOLedger
 import KHOMachine
 import KHOTestSupport
 import Testing

@@ -2,6 +2,7 @@ import Foundation
 import KHOABI
 import KHOArtifacts
 import KHOImage
+@testable import KHOLedger
 import KHOMachine
 import KHOReplay
 import KHOTestSupport

@@ -2,7 +2,7 @@ import Foundation
 import KHOABI
 import KHOArtifacts
 import KHOImage
-import KHOLedger
+@testable import KHOLedger
 import KHOMachine
 import KHOTestSupport
 import Testing

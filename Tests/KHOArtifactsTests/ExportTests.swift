@@ -2,7 +2,7 @@ import Foundation
 import KHOABI
 import KHOArtifacts
 import KHOImage
-import KHOLedger
+@testable import KHOLedger
 import KHOReplay
 import KHOTestSupport
 import Testing

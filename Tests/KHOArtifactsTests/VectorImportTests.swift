@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import KHOABI
 import KHOArtifacts
-import KHOLedger
+@testable import KHOLedger
 import KHOReplay
 import KHOTestSupport
 import Testing

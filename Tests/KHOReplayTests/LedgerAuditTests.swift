@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import KHOABI
-import KHOLedger
+@testable import KHOLedger
 import KHOMachine
 import KHOReplay
 import KHOTestSupport

@@ -1,7 +1,7 @@
 import Foundation
 import KHOABI
 import GRDB
-import KHOLedger
+@testable import KHOLedger
 import KHOMachine
 import KHOReplay
 import KHOTestSupport

@@ -1,5 +1,5 @@
 import GRDB
-import KHOLedger
+@testable import KHOLedger
 @testable import KHOReplay
 import KHOTestSupport
 import Testing

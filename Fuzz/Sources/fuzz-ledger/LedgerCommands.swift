@@ -19,9 +19,7 @@ struct LedgerCommands {
     /// diffing those two.
     func run(selector: UInt8) {
         guard let ledger = try? Ledger(readingAt: path) else { return }
-        let generations = (try? ledger.database.read {
-            try Int64.fetchAll($0, sql: "SELECT generation FROM generation ORDER BY generation LIMIT 16")
-        }) ?? []
+        let generations = ((try? ledger.read(GenerationNumbers.fetchAll)) ?? []).prefix(16)
         var seqs: [Int64] = []
         if let last = try? PointInTime.latest(in: ledger) { seqs.append(last) }
         if !generations.isEmpty {
