@@ -46,6 +46,16 @@ public final class Ledger {
         }
     }
 
+    /// Closes the connection: the ledger is not read or written through
+    /// this value afterwards (a scratch ledger before its file is removed).
+    public func closeConnection() throws(LedgerError) {
+        do {
+            try database.close()
+        } catch {
+            throw .database(path: path, DatabaseFailure(error))
+        }
+    }
+
     /// The default ledger path: `$KHOLEDGER_DB`, else `./kholedger.db`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let path = environment["KHOLEDGER_DB"], !path.isEmpty { return path }

@@ -168,8 +168,8 @@ public struct HandoverExport {
     private func generationRecord(_ generation: Int64) throws(ExportError) -> GenerationRecord {
         let record: GenerationRecord?
         do {
-            record = try ledger.asOfRead { db in
-                try Row.fetchOne(db, sql: "SELECT generation, kexec_seq, root_fdt, fdt_phys, machine FROM generation WHERE generation = ?",
+            record = try ledger.asOfRead { snapshot in
+                try Row.fetchOne(snapshot.db, sql: "SELECT generation, kexec_seq, root_fdt, fdt_phys, machine FROM generation WHERE generation = ?",
                                  arguments: [generation]).map { columns in
                     let row = LedgerRow(columns, table: "generation", key: "generation")
                     let machine = try row.optionalText("machine").flatMap { try? JSONDecoder().decode(MachineConfig.self, from: Data($0.utf8)) }
@@ -181,7 +181,7 @@ public struct HandoverExport {
         } catch {
             throw .replay(error)
         }
-        guard let record else { throw .replay(.ledger("generation \(generation) is missing")) }
+        guard let record else { throw .replay(.ledger(.inconsistent("\(ledger.path): generation \(generation) is missing"))) }
         return record
     }
 
