@@ -20,7 +20,18 @@ struct DiffSide {
     /// The translated data id of every non-zero page of `ranges` at this
     /// side's point (possibly of more pages, see
     /// ``PageContents/ids(_:lineage:ranges:seq:)``).
-    func contentIDs(_ ranges: [Range<UInt64>]) throws -> [UInt64: Int64] {
-        try PageContents.ids(snapshot, lineage: state.lineage, ranges: ranges, seq: state.seq).mapValues(contentID)
+    func contentIDs(_ ranges: [Range<UInt64>]) throws(LedgerError) -> [UInt64: Int64] {
+        try reading { snapshot in try PageContents.ids(snapshot, lineage: state.lineage, ranges: ranges, seq: state.seq).mapValues(contentID) }
+    }
+
+    /// Runs `body` with this side's snapshot. The two sides of a diff of
+    /// two ledgers are read together: an error is a ``LedgerError`` naming
+    /// this side's ledger (``LedgerError/init(reading:at:)``).
+    func reading<T>(_ body: (LedgerSnapshot) throws -> T) throws(LedgerError) -> T {
+        do {
+            return try body(snapshot)
+        } catch {
+            throw LedgerError(reading: error, at: snapshot.path)
+        }
     }
 }

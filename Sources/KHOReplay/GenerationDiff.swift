@@ -90,11 +90,13 @@ extension GenerationDiff {
     /// Compares `ledger` right after operation `from` with `otherLedger`
     /// right after its operation `to`.
     public init(ledger: Ledger, from: Int64, otherLedger: Ledger, to: Int64) throws(ReplayError) {
+        // Each side's reads inside the other ledger's read name their own
+        // ledger when they fail (``DiffSide/reading(_:)``).
         self = try ledger.asOfRead { snapshot in
-            try otherLedger.asOfRead { other in
+            let first = try AsOfState(snapshot, seq: from)
+            return try otherLedger.asOfRead { other in
                 let map = ContentIDMap(source: other, target: snapshot)
-                return try GenerationDiff(DiffSide(snapshot, AsOfState(snapshot, seq: from)),
-                                          DiffSide(other, AsOfState(other, seq: to), contentID: map.id))
+                return try GenerationDiff(DiffSide(snapshot, first), DiffSide(other, AsOfState(other, seq: to), contentID: map.id))
             }
         }
     }

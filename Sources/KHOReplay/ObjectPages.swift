@@ -15,7 +15,9 @@ struct ObjectPages {
     /// (``DiffSide/contentIDs(_:)``).
     init(objectID: Int64, at side: DiffSide) throws {
         let geometry = side.state.geometry
-        let extents = try ObjectExtents.ranges(side.snapshot, objectID: objectID, geometry: geometry, memory: side.state.memory)
+        let extents = try side.reading { snapshot in
+            try ObjectExtents.ranges(snapshot, objectID: objectID, geometry: geometry, memory: side.state.memory)
+        }
         let ids = try side.contentIDs(extents)
         for extent in extents {
             for page in stride(from: extent.lowerBound, to: extent.upperBound, by: geometry.pageSize) {

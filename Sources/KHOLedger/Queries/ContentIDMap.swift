@@ -16,12 +16,27 @@ public final class ContentIDMap {
         self.target = target
     }
 
-    /// The id in the target ledger of the content `sourceID` has in the source.
-    public func id(_ sourceID: Int64) throws -> Int64 {
+    /// The id in the target ledger of the content `sourceID` has in the
+    /// source. The two ledgers are read together: an error is a
+    /// ``LedgerError`` naming the ledger that raised it.
+    public func id(_ sourceID: Int64) throws(LedgerError) -> Int64 {
         if let id = known[sourceID] { return id }
-        let hash = try Data.fetchOne(source.db.cachedStatement(sql: "SELECT hash FROM page_data WHERE id = ?"), arguments: [sourceID])
-        let id = try hash.flatMap { try Int64.fetchOne(target.db.cachedStatement(sql: "SELECT id FROM page_data WHERE hash = ?"), arguments: [$0]) }
+        let hash = try Self.reading(source) {
+            try Data.fetchOne($0.cachedStatement(sql: "SELECT hash FROM page_data WHERE id = ?"), arguments: [sourceID])
+        }
+        let id = try hash.flatMap { hash throws(LedgerError) in
+            try Self.reading(target) { try Int64.fetchOne($0.cachedStatement(sql: "SELECT id FROM page_data WHERE hash = ?"), arguments: [hash]) }
+        }
         known[sourceID] = id ?? -sourceID
         return id ?? -sourceID
+    }
+
+    /// Runs `body` on `snapshot`'s connection; an error is a ``LedgerError`` naming its ledger.
+    private static func reading<T>(_ snapshot: LedgerSnapshot, _ body: (Database) throws -> T) throws(LedgerError) -> T {
+        do {
+            return try body(snapshot.db)
+        } catch {
+            throw LedgerError(reading: error, at: snapshot.path)
+        }
     }
 }

@@ -66,10 +66,17 @@ public struct LineageRows: Sendable {
     /// Columns shown in hex.
     static let addressColumns: Set<String> = ["phys", "next", "descriptor_phys", "first_chunk", "tracker_root", "fdt_phys", "memory_base"]
 
-    /// The rows of `lineage` in `snapshot`, one op at a time.
-    public func stream(_ snapshot: LedgerSnapshot, lineage: Int64) throws -> Stream {
-        let statement = try snapshot.db.makeStatement(sql: sql)
-        return Stream(try Row.fetchCursor(statement, arguments: ["lineage": lineage]), columns: Array(statement.columnNames.dropFirst()))
+    /// The rows of `lineage` in `snapshot`, one op at a time. The stream
+    /// is read while another ledger's is: its errors are
+    /// ``LedgerError``s naming its own ledger.
+    public func stream(_ snapshot: LedgerSnapshot, lineage: Int64) throws(LedgerError) -> Stream {
+        do {
+            let statement = try snapshot.db.makeStatement(sql: sql)
+            return Stream(try Row.fetchCursor(statement, arguments: ["lineage": lineage]), columns: Array(statement.columnNames.dropFirst()),
+                          path: snapshot.path)
+        } catch {
+            throw LedgerError(reading: error, at: snapshot.path)
+        }
     }
 
     /// A query's rows handed out op by op, as the values of every column but `at`.
@@ -77,17 +84,20 @@ public struct LineageRows: Sendable {
         /// The compared columns.
         let columns: [String]
         private let cursor: RowCursor
+        /// The ledger read.
+        private let path: String
         private var next: (at: Int64, values: [DatabaseValue])?
         private var started = false
 
-        init(_ cursor: RowCursor, columns: [String]) {
+        init(_ cursor: RowCursor, columns: [String], path: String) {
             self.cursor = cursor
             self.columns = columns
+            self.path = path
         }
 
         /// The rows made by the op at `seq`, and any left over from seqs
         /// before it that no op claimed.
-        func rows(upTo seq: Int64) throws -> [[DatabaseValue]] {
+        func rows(upTo seq: Int64) throws(LedgerError) -> [[DatabaseValue]] {
             if !started {
                 try advance()
                 started = true
@@ -100,10 +110,14 @@ public struct LineageRows: Sendable {
             return rows
         }
 
-        private func advance() throws {
-            next = try cursor.next().map { row in
-                let values = Array(row.databaseValues)
-                return (Int64.fromDatabaseValue(values[0]) ?? 0, Array(values.dropFirst()))
+        private func advance() throws(LedgerError) {
+            do {
+                next = try cursor.next().map { row in
+                    let values = Array(row.databaseValues)
+                    return (Int64.fromDatabaseValue(values[0]) ?? 0, Array(values.dropFirst()))
+                }
+            } catch {
+                throw LedgerError(reading: error, at: path)
             }
         }
     }
@@ -114,7 +128,7 @@ public struct LineageRows: Sendable {
     /// translated: a recorded seq by `asReplayed` (nil: one the replay
     /// cannot know), a replayed one by `asRecorded`.
     public func difference(recorded: Stream, at seq: Int64, replayed: Stream, at replayedSeq: Int64,
-                           asReplayed: (Int64) -> Int64?, asRecorded: (Int64) -> Int64) throws -> String? {
+                           asReplayed: (Int64) -> Int64?, asRecorded: (Int64) -> Int64) throws(LedgerError) -> String? {
         let columns = recorded.columns
         let old = try recorded.rows(upTo: seq).map { translate($0, columns, seq: asReplayed) }
         let new = try replayed.rows(upTo: replayedSeq).map { translate($0, columns) { asRecorded($0) } }
