@@ -170,7 +170,7 @@ public struct LineageRows: Sendable {
         return row
     }
 
-    /// `{name: "buf", idx: 0}`: the key columns of a row (every column when the aspect has no key).
+    /// `{name: "buf", idx: 0}`: the key columns of a row (every column when the kind has no key).
     private func describe(_ row: [DatabaseValue], _ columns: [String]) -> String {
         let shown = key.isEmpty ? columns : key
         return "{" + shown.compactMap { name in
