@@ -12,8 +12,9 @@ import GRDB
 public final class Ledger {
     /// The database file.
     public let path: String
-    /// The connection.
-    public let database: DatabaseQueue
+    /// The connection; other modules read through ``read(_:)`` and the
+    /// query types of `Queries/`, never the tables themselves.
+    let database: DatabaseQueue
     /// A writing ledger's lock, held until the ledger is released (nil
     /// when reading): one writer at a time.
     private let writerLock: LedgerWriterLock?
@@ -48,7 +49,7 @@ public final class Ledger {
 
     /// Closes the connection, checkpointing the write-ahead log into the
     /// file; the ledger cannot be used afterwards.
-    public func close() throws(LedgerError) {
+    public func closeConnection() throws(LedgerError) {
         do {
             try database.close()
         } catch {

@@ -58,3 +58,17 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension LedgerError {
+    /// `error`, thrown while reading the ledger at `path`, as a
+    /// ``LedgerError``: a ``LedgerError`` unchanged, a ``CorruptRow``
+    /// ``corruptRow(path:_:)``, any other error (SQLite's)
+    /// ``database(path:_:)`` keeping it.
+    public init(reading error: any Error, at path: String) {
+        switch error {
+        case let error as LedgerError: self = error
+        case let row as CorruptRow: self = .corruptRow(path: path, row)
+        default: self = .database(path: path, DatabaseFailure(error))
+        }
+    }
+}

@@ -1,5 +1,3 @@
-import GRDB
-
 /// One vmalloc area present at both points of a ``GenerationDiff``: its two
 /// versions and how their pages compare.
 ///

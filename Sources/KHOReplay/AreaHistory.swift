@@ -44,7 +44,7 @@ public struct AreaHistory: Sendable {
                 $0.kind == MachineEvent.Kind.preserveVmalloc.rawValue || $0.kind == MachineEvent.Kind.restoreVmalloc.rawValue
             }
         } catch {
-            throw .ledger(error.description)
+            throw .ledger(error)
         }
         guard !calls.isEmpty else {
             throw .notFound("no preserve_vmalloc or restore_vmalloc of an area named \"\(name)\" in \(ledger.path)")
@@ -64,9 +64,9 @@ public struct AreaHistory: Sendable {
                         hop.restoreError = error.description
                     }
                     if let previous {
-                        hop.changedPages = try ledger.asOfRead { db in
-                            IndexRange.total(try AreaChange(from: previous.area, at: DiffSide(db, previous.state),
-                                                            to: area, at: DiffSide(db, state)).changedPages)
+                        hop.changedPages = try ledger.asOfRead { snapshot in
+                            IndexRange.total(try AreaChange(from: previous.area, at: DiffSide(snapshot, previous.state),
+                                                            to: area, at: DiffSide(snapshot, state)).changedPages)
                         }
                     }
                     previous = (state, area)

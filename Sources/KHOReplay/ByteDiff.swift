@@ -1,4 +1,3 @@
-import GRDB
 import KHOABI
 import KHOLedger
 
@@ -62,12 +61,12 @@ extension GenerationDiff {
             throw .notFound("no area \(area) at either point" + (names.isEmpty ? "" : "; areas: " + names.joined(separator: ", ")))
         }
         let changedPairs = pairs.filter { !$0.changedPages.isEmpty }
-        let oldPages = try ledger.asOfRead { db in
-            try changedPairs.map { try ObjectPages(objectID: $0.from.objectID, at: DiffSide(db, from)).phys }
+        let oldPages = try ledger.asOfRead { snapshot in
+            try changedPairs.map { try ObjectPages(objectID: $0.from.objectID, at: DiffSide(snapshot, from)).phys }
         }
-        let (newPages, areaPages) = try second.asOfRead { db in
-            let changed = try changedPairs.map { try ObjectPages(objectID: $0.to.objectID, at: DiffSide(db, to)).phys }
-            let all = area != nil ? [] : try to.areas.flatMap { try ObjectPages(objectID: $0.objectID, at: DiffSide(db, to)).phys }
+        let (newPages, areaPages) = try second.asOfRead { snapshot in
+            let changed = try changedPairs.map { try ObjectPages(objectID: $0.to.objectID, at: DiffSide(snapshot, to)).phys }
+            let all = area != nil ? [] : try to.areas.flatMap { try ObjectPages(objectID: $0.objectID, at: DiffSide(snapshot, to)).phys }
             return (changed, Set(all))
         }
         var reader = try PagePairReader(ledger: ledger, from: from, otherLedger: second, to: to)
@@ -109,7 +108,7 @@ private struct PagePairReader {
             old = try MemoryView(ledger: ledger, lineage: from.lineage, seq: from.seq)
             new = try MemoryView(ledger: otherLedger, lineage: to.lineage, seq: to.seq)
         } catch {
-            throw .ledger(error.description)
+            throw .memory(error)
         }
         pageSize = to.geometry.pageSize
     }
@@ -121,7 +120,7 @@ private struct PagePairReader {
             if let oldPhys { a = try old.read(oldPhys, count: pageSize) }
             if let newPhys { b = try new.read(newPhys, count: pageSize) }
         } catch {
-            throw .ledger(error.description)
+            throw .memory(error)
         }
         func run(_ range: Range<Int>) -> ByteDiff.Run {
             ByteDiff.Run(area: area, offset: offset.map { $0 + UInt64(range.lowerBound) },

@@ -1,4 +1,3 @@
-import GRDB
 import KHOABI
 import KHOLedger
 
@@ -83,19 +82,21 @@ public struct GenerationDiff: Equatable, Sendable {
 extension GenerationDiff {
     /// Compares `ledger` right after operation `from` with right after `to`.
     public init(ledger: Ledger, from: Int64, to: Int64) throws(ReplayError) {
-        self = try ledger.asOfRead { db in
-            try GenerationDiff(DiffSide(db, AsOfState(db, seq: from)), DiffSide(db, AsOfState(db, seq: to)))
+        self = try ledger.asOfRead { snapshot in
+            try GenerationDiff(DiffSide(snapshot, AsOfState(snapshot, seq: from)), DiffSide(snapshot, AsOfState(snapshot, seq: to)))
         }
     }
 
     /// Compares `ledger` right after operation `from` with `otherLedger`
     /// right after its operation `to`.
     public init(ledger: Ledger, from: Int64, otherLedger: Ledger, to: Int64) throws(ReplayError) {
-        self = try ledger.asOfRead { db in
-            try otherLedger.asOfRead { otherDB in
-                let map = ContentIDMap(source: otherDB, target: db)
-                return try GenerationDiff(DiffSide(db, AsOfState(db, seq: from)),
-                                          DiffSide(otherDB, AsOfState(otherDB, seq: to), contentID: map.id))
+        // Each side's reads inside the other ledger's read name their own
+        // ledger when they fail (``DiffSide/reading(_:)``).
+        self = try ledger.asOfRead { snapshot in
+            let first = try AsOfState(snapshot, seq: from)
+            return try otherLedger.asOfRead { other in
+                let map = ContentIDMap(source: other, target: snapshot)
+                return try GenerationDiff(DiffSide(snapshot, first), DiffSide(other, AsOfState(other, seq: to), contentID: map.id))
             }
         }
     }

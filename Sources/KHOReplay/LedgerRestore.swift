@@ -1,4 +1,3 @@
-import GRDB
 import KHOABI
 import KHOLedger
 
@@ -109,7 +108,7 @@ public struct LedgerRestore {
         } catch let error as RestoreError {
             throw .restore(area: area.name, descriptorPhys: area.descriptorPhys, seq: state.seq, error)
         } catch {
-            throw .ledger("\(ledger.path): \(error)")
+            throw .ledger(LedgerError(reading: error, at: ledger.path))
         }
     }
 
@@ -117,19 +116,14 @@ public struct LedgerRestore {
     /// over, and the chunk pages the restore consumed.
     private func restoreContext(_ area: AsOfState.Area, of state: AsOfState) throws(LedgerRestoreError) -> (Int64, [UInt64]) {
         do {
-            return try ledger.database.read { db in
-                guard let handover = try Int64.fetchOne(db, sql: """
-                    SELECT p.kexec_seq FROM generation g JOIN generation p ON p.generation = g.parent WHERE g.generation = ?
-                    """, arguments: [state.generation]) else {
-                    throw LedgerRestoreError.ledger("area \"\(area.name)\" was restored in generation \(state.generation), which no kexec started")
+            return try ledger.read { snapshot in
+                guard let handover = try ParentKexecs.seq(snapshot, booting: state.generation) else {
+                    throw LedgerError.inconsistent("\(ledger.path): area \"\(area.name)\" was restored in generation \(state.generation), which no kexec started")
                 }
-                let chunks = try Int64.fetchAll(db, sql: "SELECT phys FROM chunk WHERE object_id = ?", arguments: [area.objectID])
-                return (handover, chunks.map { UInt64(bitPattern: $0) })
+                return (handover, try ChunkPages.fetchAll(snapshot, objectID: area.objectID))
             }
-        } catch let error as LedgerRestoreError {
-            throw error
         } catch {
-            throw .ledger("\(ledger.path): \(error)")
+            throw .ledger(LedgerError(reading: error, at: ledger.path))
         }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import KHOABI
 import KHOLedger
 
@@ -148,19 +147,16 @@ public final class MemoryView {
         return stored.bytes
     }
 
-    /// Runs `body`; a ``MemoryViewError`` it throws passes through, a
-    /// ``LedgerError`` or ``CorruptRow`` becomes ``MemoryViewError/ledger(_:)``.
+    /// Runs `body`; a ``MemoryViewError`` it throws passes through, any
+    /// other error becomes ``MemoryViewError/ledger(_:)``
+    /// (``LedgerError/init(reading:at:)``).
     private static func reading<T>(_ ledger: Ledger, _ body: () throws -> T) throws(MemoryViewError) -> T {
         do {
             return try body()
         } catch let error as MemoryViewError {
             throw error
-        } catch let error as LedgerError {
-            throw .ledger(error)
-        } catch let row as CorruptRow {
-            throw .ledger(.corruptRow(path: ledger.path, row))
         } catch {
-            throw .ledger(.database(path: ledger.path, DatabaseFailure(error)))
+            throw .ledger(LedgerError(reading: error, at: ledger.path))
         }
     }
 

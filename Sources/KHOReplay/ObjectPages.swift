@@ -1,4 +1,3 @@
-import GRDB
 import KHOLedger
 
 /// The base pages of one object as of a point: where each lies (from the
@@ -16,13 +15,8 @@ struct ObjectPages {
     /// (``DiffSide/contentIDs(_:)``).
     init(objectID: Int64, at side: DiffSide) throws {
         let geometry = side.state.geometry
-        let memory = side.state.memory
-        var extents: [Range<UInt64>] = []
-        try side.db.cachedStatement(sql: """
-            SELECT object_id, first_index, phys, ord, count FROM object_extent WHERE object_id = ? ORDER BY first_index
-            """).forEachRow(integers: [objectID]) { columns in
-            let run = try LedgerRow(columns, table: "object_extent", key: "object_id, first_index").run(geometry: geometry, memory: memory)
-            extents.append(run.phys ..< run.phys + run.bytes(geometry))
+        let extents = try side.reading { snapshot in
+            try ObjectExtents.ranges(snapshot, objectID: objectID, geometry: geometry, memory: side.state.memory)
         }
         let ids = try side.contentIDs(extents)
         for extent in extents {

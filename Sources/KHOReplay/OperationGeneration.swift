@@ -1,4 +1,3 @@
-import GRDB
 import KHOABI
 import KHOLedger
 
@@ -20,26 +19,21 @@ struct OperationGeneration {
 
     /// The generation of operation `seq`; a seq the ledger lacks is a
     /// ``ReplayError/pointOutOfRange(_:_:)`` (``ReplayError/emptyLedger`` without operations).
-    init(_ db: Database, seq: Int64) throws {
-        guard let columns = try Row.fetchOne(db, sql: """
-            SELECT o.generation, g.lineage, g.page_size, g.memory_base, g.memory_size, g.abi, g.kernel
-            FROM op o JOIN generation g ON g.generation = o.generation WHERE o.seq = ?
-            """, arguments: [seq]) else {
-            guard let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op") else { throw ReplayError.emptyLedger }
+    init(_ snapshot: LedgerSnapshot, seq: Int64) throws {
+        guard let found = try OpGeneration.fetchOne(snapshot, seq: seq) else {
+            guard let last = try OpSeqs.last(snapshot) else { throw ReplayError.emptyLedger }
             throw ReplayError.pointOutOfRange("\(seq)", "the ledger has seqs 1…\(last)")
         }
         self.seq = seq
-        let row = LedgerRow(columns, table: "generation", key: "generation")
-        generation = try row.integer("generation")
-        lineage = try row.integer("lineage")
-        geometry = try row.geometry("page_size")
-        let compatible = try row.text("abi")
-        kernel = try row.optionalText("kernel").flatMap(KernelRelease.init(rawValue:))
+        generation = found.generation
+        lineage = found.lineage
+        geometry = found.layout.geometry
+        memory = found.layout.memory
+        kernel = found.kernel
         do {
-            abi = try ABIGeneration.detect(compatible: Array(compatible.utf8), bitmapVariant: kernel?.abi.bitmapVariant ?? .v1b)
+            abi = try ABIGeneration.detect(compatible: Array(found.compatible.utf8), bitmapVariant: kernel?.abi.bitmapVariant ?? .v1b)
         } catch {
-            throw ReplayError.ledger("generation \(generation): \(error)")
+            throw ReplayError.ledger(.inconsistent("\(snapshot.path): generation \(generation): \(error)"))
         }
-        memory = try GenerationMemory(row, geometry: geometry)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import KHOLedger
 
 /// A moment of a ledger's history, in the one syntax every command accepts:
@@ -49,37 +48,32 @@ public enum PointInTime: Equatable, Sendable, CustomStringConvertible {
 
     /// The seq this point stands for in `ledger`, and how.
     public func resolve(in ledger: Ledger) throws(ReplayError) -> ResolvedPoint {
-        try ledger.asOfRead { db in try resolve(db) }
+        try ledger.asOfRead { snapshot in try resolve(snapshot) }
     }
 
-    func resolve(_ db: Database) throws -> ResolvedPoint {
-        let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op")
-        guard let last else { throw ReplayError.emptyLedger }
+    func resolve(_ snapshot: LedgerSnapshot) throws -> ResolvedPoint {
+        guard let last = try OpSeqs.last(snapshot) else { throw ReplayError.emptyLedger }
         switch self {
         case .seq(let seq):
             guard seq <= last else { throw ReplayError.pointOutOfRange("\(self)", "the ledger ends at seq \(last)") }
             return ResolvedPoint(seq: seq)
         case let .generation(generation, offset):
-            guard let columns = try Row.fetchOne(db, sql: "SELECT generation, boot_seq, kexec_seq FROM generation WHERE generation = ?",
-                                                 arguments: [generation]) else {
-                let known = try Int64.fetchOne(db, sql: "SELECT max(generation) FROM generation") ?? 0
+            guard let seqs = try GenerationSeqs.fetchOne(snapshot, generation: generation, last: last) else {
+                let known = try GenerationNumbers.last(snapshot) ?? 0
                 throw ReplayError.pointOutOfRange("\(self)", "generations are 0…\(known)")
             }
-            let row = LedgerRow(columns, table: "generation", key: "generation")
-            let seqs = "a seq of the ledger (1…\(last))"
-            let boot = try row.integer("boot_seq", in: 1 ... max(1, last), expected: seqs)
-            let kexec = try row.optionalInteger("kexec_seq").map { _ in try row.integer("kexec_seq", in: boot ... max(boot, last), expected: seqs) }
-            let end = try kexec ?? Int64.fetchOne(db, sql: "SELECT max(seq) FROM op WHERE generation = ?", arguments: [generation]) ?? boot
+            let boot = seqs.boot
+            let end = try seqs.kexec ?? OpSeqs.last(snapshot, generation: generation) ?? boot
             guard let offset else {
-                return ResolvedPoint(seq: end, unfinishedGeneration: kexec == nil ? generation : nil)
+                return ResolvedPoint(seq: end, unfinishedGeneration: seqs.kexec == nil ? generation : nil)
             }
             guard offset <= end - boot else {
                 throw ReplayError.pointOutOfRange("\(self)", "generation \(generation) has \(end - boot + 1) operations (gen:\(generation)+0 … gen:\(generation)+\(end - boot))")
             }
             return ResolvedPoint(seq: boot + offset)
         case .time(let time):
-            guard let seq = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op WHERE time <= ?", arguments: [time.description]) else {
-                let first = try String.fetchOne(db, sql: "SELECT min(time) FROM op") ?? "?"
+            guard let seq = try OpSeqs.last(snapshot, atOrBefore: time) else {
+                let first = try OpSeqs.firstTime(snapshot) ?? "?"
                 throw ReplayError.pointOutOfRange("\(self)", "the first operation is at \(first)")
             }
             return ResolvedPoint(seq: seq)

@@ -10,10 +10,11 @@ public enum ReplayError: Error, Equatable, CustomStringConvertible {
     case emptyLedger
     /// No object of that name at that point.
     case notFound(String)
-    /// The ledger could not be read.
-    case ledger(String)
-    /// A row of the ledger at `path` holds a value no recording writes.
-    case corruptRow(path: String, CorruptRow)
+    /// The ledger could not be read, holds a row no recording writes, or
+    /// contradicts itself.
+    case ledger(LedgerError)
+    /// The memory as of a point could not be read.
+    case memory(MemoryViewError)
 
     public var description: String {
         switch self {
@@ -22,8 +23,8 @@ public enum ReplayError: Error, Equatable, CustomStringConvertible {
         case let .pointOutOfRange(point, reason): return "point \(point) is outside the ledger: \(reason)"
         case .emptyLedger: return "the ledger has no operations yet"
         case .notFound(let what): return what
-        case .ledger(let message): return "ledger error: \(message)"
-        case let .corruptRow(path, row): return "\(path): \(row)"
+        case .ledger(let error): return error.description
+        case .memory(let error): return error.description
         }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import KHOABI
 import KHOLedger
 import KHOMachine
@@ -36,26 +35,14 @@ public struct ReplayVerifier {
     /// Replays every lineage and compares; `progress` is told the ops
     /// replayed after each one.
     public func verify(progress: WorkProgress = { _, _ in }) throws(ReplayVerifierError) -> ReplayVerifierReport {
-        let lineages = try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT l.lineage, count(*) AS generations,
-                       (SELECT machine FROM generation WHERE generation = l.lineage) AS machine,
-                       (SELECT count(*) FROM op JOIN generation g ON g.generation = op.generation WHERE g.lineage = l.lineage) AS ops
-                FROM generation l GROUP BY l.lineage ORDER BY l.lineage
-                """).map { columns in
-                let row = LedgerRow(columns, table: "generation", key: "lineage")
-                return (lineage: ReplayVerifierReport.Lineage(lineage: try row.integer("lineage"), generations: Int(try row.integer("generations")),
-                                                              ops: Int(try row.integer("ops")), verified: 0),
-                        machine: try row.optionalText("machine"))
-            }
-        }
+        let lineages = try read { snapshot in try Lineages.summaries(snapshot) }
         guard !lineages.isEmpty else { throw .emptyLedger }
-        let total = lineages.reduce(0) { $0 + $1.lineage.ops }
+        let total = lineages.reduce(0) { $0 + $1.ops }
         var done = 0
         var report = ReplayVerifierReport(lineages: [])
-        for (found, json) in lineages {
-            var lineage = found
-            guard let config = json.flatMap({ try? JSONDecoder().decode(MachineConfig.self, from: Data($0.utf8)) }) else {
+        for summary in lineages {
+            var lineage = ReplayVerifierReport.Lineage(lineage: summary.lineage, generations: summary.generations, ops: summary.ops, verified: 0)
+            guard let config = summary.machine.flatMap({ try? JSONDecoder().decode(MachineConfig.self, from: Data($0.utf8)) }) else {
                 lineage.skipped = "generation \(lineage.lineage) has no machine configuration to replay (only simulated generations store one)"
                 report.lineages.append(lineage)
                 done += lineage.ops
@@ -80,7 +67,7 @@ public struct ReplayVerifier {
         } catch {
             throw .scratch("\(error)")
         }
-        defer { try? scratch.database.close() }
+        defer { try? scratch.closeConnection() }
         let run = try run(lineage.lineage, config: config, into: recorder, onOp: onOp)
         do {
             try recorder.flush()
@@ -111,16 +98,12 @@ public struct ReplayVerifier {
         var madeByPreviousCall = 0
         let sink = recorder.eventSink
         batches: while true {
-            let batch = try read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT op.seq, op.kind, op.subject, op.args FROM op JOIN generation g ON g.generation = op.generation
-                    WHERE g.lineage = ? AND op.seq > ? ORDER BY op.seq LIMIT 1000
-                    """, arguments: [lineage, run.seqs.last ?? 0])
+            let batch = try read { snapshot in
+                try Lineages.operations(snapshot, lineage: lineage, after: run.seqs.last ?? 0, limit: 1000)
             }
             if batch.isEmpty { break }
-            for columns in batch {
-                let op = LedgerRow(columns, table: "op", key: "seq")
-                run.seqs.append(try checked { () throws(CorruptRow) in try op.integer("seq") })
+            for op in batch {
+                run.seqs.append(op.seq)
                 onOp()
                 if madeByPreviousCall > 0 {
                     madeByPreviousCall -= 1
@@ -130,8 +113,7 @@ public struct ReplayVerifier {
                 defer { madeByPreviousCall = max(0, events - before - 1) }
                 do {
                     if let machine {
-                        let call = try ReplayVerifierCall(seq: op.integer("seq"), kind: op.text("kind"), subject: op.optionalText("subject"),
-                                                          args: op.text("args"))
+                        let call = try ReplayVerifierCall(seq: op.seq, kind: op.kind, subject: op.subject, args: op.args)
                         try call.perform(on: machine) { try MemoryView(ledger: ledger, lineage: lineage, seq: call.seq) }
                     } else {
                         machine = try KHOMachine(config: config) { event in
@@ -155,20 +137,20 @@ public struct ReplayVerifier {
     private func compare(_ lineage: inout ReplayVerifierReport.Lineage, run: Run, replay: Ledger) throws(ReplayVerifierError) {
         let made = run.refusal?.index ?? run.seqs.count
         let seqs = ReplayVerifierSeqs(recorded: Array(run.seqs.prefix(made)), stoppedEarly: run.refusal != nil)
-        let found: (index: Int, table: String, detail: String)? = try read { db in
-            try replay.database.read { replayDB in
-                let replayLineage = try Int64.fetchOne(replayDB, sql: "SELECT lineage FROM generation ORDER BY generation LIMIT 1") ?? 0
-                let streams = try ReplayVerifierAspect.all.map { aspect in
-                    (aspect, try aspect.stream(db, lineage: lineage.lineage), try aspect.stream(replayDB, lineage: replayLineage))
+        let found: (index: Int, table: String, detail: String)? = try read { snapshot in
+            try replay.read { replaySnapshot in
+                let replayLineage = try Lineages.first(replaySnapshot) ?? 0
+                let streams = try LineageRows.all.map { rows in
+                    (rows, try rows.stream(snapshot, lineage: lineage.lineage), try rows.stream(replaySnapshot, lineage: replayLineage))
                 }
-                let replayOps = try Int.fetchOne(replayDB, sql: "SELECT count(*) FROM op") ?? 0
+                let replayOps = try OpSeqs.count(replaySnapshot)
                 for index in 0..<made {
                     guard index < replayOps else { return (index, "call", "the replay made no operation here") }
-                    for (aspect, recorded, replayed) in streams {
-                        if let detail = aspect.difference(recorded: try recorded.rows(upTo: run.seqs[index]),
-                                                          replayed: try replayed.rows(upTo: Int64(index + 1)),
-                                                          columns: recorded.columns, seqs: seqs) {
-                            return (index, aspect.table, detail)
+                    for (rows, recorded, replayed) in streams {
+                        if let detail = try rows.difference(recorded: recorded, at: run.seqs[index], replayed: replayed, at: Int64(index + 1),
+                                                            asReplayed: { seqs.asReplayed(recorded: $0) },
+                                                            asRecorded: { seqs.recorded(replayed: $0) }) {
+                            return (index, rows.table, detail)
                         }
                     }
                 }
@@ -178,26 +160,17 @@ public struct ReplayVerifier {
         lineage.verified = found?.index ?? made
         if let found {
             let seq = run.seqs[found.index]
-            let kind = try read { try String.fetchOne($0, sql: "SELECT kind FROM op WHERE seq = ?", arguments: [seq]) }
-            lineage.divergence = .init(seq: seq, kind: kind ?? "?", table: found.table, detail: found.detail)
+            let op = try read { snapshot in try OpHeading.fetchOne(snapshot, seq: seq) }
+            lineage.divergence = .init(seq: seq, kind: op?.kind ?? "?", table: found.table, detail: found.detail)
         }
     }
 
-    /// Runs `body` in a read transaction of the recorded ledger.
-    private func read<T>(_ body: (Database) throws -> T) throws(ReplayVerifierError) -> T {
+    /// Runs `body` with a snapshot of the recorded ledger.
+    private func read<T>(_ body: (LedgerSnapshot) throws -> T) throws(ReplayVerifierError) -> T {
         do {
-            return try ledger.database.read(body)
+            return try ledger.read(body)
         } catch {
-            throw .ledger("\(ledger.path): \(error)")
-        }
-    }
-
-    /// Reads values from the recorded ledger's rows with `body`.
-    private func checked<T>(_ body: () throws(CorruptRow) -> T) throws(ReplayVerifierError) -> T {
-        do {
-            return try body()
-        } catch {
-            throw .ledger("\(ledger.path): \(error)")
+            throw .ledger(LedgerError(reading: error, at: ledger.path))
         }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import GRDBSQLite
 import KHOLedger
 
@@ -53,13 +52,15 @@ public final class ReadOnlyConnection {
         do {
             try ledger.withConnectionHandle { connection in
                 guard sqlite3_exec(connection, "PRAGMA query_only = ON", nil, nil, nil) == SQLITE_OK else {
-                    throw DatabaseError(resultCode: .SQLITE_ERROR, message: String(cString: sqlite3_errmsg(connection)))
+                    throw ReportError.sql(message: String(cString: sqlite3_errmsg(connection)), statement: "PRAGMA query_only = ON")
                 }
                 sqlite3_enable_load_extension(connection, 0)
                 sqlite3_limit(connection, SQLITE_LIMIT_LENGTH, Self.maximumValueBytes)
                 writeGuard.install(on: connection)
                 limit.install(on: connection)
             }
+        } catch let error as ReportError {
+            throw error
         } catch let error as LedgerError {
             throw .ledger(error)
         } catch {

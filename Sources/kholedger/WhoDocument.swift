@@ -1,4 +1,5 @@
 import KHOABI
+import KHOLedger
 import KHOReplay
 
 /// The JSON shape of `kholedger who`. Addresses are "0x…"; fields an entry

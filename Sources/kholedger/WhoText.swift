@@ -1,4 +1,5 @@
 import KHOABI
+import KHOLedger
 import KHOMachine
 import KHOReplay
 

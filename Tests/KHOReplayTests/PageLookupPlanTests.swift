@@ -1,6 +1,5 @@
 import GRDB
 @testable import KHOLedger
-@testable import KHOReplay
 import KHOTestSupport
 import Testing
 
@@ -12,8 +11,8 @@ import Testing
 @Suite("Page lookup plans")
 struct PageLookupPlanTests {
     static let queries: [(name: String, sql: String)] = [
-        ("holders", PageOwner.query), ("preserved blocks", PageHistory.preservedQuery),
-        ("tracker changes", PageHistory.trackerQuery), ("content", PageHistory.contentQuery),
+        ("holders", PageOwner.query), ("preserved blocks", PageRecords.preservedQuery),
+        ("tracker changes", PageRecords.trackerQuery), ("content", PageRecords.contentQuery),
     ]
 
     @Test(arguments: queries.map(\.name))

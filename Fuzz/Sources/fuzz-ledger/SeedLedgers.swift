@@ -46,6 +46,6 @@ enum SeedLedgers {
         _ = try ScenarioRunner(scenario, onEvent: recorder.eventSink).run()
         try recorder.flush()
         if let failure = recorder.failure { throw failure }
-        try ledger.close()
+        try ledger.closeConnection()
     }
 }

@@ -8,4 +8,9 @@ public enum GenerationNumbers {
             try LedgerRow(columns, table: "generation", key: "generation").integer("generation")
         }
     }
+
+    /// The last generation's number; nil when the ledger has none.
+    public static func last(_ snapshot: LedgerSnapshot) throws -> Int64? {
+        try Int64.fetchOne(snapshot.db, sql: "SELECT max(generation) FROM generation")
+    }
 }

@@ -7,9 +7,8 @@ import GRDB
 /// snapshot from ``Ledger/read(_:)`` and pass it to the query types of
 /// `KHOLedger/Queries` (``HandoverGenerations``, ``StoredPages``, …).
 public struct LedgerSnapshot {
-    /// The connection, inside its read transaction (public only until
-    /// every query lives in KHOLedger).
-    public let db: Database
+    /// The connection, inside its read transaction.
+    let db: Database
     /// The ledger file.
     public let path: String
 }

@@ -86,7 +86,7 @@ struct AuditScope {
     /// The page geometry of an audited generation.
     func geometry(of generation: Int64) throws(AuditError) -> PageGeometry {
         guard let handover = handovers.first(where: { $0.generation == generation }) else {
-            throw .ledger("generation \(generation) is not in the audited scope")
+            throw .ledger(.inconsistent("\(ledger.path): generation \(generation) is not in the audited scope"))
         }
         return handover.geometry
     }
@@ -110,12 +110,8 @@ struct AuditScope {
             return try ledger.read(body)
         } catch let error as AuditError {
             throw error
-        } catch LedgerError.corruptRow(let path, let row) {
-            throw .replay(.corruptRow(path: path, row))
-        } catch LedgerError.database(_, let failure) {
-            throw .ledger("\(ledger.path): \(failure)")
         } catch {
-            throw .ledger("\(ledger.path): \(error)")
+            throw .ledger(LedgerError(reading: error, at: ledger.path))
         }
     }
 }

@@ -16,7 +16,7 @@ struct ChainCheck: AuditCheck {
             report = try verifier.verify()
             departure = try scope.keptHead.flatMap(verifier.departure(from:))
         } catch {
-            throw .ledger(error.description)
+            throw .ledger(error)
         }
         let kept = departure.map { reason in
             AuditFinding(.chainBreak, seq: min(scope.keptHead?.seq ?? 0, report.head?.seq ?? 0),

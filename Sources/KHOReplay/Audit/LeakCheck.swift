@@ -25,8 +25,8 @@ struct LeakCheck: AuditCheck {
                     blocks.append(block)
                 }
                 guard let first = blocks.first else { return (blocks, nil as String?) }
-                return (blocks, try PageOwner.find(first.phys, generation: handover.generation, seq: handover.seq,
-                                                   pageSize: handover.geometry.pageSize, db: snapshot.db)?.name)
+                return (blocks, try PageOwner.fetchOne(snapshot, page: first.phys, generation: handover.generation, seq: handover.seq,
+                                                       pageSize: handover.geometry.pageSize)?.name)
             }
             guard let first = blocks.first else { continue }
             findings.append(AuditFinding(

@@ -53,7 +53,8 @@ public struct LedgerAudit {
             defer { progress(index + 1, checks.count) }
             do {
                 findings += try check.findings(in: scope).filter { codes.contains($0.code) }
-            } catch .replay(.corruptRow(_, let row)) where codes.contains(.corruptRow) {
+            } catch {
+                guard let row = error.corruptRow, codes.contains(.corruptRow) else { throw error }
                 // The check stopped at the row, and the later checks would read it too: the audit stops there.
                 findings.append(AuditFinding(.corruptRow, seq: scope.end, generation: scope.handovers.last?.generation ?? 0,
                                              subject: "\(row.table) row \(row.row)", message: row.description + "; the audit stopped there"))

@@ -18,7 +18,7 @@ struct SubtreeFDTCheck: AuditCheck {
             do {
                 view = try MemoryView(ledger: scope.ledger, lineage: state.lineage, seq: handover.seq)
             } catch {
-                throw .ledger("\(error)")
+                throw .memory(error)
             }
             for subtree in state.subtrees where subtree.direction == .outgoing {
                 let magic = (try? view.read(subtree.phys, count: FDTHeader.size)).flatMap { try? FDTHeader(bytes: $0).magic }

@@ -20,7 +20,7 @@ extension AuditScope {
     /// a check that reads a view refuses a replaced one instead of believing it.
     func requireIntactView(_ name: String) throws(AuditError) {
         if let altered = try read(LedgerSchema.alteredViews).first(where: { $0.view == name }) {
-            throw .ledger("\(ledger.path): \(altered.reason); `kholedger audit --chain` lists what was altered")
+            throw .ledger(.inconsistent("\(ledger.path): \(altered.reason); `kholedger audit --chain` lists what was altered"))
         }
     }
 }

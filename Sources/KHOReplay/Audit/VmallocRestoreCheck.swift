@@ -1,3 +1,5 @@
+import KHOABI
+
 /// `chunk-list-invalid` and `descriptor-total-mismatch`: at the handover,
 /// a preserved vmalloc area that `kho_restore_vmalloc` would refuse.
 ///
@@ -20,7 +22,13 @@ struct VmallocRestoreCheck: AuditCheck {
             let state = try scope.state(at: handover)
             for (area, outcome) in restore.restorePreservedAreas(of: state) {
                 guard case .failure(let error) = outcome else { continue }
-                guard case let .restore(_, _, _, walk) = error else { throw .ledger(error.description) }
+                let walk: RestoreError
+                switch error {
+                case let .restore(_, _, _, restoreError): walk = restoreError
+                case .replay(let error): throw .replay(error)
+                case .memory(let error): throw .memory(error)
+                case .ledger(let error): throw .ledger(error)
+                }
                 let code: AuditCode
                 switch walk {
                 case .tooManyPages, .pageCountMismatch: code = .descriptorTotalMismatch

@@ -2,57 +2,57 @@ import Foundation
 import GRDB
 import KHOABI
 
-/// One kind of row operations derive, compared between the recorded ledger
-/// and the replay's: a query listing a lineage's rows in op order (bound to
-/// `:lineage`), whose first column `at` is the seq of the op that made the
-/// row, without the ids, seqs and generation numbers that differ between
-/// two ledgers.
-struct ReplayVerifierAspect {
+/// One kind of row operations derive, compared between two ledgers that
+/// recorded the same operations (a recording and its replay): a query
+/// listing a lineage's rows in op order (bound to `:lineage`), whose first
+/// column `at` is the seq of the op that made the row, without the ids,
+/// seqs and generation numbers that differ between two ledgers.
+public struct LineageRows: Sendable {
     /// The table named in a divergence.
-    let table: String
+    public let table: String
     let sql: String
     /// Columns that name a row in a divergence.
     let key: [String]
 
-    /// Every aspect, in the order a divergence is looked for within an op.
-    static let all: [ReplayVerifierAspect] = [
-        ReplayVerifierAspect(table: "op", sql: """
+    /// Every kind, in the order a divergence is looked for within an op.
+    public static let all: [LineageRows] = [
+        LineageRows(table: "op", sql: """
             SELECT op.seq AS at, op.kind, op.subject, op.args, op.result, op.errno, op.detail
             FROM op JOIN generation g ON g.generation = op.generation WHERE g.lineage = :lineage ORDER BY op.seq
             """, key: []),
-        ReplayVerifierAspect(table: "op_change", sql: """
+        LineageRows(table: "op_change", sql: """
             SELECT c.seq AS at, c.part, c.action, c.phys, c.ord, c.count
             FROM op_change c JOIN op ON op.seq = c.seq JOIN generation g ON g.generation = op.generation
             WHERE g.lineage = :lineage ORDER BY c.seq, c.part
             """, key: ["part"]),
-        ReplayVerifierAspect(table: "preserved_run", sql: """
+        LineageRows(table: "preserved_run", sql: """
             SELECT r.from_seq AS at, r.phys, r.ord, r.count, r.to_seq
             FROM preserved_run r JOIN generation g ON g.generation = r.generation
             WHERE g.lineage = :lineage ORDER BY r.from_seq, r.phys, r.ord
             """, key: ["phys", "ord"]),
-        ReplayVerifierAspect(table: "object", sql: """
+        LineageRows(table: "object", sql: """
             SELECT o.from_seq AS at, o.kind, o.name, o.descriptor_phys, o.first_chunk, o.total_pages, o.flags, o.ord, o.to_seq
             FROM object o JOIN generation g ON g.generation = o.generation WHERE g.lineage = :lineage ORDER BY o.from_seq, o.id
             """, key: ["kind", "name"]),
-        ReplayVerifierAspect(table: "object_extent", sql: """
+        LineageRows(table: "object_extent", sql: """
             SELECT o.from_seq AS at, o.name, e.first_index, e.phys, e.ord, e.count
             FROM object o JOIN generation g ON g.generation = o.generation JOIN object_extent e ON e.object_id = o.id
             WHERE g.lineage = :lineage ORDER BY o.from_seq, o.id, e.first_index
             """, key: ["name", "first_index"]),
-        ReplayVerifierAspect(table: "chunk", sql: """
+        LineageRows(table: "chunk", sql: """
             SELECT o.from_seq AS at, o.name, c.idx, c.phys, c.next, c.entries, c.bytes
             FROM object o JOIN generation g ON g.generation = o.generation JOIN chunk c ON c.object_id = o.id
             WHERE g.lineage = :lineage ORDER BY o.from_seq, o.id, c.idx
             """, key: ["name", "idx"]),
-        ReplayVerifierAspect(table: "page_content", sql: """
+        LineageRows(table: "page_content", sql: """
             SELECT c.from_seq AS at, c.phys, d.hash, c.to_seq FROM page_content c JOIN page_data d ON d.id = c.data_id
             WHERE c.lineage = :lineage ORDER BY c.from_seq, c.phys
             """, key: ["phys"]),
-        ReplayVerifierAspect(table: "subtree", sql: """
+        LineageRows(table: "subtree", sql: """
             SELECT s.from_seq AS at, s.direction, s.name, s.phys, s.size, s.blob, s.to_seq
             FROM subtree s JOIN generation g ON g.generation = s.generation WHERE g.lineage = :lineage ORDER BY s.from_seq, s.id
             """, key: ["direction", "name"]),
-        ReplayVerifierAspect(table: "generation", sql: """
+        LineageRows(table: "generation", sql: """
             SELECT boot_seq AS at, boot_number, abi, page_size, memory_base, memory_size, tracker_root, fdt_phys, root_fdt,
                    kexec_seq, machine
             FROM generation WHERE lineage = :lineage ORDER BY boot_seq
@@ -66,28 +66,38 @@ struct ReplayVerifierAspect {
     /// Columns shown in hex.
     static let addressColumns: Set<String> = ["phys", "next", "descriptor_phys", "first_chunk", "tracker_root", "fdt_phys", "memory_base"]
 
-    /// The lineage's rows on one side, one op at a time.
-    func stream(_ db: Database, lineage: Int64) throws -> Stream {
-        let statement = try db.makeStatement(sql: sql)
-        return Stream(try Row.fetchCursor(statement, arguments: ["lineage": lineage]), columns: Array(statement.columnNames.dropFirst()))
+    /// The rows of `lineage` in `snapshot`, one op at a time. The stream
+    /// is read while another ledger's is: its errors are
+    /// ``LedgerError``s naming its own ledger.
+    public func stream(_ snapshot: LedgerSnapshot, lineage: Int64) throws(LedgerError) -> Stream {
+        do {
+            let statement = try snapshot.db.makeStatement(sql: sql)
+            return Stream(try Row.fetchCursor(statement, arguments: ["lineage": lineage]), columns: Array(statement.columnNames.dropFirst()),
+                          path: snapshot.path)
+        } catch {
+            throw LedgerError(reading: error, at: snapshot.path)
+        }
     }
 
     /// A query's rows handed out op by op, as the values of every column but `at`.
-    final class Stream {
+    public final class Stream {
         /// The compared columns.
         let columns: [String]
         private let cursor: RowCursor
+        /// The ledger read.
+        private let path: String
         private var next: (at: Int64, values: [DatabaseValue])?
         private var started = false
 
-        init(_ cursor: RowCursor, columns: [String]) {
+        init(_ cursor: RowCursor, columns: [String], path: String) {
             self.cursor = cursor
             self.columns = columns
+            self.path = path
         }
 
         /// The rows made by the op at `seq`, and any left over from seqs
         /// before it that no op claimed.
-        func rows(upTo seq: Int64) throws -> [[DatabaseValue]] {
+        func rows(upTo seq: Int64) throws(LedgerError) -> [[DatabaseValue]] {
             if !started {
                 try advance()
                 started = true
@@ -100,21 +110,28 @@ struct ReplayVerifierAspect {
             return rows
         }
 
-        private func advance() throws {
-            next = try cursor.next().map { row in
-                let values = Array(row.databaseValues)
-                return (Int64.fromDatabaseValue(values[0]) ?? 0, Array(values.dropFirst()))
+        private func advance() throws(LedgerError) {
+            do {
+                next = try cursor.next().map { row in
+                    let values = Array(row.databaseValues)
+                    return (Int64.fromDatabaseValue(values[0]) ?? 0, Array(values.dropFirst()))
+                }
+            } catch {
+                throw LedgerError(reading: error, at: path)
             }
         }
     }
 
-    /// What differs first between the rows an op made in the recorded
-    /// ledger and in the replay (both with `columns`), or nil. `seqs`
-    /// translates seq columns.
-    func difference(recorded: [[DatabaseValue]], replayed: [[DatabaseValue]], columns: [String],
-                    seqs: ReplayVerifierSeqs) -> String? {
-        let old = recorded.map { translate($0, columns) { seqs.asReplayed(recorded: $0) } }
-        let new = replayed.map { translate($0, columns) { seqs.recorded(replayed: $0) } }
+    /// What differs first between the rows the op at `seq` made in the
+    /// recorded ledger (`recorded`) and those the op at `replayedSeq` made
+    /// in the replay (`replayed`), or nil. Seq columns are compared
+    /// translated: a recorded seq by `asReplayed` (nil: one the replay
+    /// cannot know), a replayed one by `asRecorded`.
+    public func difference(recorded: Stream, at seq: Int64, replayed: Stream, at replayedSeq: Int64,
+                           asReplayed: (Int64) -> Int64?, asRecorded: (Int64) -> Int64) throws(LedgerError) -> String? {
+        let columns = recorded.columns
+        let old = try recorded.rows(upTo: seq).map { translate($0, columns, seq: asReplayed) }
+        let new = try replayed.rows(upTo: replayedSeq).map { translate($0, columns) { asRecorded($0) } }
         if old.count != new.count {
             let keyIndices = key.compactMap { columns.firstIndex(of: $0) }
             let keyOf = { (row: [DatabaseValue]) in keyIndices.map { row[$0] } }
@@ -153,7 +170,7 @@ struct ReplayVerifierAspect {
         return row
     }
 
-    /// `{name: "buf", idx: 0}`: the key columns of a row (every column when the aspect has no key).
+    /// `{name: "buf", idx: 0}`: the key columns of a row (every column when the kind has no key).
     private func describe(_ row: [DatabaseValue], _ columns: [String]) -> String {
         let shown = key.isEmpty ? columns : key
         return "{" + shown.compactMap { name in

@@ -1,6 +1,5 @@
 import GRDB
 import KHOABI
-import KHOLedger
 
 /// What holds one physical page as of a point: an object by its frames
 /// (a vmalloc area, folio, page range or `kho_alloc_preserve` blob,
@@ -43,29 +42,13 @@ public struct PageOwner: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-extension AsOfState {
-    /// The owner of each of `addresses` as of this state's point (an
-    /// address nothing the ledger knows holds is left out). One indexed
-    /// query per address over this generation's rows valid at the point.
-    public func owners(of addresses: [UInt64], in ledger: Ledger) throws(ReplayError) -> [UInt64: PageOwner] {
-        try ledger.asOfRead { db in
-            var owners: [UInt64: PageOwner] = [:]
-            for address in addresses {
-                if let owner = try PageOwner.find(address, generation: generation, seq: seq, pageSize: geometry.pageSize, db: db) {
-                    owners[address] = owner
-                }
-            }
-            return owners
-        }
-    }
-}
-
 extension PageOwner {
     /// The owner of the page at `phys` in `generation` right after `seq`;
     /// a page held twice (a restored area and its preserved namesake share
-    /// frames) is named by the first of ``all(_:generation:seq:pageSize:db:)``.
-    static func find(_ phys: UInt64, generation: Int64, seq: Int64, pageSize: Int, db: Database) throws -> PageOwner? {
-        try all(phys, generation: generation, seq: seq, pageSize: pageSize, db: db).first
+    /// frames) is named by the first of ``fetchAll(_:page:generation:seq:pageSize:)``.
+    public static func fetchOne(_ snapshot: LedgerSnapshot, page phys: UInt64, generation: Int64, seq: Int64,
+                                pageSize: Int) throws -> PageOwner? {
+        try fetchAll(snapshot, page: phys, generation: generation, seq: seq, pageSize: pageSize).first
     }
 
     /// Everything holding `:page` in `:generation` right after `:seq` (pages of `:page_size` bytes).
@@ -100,10 +83,11 @@ extension PageOwner {
     /// `seq`: objects (in the order they were made), chunk pages, subtree
     /// blobs, the root FDT, tracker pages. Every lookup is by the page's
     /// address through an index (``CoveringRuns`` for the objects' extents).
-    static func all(_ phys: UInt64, generation: Int64, seq: Int64, pageSize: Int, db: Database) throws -> [PageOwner] {
+    public static func fetchAll(_ snapshot: LedgerSnapshot, page phys: UInt64, generation: Int64, seq: Int64,
+                                pageSize: Int) throws -> [PageOwner] {
         let page = Int64(bitPattern: phys & ~UInt64(pageSize - 1))
         let arguments: StatementArguments = ["page": page, "page_size": pageSize, "generation": generation, "seq": seq]
-        return try Row.fetchAll(db.cachedStatement(sql: query), arguments: arguments).map { columns in
+        return try Row.fetchAll(snapshot.db.cachedStatement(sql: query), arguments: arguments).map { columns throws(CorruptRow) in
             // The branch of the query that found the row names its table.
             let table = ["object", "chunk", "subtree", "generation", "generation"][Int(columns["branch"] as Int64)]
             let row = LedgerRow(columns, table: table, key: "rank")
