@@ -116,6 +116,13 @@ public struct ChainVerifier {
         }
     }
 
+    /// The `phys`, `ord` and `count` of a stored row, exactly as stored (the
+    /// chain hashes what is stored: a value out of bounds breaks the chain
+    /// rather than the read).
+    private static func storedRun(_ row: LedgerRow<Row>) throws(CorruptRow) -> BlockRun {
+        BlockRun(phys: try row.address("phys"), order: Int(try row.integer("ord")), count: Int(try row.integer("count")))
+    }
+
     /// The hashed rows of one op, read back in canonical order. Objects and
     /// subtrees are looked up by (generation, from_seq), their indexes; the
     /// statements are compiled once per connection, not once per op.
@@ -128,8 +135,7 @@ public struct ChainVerifier {
                                     errno: try op.optionalInteger("errno"), detail: try op.optionalText("detail")))
         rows.changes = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM op_change WHERE seq = ? ORDER BY part"), arguments: [seq]).map {
             let change = LedgerRow($0, table: "op_change", key: "seq, part")
-            return ChangeRow(part: try change.integer("part"), action: try change.text("action"), phys: try change.integer("phys"),
-                             ord: try change.integer("ord"), count: try change.integer("count"))
+            return ChangeRow(part: try change.integer("part"), action: try change.text("action"), run: try storedRun(change))
         }
         for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM object WHERE generation = ? AND from_seq = ? ORDER BY id"),
                                     arguments: [generation, seq]) {
@@ -142,8 +148,7 @@ public struct ChainVerifier {
             value.extents = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM object_extent WHERE object_id = ? ORDER BY first_index"),
                                              arguments: [id]).map {
                 let extent = LedgerRow($0, table: "object_extent", key: "object_id, first_index")
-                return ExtentRow(firstIndex: try extent.integer("first_index"), phys: try extent.integer("phys"),
-                                 ord: try extent.integer("ord"), count: try extent.integer("count"))
+                return ExtentRow(firstIndex: try extent.integer("first_index"), run: try storedRun(extent))
             }
             value.chunks = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM chunk WHERE object_id = ? ORDER BY idx"), arguments: [id]).map {
                 let chunk = LedgerRow($0, table: "chunk", key: "object_id, idx")

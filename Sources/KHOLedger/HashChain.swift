@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KHOABI
 
 /// The ledger's hash chain: each op's hash is SHA-256 over the previous op's
 /// hash and a canonical encoding of the op row and the rows it created
@@ -38,7 +39,7 @@ public enum HashChain {
         for change in rows.changes {
             encoder.tag("change")
             encoder.int(change.part); encoder.string(change.action)
-            encoder.int(change.phys); encoder.int(change.ord); encoder.int(change.count)
+            encoder.run(change.run)
         }
         for object in rows.objects {
             encoder.tag("object")
@@ -47,7 +48,7 @@ public enum HashChain {
             encoder.int(object.flags); encoder.int(object.ord)
             for extent in object.extents {
                 encoder.tag("extent")
-                encoder.int(extent.firstIndex); encoder.int(extent.phys); encoder.int(extent.ord); encoder.int(extent.count)
+                encoder.int(extent.firstIndex); encoder.run(extent.run)
             }
             for chunk in object.chunks {
                 encoder.tag("chunk")
@@ -114,6 +115,11 @@ struct CanonicalEncoder {
         guard let value else { return encoding.append(0) }
         encoding.append(1)
         withUnsafeBytes(of: value.littleEndian) { encoding.append(contentsOf: $0) }
+    }
+
+    /// A run as its row stores it: `phys`, `ord` and `count`.
+    mutating func run(_ run: BlockRun) {
+        int(Int64(bitPattern: run.phys)); int(Int64(run.order)); int(Int64(run.count))
     }
 
     mutating func string(_ value: String?) {

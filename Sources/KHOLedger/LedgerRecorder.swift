@@ -260,13 +260,11 @@ public final class LedgerRecorder {
         var rows: [ChangeRow] = []
         let steps = event.tracker.map { ($0.added ? "add" : "remove", $0.block) } + event.restored.map { ("restore", $0) }
         for (action, block) in steps {
-            if var last = rows.last, last.action == action, last.ord == Int64(block.order),
-               UInt64(bitPattern: last.phys) + UInt64(last.count) * geometry.bytes(order: block.order) == block.phys {
-                last.count += 1
-                rows[rows.count - 1] = last
+            if let last = rows.last, last.action == action, last.run.order == block.order,
+               last.run.phys + last.run.bytes(geometry) == block.phys {
+                rows[rows.count - 1].run.count += 1
             } else {
-                rows.append(ChangeRow(part: Int64(rows.count), action: action, phys: Int64(bitPattern: block.phys),
-                                      ord: Int64(block.order), count: 1))
+                rows.append(ChangeRow(part: Int64(rows.count), action: action, run: BlockRun(phys: block.phys, order: block.order, count: 1)))
             }
         }
         return rows
@@ -297,8 +295,7 @@ public final class LedgerRecorder {
         }
         var index: Int64 = 0
         for extent in event.extents {
-            object.extents.append(ExtentRow(firstIndex: index, phys: Int64(bitPattern: extent.phys),
-                                            ord: Int64(extent.order), count: Int64(extent.count)))
+            object.extents.append(ExtentRow(firstIndex: index, run: extent))
             index += Int64(extent.count)
         }
         object.chunks = event.chunks.map { chunk in
@@ -424,7 +421,7 @@ public final class LedgerRecorder {
             // The action is one of three fixed words, so it goes into the SQL
             // text and every other value binds as an integer.
             try db.cachedStatement(sql: "INSERT INTO op_change (seq, part, action, phys, ord, count) VALUES (?, ?, '\(c.action)', ?, ?, ?)")
-                .execute(integers: op.seq, c.part, c.phys, c.ord, c.count)
+                .execute(integers: op.seq, c.part, Int64(bitPattern: c.run.phys), Int64(c.run.order), Int64(c.run.count))
         }
         for object in rows.objects {
             try db.cachedStatement(sql: """
@@ -434,7 +431,9 @@ public final class LedgerRecorder {
                                          object.firstChunk, object.totalPages, object.flags, object.ord])
             let id = db.lastInsertedRowID
             let extent = try db.cachedStatement(sql: "INSERT INTO object_extent (object_id, first_index, phys, ord, count) VALUES (?, ?, ?, ?, ?)")
-            for e in object.extents { try extent.execute(integers: id, e.firstIndex, e.phys, e.ord, e.count) }
+            for e in object.extents {
+                try extent.execute(integers: id, e.firstIndex, Int64(bitPattern: e.run.phys), Int64(e.run.order), Int64(e.run.count))
+            }
             let chunk = try db.cachedStatement(sql: "INSERT INTO chunk (object_id, idx, phys, next, entries, bytes) VALUES (?, ?, ?, ?, ?, ?)")
             for c in object.chunks { try chunk.execute(arguments: [id, c.idx, c.phys, c.next, c.entries, c.bytes]) }
             if let key = objectKey(object) { openObjects[key] = id }
@@ -456,10 +455,10 @@ public final class LedgerRecorder {
     private func objectKey(_ object: ObjectRows) -> ObjectKey? {
         switch object.kind {
         case "vmalloc": return object.descriptorPhys.map { .vmalloc(descriptor: UInt64(bitPattern: $0)) }
-        case "folio", "blob": return object.extents.first.map { .folio(phys: UInt64(bitPattern: $0.phys)) }
+        case "folio", "blob": return object.extents.first.map { .folio(phys: $0.run.phys) }
         case "pages":
             guard let first = object.extents.first, let pages = object.totalPages else { return nil }
-            return .pages(phys: UInt64(bitPattern: first.phys), count: UInt64(pages))
+            return .pages(phys: first.run.phys, count: UInt64(pages))
         case "restored_vmalloc": return .restoredArea(name: object.name)
         default: return nil
         }

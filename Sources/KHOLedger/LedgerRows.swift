@@ -1,4 +1,5 @@
 import Foundation
+import KHOABI
 
 /// The rows one operation adds to the ledger, and the values it sets in
 /// rows it ends; together with the previous hash they determine the op's
@@ -39,13 +40,12 @@ public struct OpRow: Equatable, Sendable {
     public var detail: String?
 }
 
-/// A row of `op_change`: `count` consecutive blocks of `ord` from `phys`.
+/// A row of `op_change`: a run of blocks the op added, removed or restored.
 public struct ChangeRow: Equatable, Sendable {
     public var part: Int64
     public var action: String
-    public var phys: Int64
-    public var ord: Int64
-    public var count: Int64
+    /// The row's `phys`, `ord` and `count`, as stored.
+    public var run: BlockRun
 }
 
 /// A row of `object` with its extents and chunk pages.
@@ -61,12 +61,11 @@ public struct ObjectRows: Equatable, Sendable {
     public var chunks: [ChunkRow] = []
 }
 
-/// A row of `object_extent`.
+/// A row of `object_extent`: the object's blocks from `firstIndex` on.
 public struct ExtentRow: Equatable, Sendable {
     public var firstIndex: Int64
-    public var phys: Int64
-    public var ord: Int64
-    public var count: Int64
+    /// The row's `phys`, `ord` and `count`, as stored.
+    public var run: BlockRun
 }
 
 /// A row of `chunk`.

@@ -80,12 +80,12 @@ extension Ledger {
             }
             return OpDetail(
                 op: try OpSummary(row: LedgerRow(row, table: "op", key: "seq")),
-                changes: rows.changes.map { .init(action: $0.action, phys: hexAddress($0.phys), order: $0.ord, count: $0.count) },
+                changes: rows.changes.map { .init(action: $0.action, phys: hex($0.run.phys), order: Int64($0.run.order), count: Int64($0.run.count)) },
                 objects: zip(rows.objects, ends).map { object, end in
                     OpDetail.Object(
                         kind: object.kind, name: object.name, descriptorPhys: object.descriptorPhys.map(hexAddress),
                         totalPages: object.totalPages, flags: object.flags, order: object.ord, validTo: end,
-                        extents: object.extents.map { .init(firstIndex: $0.firstIndex, phys: hexAddress($0.phys), order: $0.ord, count: $0.count) },
+                        extents: object.extents.map { .init(firstIndex: $0.firstIndex, phys: hex($0.run.phys), order: Int64($0.run.order), count: Int64($0.run.count)) },
                         chunks: object.chunks.map {
                             .init(index: $0.idx, phys: hexAddress($0.phys), next: hexAddress($0.next), entries: $0.entries,
                                   sha256: hexDigits(SHA256.hash(data: $0.bytes)))
