@@ -9,7 +9,9 @@ import KHOABI
 /// one side, the area's digest on the other), so a restore runs on both
 /// cores.
 ///
-/// Pieces wait in a queue of at most ``queueLimit`` bytes. The sink is
+/// Pieces wait in a queue of at most ``queueLimit`` bytes and are taken
+/// in batches of at least ``batchBytes`` (so the two threads do not wake
+/// each other for every page). The sink is
 /// called on the consumer's thread, one piece at a time, in order; it has
 /// returned for the last time when ``finish()`` or ``cancel()`` returns,
 /// so the caller may read what the sink wrote from then on. A sink error
@@ -17,12 +19,17 @@ import KHOABI
 final class PieceConsumer: @unchecked Sendable {
     /// Bytes queued at most before ``put(_:)`` waits.
     static let queueLimit = 8 << 20
+    /// Bytes queued before the consumer is woken.
+    static let batchBytes = 512 << 10
 
     // Everything below is guarded by `condition`, except `hasher` and
     // `sink`, which only the consumer's thread touches until `done`.
     private let condition = NSCondition()
     private var queue: [[UInt8]] = []
+    /// Bytes in `queue`.
     private var queuedBytes = 0
+    /// Bytes of the batch the consumer is working on.
+    private var takenBytes = 0
     /// No piece will be put any more.
     private var closed = false
     /// The consumer's thread has returned.
@@ -43,11 +50,11 @@ final class PieceConsumer: @unchecked Sendable {
     func put(_ piece: [UInt8]) throws(RestoreError) {
         condition.lock()
         defer { condition.unlock() }
-        while queuedBytes >= Self.queueLimit, failure == nil { condition.wait() }
+        while queuedBytes + takenBytes >= Self.queueLimit, failure == nil { condition.wait() }
         if let failure { throw failure }
         queue.append(piece)
         queuedBytes += piece.count
-        condition.broadcast()
+        if queuedBytes >= Self.batchBytes { condition.broadcast() }
     }
 
     /// Waits for every queued piece to be consumed and returns the
@@ -81,10 +88,8 @@ final class PieceConsumer: @unchecked Sendable {
 
     private func consume() {
         while let batch = next() {
-            var consumed = 0
             for piece in batch {
                 hasher.update(data: piece)
-                consumed += piece.count
                 guard let sink else { continue }
                 do {
                     try sink(piece)
@@ -94,7 +99,7 @@ final class PieceConsumer: @unchecked Sendable {
                 }
             }
             condition.lock()
-            queuedBytes -= consumed
+            takenBytes = 0
             condition.broadcast()
             condition.unlock()
         }
@@ -108,10 +113,12 @@ final class PieceConsumer: @unchecked Sendable {
     private func next() -> [[UInt8]]? {
         condition.lock()
         defer { condition.unlock() }
-        while queue.isEmpty, !closed, failure == nil { condition.wait() }
+        while queuedBytes < Self.batchBytes, !closed, failure == nil { condition.wait() }
         guard failure == nil, !queue.isEmpty else { return nil }
         let batch = queue
         queue.removeAll(keepingCapacity: true)
+        takenBytes = queuedBytes
+        queuedBytes = 0
         return batch
     }
 

@@ -31,6 +31,27 @@ struct RestoreStreamingTests {
         #expect(bytes == area.expectedBytes)
     }
 
+    /// The sink runs on a second thread behind a bounded queue: an area
+    /// larger than the queue arrives whole and in order, and a sink that
+    /// fails once the queue has filled stops the restore with its error
+    /// (the restoring thread, waiting for room, is released).
+    @Test func aSinkBehindAFullQueueGetsEverythingOrStopsTheRestore() throws {
+        let area = CraftedArea(blocksPerChunk: [6], order: 9)   // 6 blocks of 2 MiB: 12 MiB, more than the queue
+        var bytes: [UInt8] = []
+        let restored = try area.restore(into: { bytes += $0 })
+        #expect(bytes == area.expectedBytes)
+        #expect(restored.sha256 == sha256Hex(area.expectedBytes))
+
+        var received = 0
+        #expect(throws: RestoreError.outputFailed(reason: "disk full")) {
+            try area.restore(into: { piece in
+                guard received < 10 << 20 else { throw Full() }
+                received += piece.count
+            })
+        }
+        #expect(received == 10 << 20)
+    }
+
     @Test func failingSinkIsAnOutputError() {
         let area = CraftedArea(blocksPerChunk: [1])
         #expect(throws: RestoreError.outputFailed(reason: "disk full")) {
