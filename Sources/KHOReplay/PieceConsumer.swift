@@ -13,8 +13,9 @@ import KHOABI
 /// in batches of at least ``batchBytes`` (so the two threads do not wake
 /// each other for every page). The sink is
 /// called on the consumer's thread, one piece at a time, in order; it has
-/// returned for the last time when ``finish()`` or ``cancel()`` returns,
-/// so the caller may read what the sink wrote from then on. A sink error
+/// returned for the last time, and been released, when ``finish()`` or
+/// ``cancel()`` returns, so the caller may read what the sink wrote from
+/// then on. A sink error
 /// stops the consumer; the next ``put(_:)`` or ``finish()`` throws it.
 final class PieceConsumer: @unchecked Sendable {
     /// Bytes queued at most before ``put(_:)`` waits.
@@ -36,7 +37,10 @@ final class PieceConsumer: @unchecked Sendable {
     private var done = false
     private var failure: RestoreError?
     private var hasher = SHA256()
-    private let sink: VmallocRestorer.Sink?
+    /// Released by the consumer's thread before it says it is done, so
+    /// whatever the sink holds (an output file that removes itself unless
+    /// committed) is gone when ``finish()`` or ``cancel()`` returns.
+    private var sink: VmallocRestorer.Sink?
 
     /// Starts the consumer's thread, feeding `sink` (if any).
     init(sink: VmallocRestorer.Sink?) {
@@ -103,6 +107,7 @@ final class PieceConsumer: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
         }
+        sink = nil
         condition.lock()
         done = true
         condition.broadcast()

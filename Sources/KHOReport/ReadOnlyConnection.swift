@@ -61,10 +61,8 @@ public final class ReadOnlyConnection {
             }
         } catch let error as ReportError {
             throw error
-        } catch let error as LedgerError {
-            throw .ledger(error)
         } catch {
-            throw .ledger(.database(path: path, DatabaseFailure(error)))
+            throw .ledger(LedgerError(reading: error, at: path))
         }
     }
 
@@ -112,10 +110,8 @@ public final class ReadOnlyConnection {
             }
         } catch let error as ReportError {
             throw error
-        } catch let error as LedgerError {
-            throw .ledger(error)
         } catch {
-            throw .ledger(.database(path: ledger.path, DatabaseFailure(error)))
+            throw .ledger(LedgerError(reading: error, at: ledger.path))
         }
     }
 
@@ -125,10 +121,8 @@ public final class ReadOnlyConnection {
         defer { writeGuard.permitsTransactions = false }
         do {
             return try ledger.read(GenerationNumbers.fetchAll)
-        } catch let error as LedgerError {
-            throw .ledger(error)
         } catch {
-            throw .ledger(.database(path: ledger.path, DatabaseFailure(error)))
+            throw .ledger(LedgerError(reading: error, at: ledger.path))
         }
     }
 

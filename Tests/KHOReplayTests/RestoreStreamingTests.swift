@@ -52,6 +52,25 @@ struct RestoreStreamingTests {
         #expect(received == 10 << 20)
     }
 
+    /// What a sink holds is released when a failed restore returns: an
+    /// output file that removes itself unless committed must be gone before
+    /// the command exits (a restore that failed once left its partial file
+    /// behind while the sink's thread still held it).
+    @Test func aFailedRestoreHasReleasedItsSink() {
+        final class Output {}
+        var area = CraftedArea(blocksPerChunk: [2])
+        area.setEntry(chunk: 0, slot: 1, to: 0xdead_0000)
+        for _ in 0 ..< 200 {
+            weak var released: Output?
+            do {
+                let output = Output()
+                released = output
+                _ = try? area.restore(into: { _ in withExtendedLifetime(output) {} })
+            }
+            #expect(released == nil)
+        }
+    }
+
     @Test func failingSinkIsAnOutputError() {
         let area = CraftedArea(blocksPerChunk: [1])
         #expect(throws: RestoreError.outputFailed(reason: "disk full")) {

@@ -157,10 +157,8 @@ public struct HandoverExport {
         let record: HandoverRecord?
         do {
             record = try ledger.read { try HandoverRecord.fetchOne($0, generation: generation) }
-        } catch let error as LedgerError {
-            throw .ledger(error)
         } catch {
-            throw .ledger(.database(path: ledger.path, DatabaseFailure(error)))
+            throw .ledger(LedgerError(reading: error, at: ledger.path))
         }
         guard let record else { throw .ledger(.inconsistent("\(ledger.path): generation \(generation) is missing")) }
         return record

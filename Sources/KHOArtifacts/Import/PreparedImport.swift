@@ -53,12 +53,10 @@ public struct PreparedImport {
                     progress(done, operations)
                 }
             }
-        } catch let error as LedgerError {
-            throw .ledger(error)
         } catch let error as ImageError {
             throw .image(error)
         } catch {
-            throw .ledger(.database(path: ledger.path, DatabaseFailure(error)))
+            throw .ledger(LedgerError(reading: error, at: ledger.path))
         }
         let walk = events.walk
         return ImportSummary(generation: recorder.lastGeneration ?? 0, bootSeq: recorder.lastSeq - Int64(recorder.recorded) + 1,
