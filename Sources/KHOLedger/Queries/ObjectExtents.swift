@@ -11,7 +11,8 @@ public enum ObjectExtents {
         try snapshot.db.cachedStatement(sql: """
             SELECT object_id, first_index, phys, ord, count FROM object_extent WHERE object_id = ? ORDER BY first_index
             """).forEachRow(integers: [objectID]) { columns in
-            let run = try LedgerRow(columns, table: "object_extent", key: "object_id, first_index").run(geometry: geometry, memory: memory)
+            let run = try LedgerRow(columns, table: "object_extent", key: "object_id, first_index")
+                .run(phys: 2, order: 3, count: 4, geometry: geometry, memory: memory)
             extents.append(run.phys ..< run.phys + run.bytes(geometry))
         }
         return extents
