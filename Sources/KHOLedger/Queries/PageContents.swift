@@ -17,7 +17,7 @@ public enum PageContents {
             WHERE lineage = ? AND phys >= ? AND phys < ? AND from_seq <= ? AND (to_seq IS NULL OR to_seq > ?)
             """).forEachRow(integers: [lineage, Int64(bitPattern: start), Int64(bitPattern: end), seq, seq]) { columns in
             let row = LedgerRow(columns, table: "page_content", key: "lineage, phys, from_seq")
-            ids[try row.address("phys")] = try row.integer("data_id")
+            ids[try row.address(1)] = try row.integer(3)   // by position: one row per page
         }
         return ids
     }
