@@ -36,12 +36,8 @@ extension Ledger {
     func reading<T>(_ body: (Database) throws -> T) throws(LedgerError) -> T {
         do {
             return try database.read(body)
-        } catch let error as LedgerError {
-            throw error
-        } catch let row as CorruptRow {
-            throw .corruptRow(path: path, row)
         } catch {
-            throw .database(path: path, DatabaseFailure(error))
+            throw LedgerError(reading: error, at: path)
         }
     }
 }
