@@ -102,7 +102,7 @@ public struct ChainVerifier {
     /// not, in one line.
     public func departure(from kept: ChainHead) throws(LedgerError) -> String? {
         return try ledger.reading { db in
-            let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op") ?? 0
+            let last = try OpSeqs.last(LedgerSnapshot(db: db, path: ledger.path)) ?? 0
             guard last >= kept.seq else {
                 return "the ledger ends at seq \(last), before the kept head \(kept): "
                     + "operations \(last + 1)…\(kept.seq) were removed"

@@ -71,7 +71,7 @@ extension Ledger {
     public func operation(_ seq: Int64) throws(LedgerError) -> OpDetail {
         return try reading { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM op WHERE seq = ?", arguments: [seq]) else {
-                let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM op")
+                let last = try OpSeqs.last(LedgerSnapshot(db: db, path: path))
                 throw LedgerError.notFound("no operation \(seq) in \(path) (last seq: \(last.map(String.init) ?? "none"))")
             }
             let rows = try ChainVerifier.rows(of: row, db: db)
