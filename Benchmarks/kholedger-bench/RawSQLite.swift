@@ -1,6 +1,7 @@
 import Foundation
 import GRDBSQLite
 import KHOABI
+import KHOLedger
 
 /// The physical floor of our storage: the same data written through the
 /// SQLite C API directly, with prepared statements in one transaction.
@@ -64,7 +65,7 @@ enum RawSQLite {
         let db = try open(path)
         defer { sqlite3_close(db) }
         let statement = try prepare(db, """
-            SELECT o.kind, c.action, c.phys, c.ord, c.count FROM op o LEFT JOIN op_change c ON c.seq = o.seq
+            SELECT o.kind, c.action, c.phys, c.ord, c.count, c.blocks FROM op o LEFT JOIN op_change c ON c.seq = o.seq
             WHERE o.seq <= ? ORDER BY o.seq, c.part
             """)
         defer { sqlite3_finalize(statement) }
@@ -78,8 +79,13 @@ enum RawSQLite {
             let action = String(cString: sqlite3_column_text(statement, 1))
             let phys = UInt64(bitPattern: sqlite3_column_int64(statement, 2))
             let order = Int(sqlite3_column_int64(statement, 3))
-            for i in 0..<UInt64(sqlite3_column_int64(statement, 4)) {
-                let block = PreservedBlock(phys: phys + i * (pageSize << order), order: order)
+            let count = Int(sqlite3_column_int64(statement, 4))
+            // A packed row lists its blocks' page frame numbers; a run's follow each other.
+            let listed = sqlite3_column_type(statement, 5) == SQLITE_NULL ? nil
+                : PackedBlocks.frames(String(cString: sqlite3_column_text(statement, 5)), count: count)
+            for i in 0..<count {
+                let address = listed.map { $0[i] * pageSize } ?? phys + UInt64(i) * (pageSize << order)
+                let block = PreservedBlock(phys: address, order: order)
                 switch action {
                 case "add": blocks.insert(block)
                 case "remove": blocks.remove(block)

@@ -135,7 +135,8 @@ public struct ChainVerifier {
                                     errno: try op.optionalInteger("errno"), detail: try op.optionalText("detail")))
         rows.changes = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM op_change WHERE seq = ? ORDER BY part"), arguments: [seq]).map {
             let change = LedgerRow($0, table: "op_change", key: "seq, part")
-            return ChangeRow(part: try change.integer("part"), action: try change.text("action"), run: try storedRun(change))
+            return ChangeRow(part: try change.integer("part"), action: try change.text("action"), run: try storedRun(change),
+                             blocks: try change.optionalText("blocks"))
         }
         for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM object WHERE generation = ? AND from_seq = ? ORDER BY id"),
                                     arguments: [generation, seq]) {
@@ -148,7 +149,7 @@ public struct ChainVerifier {
             value.extents = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM object_extent WHERE object_id = ? ORDER BY first_index"),
                                              arguments: [id]).map {
                 let extent = LedgerRow($0, table: "object_extent", key: "object_id, first_index")
-                return ExtentRow(firstIndex: try extent.integer("first_index"), run: try storedRun(extent))
+                return ExtentRow(firstIndex: try extent.integer("first_index"), run: try storedRun(extent), blocks: try extent.optionalText("blocks"))
             }
             value.chunks = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM chunk WHERE object_id = ? ORDER BY idx"), arguments: [id]).map {
                 let chunk = LedgerRow($0, table: "chunk", key: "object_id, idx")

@@ -28,6 +28,25 @@ extension Statement {
         }
     }
 
+    /// Runs this statement once with integer arguments followed by one
+    /// text argument (nil binds NULL), bound through the SQLite C API: a
+    /// layout row with its packed blocks.
+    func execute(integers values: Int64?..., text: String?) throws {
+        bind(integers: values)
+        let statement = sqliteStatement
+        let position = Int32(values.count + 1)
+        guard var text else {
+            sqlite3_bind_null(statement, position)
+            return try stepOnce()
+        }
+        try text.withUTF8 { utf8 in
+            // SQLITE_STATIC: SQLite reads the text during the step only.
+            sqlite3_bind_text(statement, position, UnsafeRawPointer(utf8.baseAddress ?? UnsafePointer(bitPattern: 1)!)
+                .assumingMemoryBound(to: CChar.self), Int32(utf8.count), nil)
+            try stepOnce()
+        }
+    }
+
     private func bind(integers values: [Int64?]) {
         let statement = sqliteStatement
         for (index, value) in values.enumerated() {

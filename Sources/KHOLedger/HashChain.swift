@@ -39,7 +39,7 @@ public enum HashChain {
         for change in rows.changes {
             encoder.tag("change")
             encoder.int(change.part); encoder.string(change.action)
-            encoder.run(change.run)
+            encoder.layout(change.run, blocks: change.blocks)
         }
         for object in rows.objects {
             encoder.tag("object")
@@ -48,7 +48,7 @@ public enum HashChain {
             encoder.int(object.flags); encoder.int(object.ord)
             for extent in object.extents {
                 encoder.tag("extent")
-                encoder.int(extent.firstIndex); encoder.run(extent.run)
+                encoder.int(extent.firstIndex); encoder.layout(extent.run, blocks: extent.blocks)
             }
             for chunk in object.chunks {
                 encoder.tag("chunk")
@@ -120,6 +120,14 @@ struct CanonicalEncoder {
     /// A run as its row stores it: `phys`, `ord` and `count`.
     mutating func run(_ run: BlockRun) {
         int(Int64(bitPattern: run.phys)); int(Int64(run.order)); int(Int64(run.count))
+    }
+
+    /// A layout row (``PackedBlocks``): its run, then the list of a packed
+    /// row. A run encodes as in schema 1, so chains recorded before packed
+    /// rows existed keep their hashes.
+    mutating func layout(_ run: BlockRun, blocks: String?) {
+        self.run(run)
+        if let blocks { tag("blocks"); string(blocks) }
     }
 
     mutating func string(_ value: String?) {

@@ -256,17 +256,24 @@ public final class LedgerRecorder {
 
     // MARK: derived rows
 
+    /// The op's tracker changes in call order, one row per run of one
+    /// action, with single blocks packed (``PackedBlocks``).
     private func changeRows(_ event: MachineEvent) -> [ChangeRow] {
         var rows: [ChangeRow] = []
-        let steps = event.tracker.map { ($0.added ? "add" : "remove", $0.block) } + event.restored.map { ("restore", $0) }
-        for (action, block) in steps {
-            if let last = rows.last, last.action == action, last.run.order == block.order,
-               last.run.phys + last.run.bytes(geometry) == block.phys {
-                rows[rows.count - 1].run.count += 1
-            } else {
-                rows.append(ChangeRow(part: Int64(rows.count), action: action, run: BlockRun(phys: block.phys, order: block.order, count: 1)))
+        var action = ""
+        var blocks: [PreservedBlock] = []
+        func flush() {
+            for entry in PackedBlocks.entries(BlockRun.runs(of: blocks, geometry: geometry), geometry: geometry) {
+                rows.append(ChangeRow(part: Int64(rows.count), action: action, run: entry.run, blocks: entry.blocks))
             }
+            blocks = []
         }
+        let steps = event.tracker.map { ($0.added ? "add" : "remove", $0.block) } + event.restored.map { ("restore", $0) }
+        for (stepAction, block) in steps {
+            if stepAction != action { flush(); action = stepAction }
+            blocks.append(block)
+        }
+        flush()
         return rows
     }
 
@@ -294,9 +301,9 @@ public final class LedgerRecorder {
             object.totalPages = event.extents.reduce(0) { $0 + Int64($1.count) << Int64($1.order) }
         }
         var index: Int64 = 0
-        for extent in event.extents {
-            object.extents.append(ExtentRow(firstIndex: index, run: extent))
-            index += Int64(extent.count)
+        for entry in PackedBlocks.entries(event.extents, geometry: geometry) {
+            object.extents.append(ExtentRow(firstIndex: index, run: entry.run, blocks: entry.blocks))
+            index += Int64(entry.run.count)
         }
         object.chunks = event.chunks.map { chunk in
             let entries = (0..<geometry.vmallocChunkEntries).first { chunk.bytes.loadLittleEndian(UInt64.self, at: 8 + 8 * $0) == 0 }
@@ -420,8 +427,8 @@ public final class LedgerRecorder {
         for c in rows.changes {
             // The action is one of three fixed words, so it goes into the SQL
             // text and every other value binds as an integer.
-            try db.cachedStatement(sql: "INSERT INTO op_change (seq, part, action, phys, ord, count) VALUES (?, ?, '\(c.action)', ?, ?, ?)")
-                .execute(integers: op.seq, c.part, Int64(bitPattern: c.run.phys), Int64(c.run.order), Int64(c.run.count))
+            try db.cachedStatement(sql: "INSERT INTO op_change (seq, part, action, phys, ord, count, blocks) VALUES (?, ?, '\(c.action)', ?, ?, ?, ?)")
+                .execute(integers: op.seq, c.part, Int64(bitPattern: c.run.phys), Int64(c.run.order), Int64(c.run.count), text: c.blocks)
         }
         for object in rows.objects {
             try db.cachedStatement(sql: """
@@ -430,9 +437,9 @@ public final class LedgerRecorder {
                 """).execute(arguments: [op.generation, object.kind, object.name, op.seq, object.descriptorPhys,
                                          object.firstChunk, object.totalPages, object.flags, object.ord])
             let id = db.lastInsertedRowID
-            let extent = try db.cachedStatement(sql: "INSERT INTO object_extent (object_id, first_index, phys, ord, count) VALUES (?, ?, ?, ?, ?)")
+            let extent = try db.cachedStatement(sql: "INSERT INTO object_extent (object_id, first_index, phys, ord, count, blocks) VALUES (?, ?, ?, ?, ?, ?)")
             for e in object.extents {
-                try extent.execute(integers: id, e.firstIndex, Int64(bitPattern: e.run.phys), Int64(e.run.order), Int64(e.run.count))
+                try extent.execute(integers: id, e.firstIndex, Int64(bitPattern: e.run.phys), Int64(e.run.order), Int64(e.run.count), text: e.blocks)
             }
             let chunk = try db.cachedStatement(sql: "INSERT INTO chunk (object_id, idx, phys, next, entries, bytes) VALUES (?, ?, ?, ?, ?, ?)")
             for c in object.chunks { try chunk.execute(arguments: [id, c.idx, c.phys, c.next, c.entries, c.bytes]) }

@@ -40,12 +40,15 @@ public struct OpRow: Equatable, Sendable {
     public var detail: String?
 }
 
-/// A row of `op_change`: a run of blocks the op added, removed or restored.
+/// A row of `op_change`: blocks the op added, removed or restored.
 public struct ChangeRow: Equatable, Sendable {
     public var part: Int64
     public var action: String
     /// The row's `phys`, `ord` and `count`, as stored.
     public var run: BlockRun
+    /// The row's `blocks` as stored: nil for a contiguous run, else the
+    /// blocks' page frame numbers (``PackedBlocks``).
+    public var blocks: String? = nil
 }
 
 /// A row of `object` with its extents and chunk pages.
@@ -66,6 +69,9 @@ public struct ExtentRow: Equatable, Sendable {
     public var firstIndex: Int64
     /// The row's `phys`, `ord` and `count`, as stored.
     public var run: BlockRun
+    /// The row's `blocks` as stored: nil for a contiguous run, else the
+    /// blocks' page frame numbers (``PackedBlocks``).
+    public var blocks: String? = nil
 }
 
 /// A row of `chunk`.

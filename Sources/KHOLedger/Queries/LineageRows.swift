@@ -21,7 +21,7 @@ public struct LineageRows: Sendable {
             FROM op JOIN generation g ON g.generation = op.generation WHERE g.lineage = :lineage ORDER BY op.seq
             """, key: []),
         LineageRows(table: "op_change", sql: """
-            SELECT c.seq AS at, c.part, c.action, c.phys, c.ord, c.count
+            SELECT c.seq AS at, c.part, c.action, c.phys, c.ord, c.count, c.blocks
             FROM op_change c JOIN op ON op.seq = c.seq JOIN generation g ON g.generation = op.generation
             WHERE g.lineage = :lineage ORDER BY c.seq, c.part
             """, key: ["part"]),
@@ -35,7 +35,7 @@ public struct LineageRows: Sendable {
             FROM object o JOIN generation g ON g.generation = o.generation WHERE g.lineage = :lineage ORDER BY o.from_seq, o.id
             """, key: ["kind", "name"]),
         LineageRows(table: "object_extent", sql: """
-            SELECT o.from_seq AS at, o.name, e.first_index, e.phys, e.ord, e.count
+            SELECT o.from_seq AS at, o.name, e.first_index, e.phys, e.ord, e.count, e.blocks
             FROM object o JOIN generation g ON g.generation = o.generation JOIN object_extent e ON e.object_id = o.id
             WHERE g.lineage = :lineage ORDER BY o.from_seq, o.id, e.first_index
             """, key: ["name", "first_index"]),

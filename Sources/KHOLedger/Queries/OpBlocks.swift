@@ -37,14 +37,22 @@ public struct OpBlock: Equatable, Sendable {
             WITH RECURSIVE added(seq, part, generation, kind, subject, phys, ord, count, size, i) AS (
                 SELECT c.seq, c.part, o.generation, o.kind, o.subject, c.phys, c.ord, c.count, :page_size << c.ord, 0
                 FROM op o JOIN op_change c ON c.seq = o.seq
-                WHERE o.generation = :generation AND o.seq <= :end AND o.result = 'ok' AND c.action = 'add'
+                WHERE o.generation = :generation AND o.seq <= :end AND o.result = 'ok' AND c.action = 'add' AND c.blocks IS NULL
                   AND c.phys < :stop AND :start < c.phys + c.count * (:page_size << c.ord)
                 UNION ALL
                 SELECT seq, part, generation, kind, subject, phys, ord, count, size, i + 1 FROM added
                 WHERE i + 1 < count AND phys + (i + 1) * size < :stop
+            ),
+            block(seq, part, i, generation, kind, subject, phys, ord, size) AS (
+                SELECT seq, part, i, generation, kind, subject, phys + i * size, ord, size FROM added
+                UNION ALL
+                -- Packed rows list their blocks.
+                SELECT c.seq, c.part, j.key, o.generation, o.kind, o.subject, j.value * :page_size, c.ord, :page_size << c.ord
+                FROM op o JOIN op_change c ON c.seq = o.seq JOIN json_each(c.blocks) j
+                WHERE o.generation = :generation AND o.seq <= :end AND o.result = 'ok' AND c.action = 'add' AND c.blocks IS NOT NULL
             )
-            SELECT seq, generation, kind, subject, phys + i * size AS phys, ord FROM added
-            WHERE phys + i * size < :stop AND :start < phys + (i + 1) * size
+            SELECT seq, generation, kind, subject, phys, ord FROM block
+            WHERE phys < :stop AND :start < phys + size
             ORDER BY seq, part, i
             """, arguments: ["generation": generation, "end": end,
                              "start": Int64(bitPattern: area.address), "stop": Int64(bitPattern: area.end),

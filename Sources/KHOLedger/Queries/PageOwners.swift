@@ -53,7 +53,9 @@ extension PageOwner {
 
     /// Everything holding `:page` in `:generation` right after `:seq` (pages of `:page_size` bytes).
     /// Objects are reached from the page's extents and chunk pages (CROSS
-    /// JOIN keeps SQLite from driving from the generation's objects by time).
+    /// JOIN keeps SQLite from driving from the generation's objects by time);
+    /// packed extents (``PackedBlocks``) by reading the lists of the packed
+    /// rows, found through their partial index.
     static let query = """
         WITH RECURSIVE \(CoveringRuns.near("object_extent", as: "extent"))
         SELECT o.name, o.kind, 'page' AS role,
@@ -61,7 +63,12 @@ extension PageOwner {
                    + ((:page - e.phys) % (:page_size << e.ord)) / :page_size AS idx, 0 AS branch, o.id AS rank
         FROM extent e JOIN object o ON o.id = e.object_id
         WHERE o.generation = :generation AND o.from_seq <= :seq AND (o.to_seq IS NULL OR o.to_seq > :seq)
-          AND \(CoveringRuns.covers("e", pageSize: ":page_size"))
+          AND e.blocks IS NULL AND \(CoveringRuns.covers("e", pageSize: ":page_size"))
+        UNION ALL
+        SELECT o.name, o.kind, 'page', ((e.first_index + j.key) << e.ord) + :page / :page_size - j.value, 0, o.id
+        FROM object_extent e INDEXED BY object_extent_packed CROSS JOIN object o ON o.id = e.object_id JOIN json_each(e.blocks) j
+        WHERE e.blocks IS NOT NULL AND o.generation = :generation AND o.from_seq <= :seq AND (o.to_seq IS NULL OR o.to_seq > :seq)
+          AND instr(e.blocks, (:page / :page_size) >> e.ord << e.ord) > 0 AND j.value = (:page / :page_size) >> e.ord << e.ord
         UNION ALL
         SELECT o.name, o.kind, 'chunk', c.idx, 1, o.id
         FROM chunk c INDEXED BY chunk_by_page CROSS JOIN object o ON o.id = c.object_id

@@ -40,14 +40,22 @@ public enum PageRecords {
         ORDER BY r.from_seq, r.phys
         """
 
-    /// The tracker changes of `:lineage` covering `:page`, each with its covering block.
+    /// The tracker changes of `:lineage` covering `:page`, each with its
+    /// covering block: runs through ``CoveringRuns``, packed rows
+    /// (``PackedBlocks``) by reading their lists.
     static let trackerQuery = """
         WITH RECURSIVE \(CoveringRuns.near("op_change", as: "change"))
         SELECT c.seq, c.part, c.action, c.ord, c.phys + (:page - c.phys) / (g.page_size << c.ord) * (g.page_size << c.ord) AS block,
                o.generation, o.time, o.kind, o.subject
         FROM change c JOIN op o ON o.seq = c.seq JOIN generation g ON g.generation = o.generation
-        WHERE g.lineage = :lineage AND \(CoveringRuns.covers("c", pageSize: "g.page_size"))
-        ORDER BY c.seq, c.part
+        WHERE g.lineage = :lineage AND c.blocks IS NULL AND \(CoveringRuns.covers("c", pageSize: "g.page_size"))
+        UNION ALL
+        SELECT c.seq, c.part, c.action, c.ord, j.value * g.page_size AS block, o.generation, o.time, o.kind, o.subject
+        FROM op_change c INDEXED BY op_change_packed CROSS JOIN op o ON o.seq = c.seq
+        JOIN generation g ON g.generation = o.generation JOIN json_each(c.blocks) j
+        WHERE c.blocks IS NOT NULL AND g.lineage = :lineage
+          AND instr(c.blocks, (:page / g.page_size) >> c.ord << c.ord) > 0 AND j.value = (:page / g.page_size) >> c.ord << c.ord
+        ORDER BY 1, 2
         """
 
     /// The content intervals of `:page` of `:lineage` with their stored

@@ -5,7 +5,8 @@ import KHOMachine
 /// The tracker changes of the audited operations, block by block, each with
 /// what happened to the same block (same generation, address and order)
 /// just before: the set-based view the preserve and unpreserve audit checks
-/// query, computed by SQLite with one window over `op_change`.
+/// query, computed by SQLite with one window over `op_change` (runs
+/// expanded, packed rows' lists read by `json_each`).
 enum TrackerBlockEvents {
     /// A common table expression `block_event(seq, part, i, generation,
     /// action, phys, ord, size, previous, previous_seq)`: one row per block
@@ -20,15 +21,28 @@ enum TrackerBlockEvents {
             JOIN op o ON o.seq = c.seq
             JOIN generation g ON g.generation = o.generation
             WHERE c.action IN ('add', 'remove') AND c.seq <= :end AND (:generation IS NULL OR o.generation = :generation)
+              AND c.blocks IS NULL
             UNION ALL
             -- At most the blocks the generation's memory holds, whatever a damaged count says.
             SELECT seq, part, generation, action, phys, ord, count, size, room, i + 1 FROM change WHERE i + 1 < count AND i + 1 < room
         ),
+        change_block(seq, part, i, generation, action, phys, ord, size) AS (
+            SELECT seq, part, i, generation, action, phys + i * size, ord, size FROM change
+            UNION ALL
+            -- Packed rows list their blocks.
+            SELECT c.seq, c.part, j.key, o.generation, c.action, j.value * g.page_size, c.ord, g.page_size << c.ord
+            FROM op_change c
+            JOIN op o ON o.seq = c.seq
+            JOIN generation g ON g.generation = o.generation
+            JOIN json_each(c.blocks) j
+            WHERE c.action IN ('add', 'remove') AND c.seq <= :end AND (:generation IS NULL OR o.generation = :generation)
+              AND c.blocks IS NOT NULL
+        ),
         block_event AS (
-            SELECT seq, part, i, generation, action, phys + i * size AS phys, ord, size,
+            SELECT seq, part, i, generation, action, phys, ord, size,
                    lag(action) OVER history AS previous, lag(seq) OVER history AS previous_seq
-            FROM change
-            WINDOW history AS (PARTITION BY generation, phys + i * size, ord ORDER BY seq, part, i)
+            FROM change_block
+            WINDOW history AS (PARTITION BY generation, phys, ord ORDER BY seq, part, i)
         )
         """
 

@@ -142,6 +142,24 @@ public struct LedgerRow<Columns: StoredColumns> {
         return BlockRun(phys: start, order: order, count: Int(blocks))
     }
 
+    /// The blocks of a layout row (``PackedBlocks``), each as a run: its
+    /// run from `phys`, `ord` and `count` when the `blocks` column is NULL,
+    /// else one run of one block per page frame number that column lists,
+    /// the first at `phys`. A list that is not `count` page frame numbers,
+    /// or whose first is not at `phys`, is corrupt.
+    public func layout(phys: some ColumnKey = "phys", order: some ColumnKey = "ord", count: some ColumnKey = "count",
+                       blocks: some ColumnKey = "blocks", geometry: PageGeometry, memory: GenerationMemory) throws(CorruptRow) -> [BlockRun] {
+        let run = try self.run(phys: phys, order: order, count: count, geometry: geometry, memory: memory)
+        guard let text = try optionalText(blocks) else { return [run] }
+        let size = geometry.bytes(order: run.order)
+        guard let frames = PackedBlocks.frames(text, count: run.count),
+              frames.allSatisfy({ $0 <= (UInt64.max - size) >> UInt64(geometry.pageShift) }),
+              frames.first.map({ $0 << UInt64(geometry.pageShift) }) == run.phys else {
+            throw corrupt(blocks, expected: "a JSON array of \(run.count) page frame numbers, the first at phys")
+        }
+        return frames.map { BlockRun(phys: $0 << UInt64(geometry.pageShift), order: run.order, count: 1) }
+    }
+
     /// A page count of an object (a vmalloc descriptor's `total_pages` is 32 bits).
     public func pageCount(_ column: some ColumnKey) throws(CorruptRow) -> UInt64 {
         UInt64(try integer(column, in: 0 ... Int64(UInt32.max), expected: "0…\(UInt32.max) pages"))

@@ -1,0 +1,167 @@
+import Foundation
+import GRDB
+import KHOABI
+import Testing
+@testable import KHOLedger
+@testable import KHOMachine
+
+/// Schema 2's packed layout (migration 0009): scattered blocks share a row
+/// that lists them, runs keep a row each, and every reader sees the same
+/// blocks as the machine had.
+@Suite("Packed layout")
+struct PackedLayoutTests {
+    let geometry = try! PageGeometry(pageSize: 4096)
+
+    /// Generation 0's memory, as its row states it.
+    func memory(_ ledger: Ledger) throws -> GenerationMemory {
+        try ledger.database.read { db in
+            let row = try #require(try Row.fetchOne(db, sql: "SELECT memory_base, memory_size FROM generation WHERE generation = 0"))
+            return try GenerationMemory(LedgerRow(row, table: "generation"), geometry: geometry)
+        }
+    }
+
+    @Test func singleBlocksShareARowAndRunsKeepTheirs() {
+        let runs = [BlockRun(phys: 0x10000, order: 0, count: 1), BlockRun(phys: 0x40000, order: 0, count: 1),
+                    BlockRun(phys: 0x80000, order: 0, count: 3), BlockRun(phys: 0x20000, order: 0, count: 1),
+                    BlockRun(phys: 0x200000, order: 9, count: 1), BlockRun(phys: 0x600000, order: 9, count: 1)]
+        let entries = PackedBlocks.entries(runs, geometry: geometry)
+        #expect(entries == [
+            PackedBlocks.Entry(run: BlockRun(phys: 0x10000, order: 0, count: 2), blocks: "[16,64]"),
+            PackedBlocks.Entry(run: BlockRun(phys: 0x80000, order: 0, count: 3)),
+            // One block alone is a run of one; a change of order starts a new row.
+            PackedBlocks.Entry(run: BlockRun(phys: 0x20000, order: 0, count: 1)),
+            PackedBlocks.Entry(run: BlockRun(phys: 0x200000, order: 9, count: 2), blocks: "[512,1536]"),
+        ])
+    }
+
+    @Test func aPackedRowHoldsAtMostTheLimit() {
+        let count = PackedBlocks.limit * 2 + 3
+        let runs = (0..<count).map { BlockRun(phys: UInt64($0) * 0x2000, order: 0, count: 1) }
+        let entries = PackedBlocks.entries(runs, geometry: geometry)
+        #expect(entries.map(\.run.count) == [PackedBlocks.limit, PackedBlocks.limit, 3])
+        let frames = entries.flatMap { PackedBlocks.frames($0.blocks ?? "", count: $0.run.count) ?? [] }
+        #expect(frames == (0..<count).map { UInt64($0) * 2 })
+    }
+
+    @Test(arguments: ["[1,2", "1,2]", "[1,,2]", "[01,2]", "[1,2,]", "[]", "[1, 2]", "[-1,2]", "[1,2,3]", "[1.5,2]",
+                      "[4503599627370496,1]", "[99999999999999999999,1]"])
+    func aListThatIsNotItsCountOfFrameNumbersIsRefused(text: String) {
+        #expect(PackedBlocks.frames(text, count: 2) == nil)
+    }
+
+    @Test func listsReadBack() {
+        #expect(PackedBlocks.frames("[0,7,4503599627370495]", count: 3) == [0, 7, (1 << 52) - 1])
+        #expect(PackedBlocks.frames(PackedBlocks.encode([5, 10, 262144]), count: 3) == [5, 10, 262144])
+    }
+
+    /// A vmalloc area of scattered pages is stored in a few packed rows, and
+    /// its frames read back in order through the view, the extents query and
+    /// the page-owner lookup.
+    @Test func aScatteredAreaReadsBackEveryFrame() throws {
+        let temp = try TemporaryLedger()
+        var pages: [UInt64] = []
+        let (ledger, _) = try temp.record { m in
+            pages = try m.vmalloc(name: "scattered", size: 1_500 * 4096).pages
+            try m.preserveVmalloc(area: "scattered", descriptorPhys: m.allocPreserve(size: 16, name: "descriptor"))
+        }
+        let id = try #require(try ledger.database.read {
+            try Int64.fetchOne($0, sql: "SELECT id FROM object WHERE name = 'scattered' AND kind = 'vmalloc'")
+        })
+        let rows = try ledger.count("SELECT count(*) FROM object_extent WHERE object_id = ?", [id])
+        let packed = try ledger.count("SELECT count(*) FROM object_extent WHERE object_id = ? AND blocks IS NOT NULL", [id])
+        #expect(packed >= 3 && rows < 1_500 / 4, "\(rows) rows, \(packed) packed, for 1,500 frames")
+
+        let viewed = try ledger.database.read {
+            try Int64.fetchAll($0, sql: "SELECT pfn FROM v_frames WHERE object_id = ? ORDER BY index_in_owner", arguments: [id])
+        }
+        #expect(viewed.map { UInt64($0) << 12 } == pages, "\(viewed.count) frames in the view")
+
+        let memory = try memory(ledger)
+        let ranges = try ledger.read { try ObjectExtents.ranges($0, objectID: id, geometry: geometry, memory: memory) }
+        let rangePages = ranges.flatMap { stride(from: $0.lowerBound, to: $0.upperBound, by: 4096) }
+        #expect(rangePages == pages, "\(ranges.count) ranges of \(rangePages.count) pages")
+
+        let seq = try ledger.count("SELECT max(seq) FROM op")
+        for index in [0, 1, 511, 512, 1_000, 1_499] {
+            let owner = try ledger.read {
+                try PageOwner.fetchOne($0, page: pages[index] + 123, generation: 0, seq: Int64(seq), pageSize: 4096)
+            }
+            #expect(owner == PageOwner(name: "scattered", kind: "vmalloc", role: .page(index: Int64(index))))
+        }
+    }
+
+    /// The tracker changes of a scattered preserve are packed too, and read
+    /// back block by block: per change, per page, and by the window the
+    /// audit's double-preserve check runs.
+    @Test func scatteredTrackerChangesReadBackEveryBlock() throws {
+        let temp = try TemporaryLedger()
+        var pages: [UInt64] = []
+        let (ledger, _) = try temp.record { m in
+            pages = try m.vmalloc(name: "scattered", size: 1_200 * 4096).pages
+            try m.preserveVmalloc(area: "scattered", descriptorPhys: m.allocPreserve(size: 16, name: "descriptor"))
+            // kho_preserve_folio of a page the area already preserved: the kernel sets a set bit.
+            try m.preserveFolio(pages[700], order: 0, name: "again")
+        }
+        let preserve = Int64(try ledger.count("SELECT seq FROM op WHERE kind = 'preserve_vmalloc'"))
+        let rows = try ledger.count("SELECT count(*) FROM op_change WHERE seq = ?", [preserve])
+        let packed = try ledger.count("SELECT count(*) FROM op_change WHERE seq = ? AND blocks IS NOT NULL", [preserve])
+        #expect(packed >= 2 && rows < 1_200 / 4, "\(rows) rows, \(packed) packed, for 1,200 frames and their chunk pages")
+
+        let memory = try memory(ledger)
+        var added: Set<UInt64> = []
+        try ledger.read { snapshot in
+            try TrackerChange.forEach(snapshot, layouts: [0: GenerationLayout(geometry: geometry, memory: memory)]) { change in
+                if change.seq == preserve, change.added { added.formUnion(change.run.blocks(geometry).map(\.phys)) }
+            }
+        }
+        #expect(added.isSuperset(of: pages), "\(added.count) blocks added")
+
+        let operations = try ledger.read { try PageRecords.trackerOperations($0, page: pages[1_000], lineage: 0, geometry: geometry) }
+        #expect(operations.map(\.seq) == [preserve])
+        #expect(operations.first?.block == PreservedBlock(phys: pages[1_000], order: 0))
+
+        let end = Int64(try ledger.count("SELECT max(seq) FROM op"))
+        let doubles = try ledger.read {
+            try DoublePreserve.fetchAll($0, through: end, generation: 0, layouts: [0: GenerationLayout(geometry: geometry, memory: memory)])
+        }
+        #expect(doubles.map(\.previousSeq) == [preserve])
+        #expect(doubles.map(\.add.block) == [PreservedBlock(phys: pages[700], order: 0)])
+    }
+
+    /// A packed list is untrusted input: one naming the wrong frames is a
+    /// corrupt row, and its hash no longer matches.
+    @Test func anEditedListIsCorruptAndBreaksTheChain() throws {
+        let temp = try TemporaryLedger()
+        let (ledger, _) = try temp.record { m in
+            _ = try m.vmalloc(name: "scattered", size: 40 * 4096)
+            try m.preserveVmalloc(area: "scattered", descriptorPhys: m.allocPreserve(size: 16, name: "descriptor"))
+        }
+        #expect(try ChainVerifier(ledger: ledger).verify().isIntact)
+        let id = try #require(try ledger.database.read {
+            try Int64.fetchOne($0, sql: "SELECT object_id FROM object_extent WHERE blocks IS NOT NULL")
+        })
+        try ledger.database.write { try $0.execute(sql: "UPDATE object_extent SET blocks = '[1,2' WHERE object_id = ?", arguments: [id]) }
+        let memory = try memory(ledger)
+        do {
+            _ = try ledger.read { try ObjectExtents.ranges($0, objectID: id, geometry: geometry, memory: memory) }
+            Issue.record("an edited list was read")
+        } catch let error as LedgerError {
+            #expect("\(error)".contains("blocks"), "\(error)")
+        }
+        #expect(try !ChainVerifier(ledger: ledger).verify().isIntact)
+    }
+
+    /// An edited list of tracker changes breaks the chain at its op.
+    @Test func anEditedChangeListBreaksTheChainAtItsOp() throws {
+        let temp = try TemporaryLedger()
+        let (ledger, _) = try temp.record { m in
+            _ = try m.vmalloc(name: "scattered", size: 40 * 4096)
+            try m.preserveVmalloc(area: "scattered", descriptorPhys: m.allocPreserve(size: 16, name: "descriptor"))
+        }
+        let seq = Int64(try ledger.count("SELECT min(seq) FROM op_change WHERE blocks IS NOT NULL"))
+        try ledger.database.write { db in
+            try db.execute(sql: "UPDATE op_change SET blocks = replace(blocks, ',', ',1') WHERE seq = ? AND blocks IS NOT NULL", arguments: [seq])
+        }
+        #expect(try ChainVerifier(ledger: ledger).verify().firstBroken == seq)
+    }
+}
