@@ -1,23 +1,29 @@
 import GRDB
 import KHOABI
 
-/// The open preserved-block intervals of the current generation, run-length
-/// encoded, kept in memory while recording and mirrored in `preserved_run`.
+/// The open preserved-block intervals of the current generation, kept in
+/// memory while recording and mirrored in `preserved_run`: runs of
+/// contiguous blocks, and single blocks that do not follow each other
+/// packed up to ``PackedBlocks/limit`` per row (``PackedBlocks``).
 ///
 /// One op's tracker changes are applied in order; removals are collected per
-/// run and applied when the op ends, so a run is split at most once per op.
+/// row and applied when the op ends, so a row is split at most once per op.
 struct PreservedRuns {
-    /// A run of blocks with its row: its id once written, the seq it opened at.
+    /// A row of blocks: its id once written, the seq it opened at.
     private struct Run {
         var id: Int64?
+        /// The first block, the order and the count.
         var blocks: BlockRun
+        /// A packed row's page frame numbers (nil: contiguous from `blocks.phys`).
+        var frames: [UInt64]?
         var fromSeq: Int64
         var closed = false
     }
 
     let geometry: PageGeometry
     private var runs: [Run] = []
-    private var openBlocks: [PreservedBlock: Int] = [:]
+    /// Where each open block is: its row and its index in the row.
+    private var openBlocks: [PreservedBlock: (run: Int, index: Int)] = [:]
     private var removals: [Int: Set<Int>] = [:]
     private var createdThisOp: [Int] = []
 
@@ -29,33 +35,40 @@ struct PreservedRuns {
     func contains(_ block: PreservedBlock) -> Bool { openBlocks[block] != nil }
 
     private func block(_ run: Run, _ index: Int) -> PreservedBlock {
-        PreservedBlock(phys: run.blocks.phys + UInt64(index) * geometry.bytes(order: run.blocks.order), order: run.blocks.order)
-    }
-
-    private func index(of block: PreservedBlock, in run: Run) -> Int {
-        Int((block.phys - run.blocks.phys) / geometry.bytes(order: run.blocks.order))
+        if let frames = run.frames { return PreservedBlock(phys: frames[index] << UInt64(geometry.pageShift), order: run.blocks.order) }
+        return PreservedBlock(phys: run.blocks.phys + UInt64(index) * geometry.bytes(order: run.blocks.order), order: run.blocks.order)
     }
 
     /// Applies one tracker change of the op at `seq`.
     mutating func apply(_ block: PreservedBlock, added: Bool, seq: Int64) {
-        if let r = openBlocks[block] {
-            let i = index(of: block, in: runs[r])
+        if let (r, i) = openBlocks[block] {
             if added { removals[r]?.remove(i) } else { removals[r, default: []].insert(i) }
             return
         }
         guard added else { return }
-        if let last = createdThisOp.last, removals[last] == nil, runs[last].blocks.order == block.order,
-           block.phys == runs[last].blocks.phys + runs[last].blocks.bytes(geometry) {
-            runs[last].blocks.count += 1
-            openBlocks[block] = last
-            return
+        // (Fields read one by one: a copy of the run would make the append below copy its list.)
+        if let last = createdThisOp.last, removals[last] == nil, runs[last].blocks.order == block.order {
+            let count = runs[last].blocks.count, packed = runs[last].frames != nil
+            if !packed, block.phys == runs[last].blocks.phys + runs[last].blocks.bytes(geometry) {
+                runs[last].blocks.count += 1
+                openBlocks[block] = (last, count)
+                return
+            }
+            if packed || count == 1, count < PackedBlocks.limit {
+                let shift = UInt64(geometry.pageShift)
+                if !packed { runs[last].frames = [runs[last].blocks.phys >> shift] }
+                runs[last].frames!.append(block.phys >> shift)
+                runs[last].blocks.count += 1
+                openBlocks[block] = (last, count)
+                return
+            }
         }
         runs.append(Run(id: nil, blocks: BlockRun(phys: block.phys, order: block.order, count: 1), fromSeq: seq))
         createdThisOp.append(runs.count - 1)
-        openBlocks[block] = runs.count - 1
+        openBlocks[block] = (runs.count - 1, 0)
     }
 
-    /// Ends the op: splits runs that lost blocks, writes new and closed runs.
+    /// Ends the op: splits rows that lost blocks, writes new and closed rows.
     mutating func finishOp(seq: Int64, generation: Int64, db: Database) throws {
         var toInsert = createdThisOp
         for (r, removed) in removals.sorted(by: { $0.key < $1.key }) where !removed.isEmpty {
@@ -73,22 +86,25 @@ struct PreservedRuns {
                 try db.cachedStatement(sql: "UPDATE preserved_run SET to_seq = ? WHERE id = ?").execute(integers: seq, id)
             }
             runs[r].closed = true
+            runs[r].frames = nil
             toInsert.removeAll { $0 == r }
             for piece in pieces {
                 let first = block(run, piece.start)
-                runs.append(Run(id: nil, blocks: BlockRun(phys: first.phys, order: first.order, count: piece.count),
+                let frames = run.frames.flatMap { piece.count > 1 ? Array($0[piece.start ..< piece.start + piece.count]) : nil }
+                runs.append(Run(id: nil, blocks: BlockRun(phys: first.phys, order: first.order, count: piece.count), frames: frames,
                                 fromSeq: run.id == nil ? run.fromSeq : seq))
                 let index = runs.count - 1
-                for k in piece.start..<piece.start + piece.count { openBlocks[block(run, k)] = index }
+                for k in piece.start..<piece.start + piece.count { openBlocks[block(run, k)] = (index, k - piece.start) }
                 toInsert.append(index)
             }
         }
         let insert = try db.cachedStatement(sql: """
-            INSERT INTO preserved_run (generation, phys, ord, count, from_seq) VALUES (?, ?, ?, ?, ?)
+            INSERT INTO preserved_run (generation, phys, ord, count, from_seq, blocks) VALUES (?, ?, ?, ?, ?, ?)
             """)
         for r in toInsert where !runs[r].closed {
             let blocks = runs[r].blocks
-            try insert.execute(integers: generation, Int64(bitPattern: blocks.phys), Int64(blocks.order), Int64(blocks.count), runs[r].fromSeq)
+            try insert.execute(integers: generation, Int64(bitPattern: blocks.phys), Int64(blocks.order), Int64(blocks.count), runs[r].fromSeq,
+                               text: runs[r].frames.map(PackedBlocks.encode))
             runs[r].id = db.lastInsertedRowID
         }
         removals = [:]

@@ -42,6 +42,9 @@ public final class ReadOnlyConnection {
     /// console's Ctrl-C at its prompt).
     public static func forgetInterrupt() { QueryLimit.forgetInterrupt() }
 
+    /// Declares the JSON table-valued functions on a connection.
+    private static let jsonTables = "SELECT 1 FROM json_each('[]'), json_tree('[]')"
+
     /// Opens the ledger at `path`.
     public init(readingAt path: String) throws(ReportError) {
         do {
@@ -56,6 +59,14 @@ public final class ReadOnlyConnection {
                 }
                 sqlite3_enable_load_extension(connection, 0)
                 sqlite3_limit(connection, SQLITE_LIMIT_LENGTH, Self.maximumValueBytes)
+                // The JSON table-valued functions (json_each, which expands the
+                // ledger's packed layout rows, and json_tree) read only their
+                // argument; the first use of one in a connection declares it in
+                // the in-memory schema, which the guard would refuse. Declared
+                // here, before the guard, they read like any table.
+                guard sqlite3_exec(connection, Self.jsonTables, nil, nil, nil) == SQLITE_OK else {
+                    throw ReportError.sql(message: String(cString: sqlite3_errmsg(connection)), statement: Self.jsonTables)
+                }
                 writeGuard.install(on: connection)
                 limit.install(on: connection)
             }

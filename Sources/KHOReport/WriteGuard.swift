@@ -12,7 +12,9 @@ import GRDBSQLite
 /// an argument, when it reads). Refused: INSERT, UPDATE, DELETE, CREATE,
 /// DROP, ALTER, ATTACH (and so VACUUM INTO), DETACH, REINDEX, ANALYZE,
 /// transactions and savepoints, virtual tables (the table-valued
-/// `pragma_…()` functions among them: compiling one updates the schema),
+/// `pragma_…()` functions among them: compiling one updates the schema;
+/// ``ReadOnlyConnection`` declares `json_each` and `json_tree` before it
+/// installs the guard, so those two read like tables),
 /// every other function (`load_extension`; `fts3_tokenizer`, which takes
 /// and returns raw pointers; the full-text functions), and every other pragma.
 final class WriteGuard {

@@ -63,7 +63,7 @@ struct ReplayCommandTests {
         #expect(text.status == 1)
         let lines = text.stdout.split(separator: "\n")
         #expect(lines.first == "lineage 0: 2 generations, \(ops) ops, \(Int(seq)! - 1) reproduced before the divergence")
-        #expect(lines.last?.hasPrefix("DIVERGED seq \(seq) (preserve_vmalloc): object_extent: row {name: \"state\", first_index: 0}: phys recorded 0x")
+        #expect(lines.last?.hasPrefix("DIVERGED seq \(seq) (preserve_vmalloc): object_extent: row {name: \"state\", index: 0}: phys recorded 0x")
             == true, "\(text.stdout)")
 
         let json = try replay(["--verify", "--format", "json"])

@@ -72,6 +72,18 @@ struct SQLCommandTests {
         #expect(!FileManager.default.fileExists(atPath: ledger.directory.path("copy.db")))
     }
 
+    /// The packed layout rows list their blocks as JSON: `json_each` reads
+    /// them in the console as in the sqlite3 shell (other virtual tables,
+    /// `pragma_table_info` above, stay refused).
+    @Test func packedListsExpandAsInTheSqliteShell() throws {
+        let query = "SELECT c.seq, c.part, j.key, j.value FROM op_change c JOIN json_each(c.blocks) j WHERE c.blocks IS NOT NULL ORDER BY 1, 2, 3"
+        let ours = try ledger.kholedger(["sql", query, "--format", "csv"])
+        let shell = try ToolRunner.sqlite(ledger.path, query, options: ["-csv", "-header"])
+        #expect(ours.status == 0 && ours.stderr.isEmpty, "\(ours.stderr)")
+        #expect(ours.stdout == shell.stdout.replacingOccurrences(of: "\r\n", with: "\n"))
+        #expect(ours.stdout.split(separator: "\n").count > 100, "the story's scattered areas give packed rows")
+    }
+
     @Test func reportingPragmasAreAllowed() throws {
         let result = try ledger.kholedger(["sql", "PRAGMA table_info(op); PRAGMA page_size", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")

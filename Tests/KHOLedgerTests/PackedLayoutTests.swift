@@ -128,6 +128,40 @@ struct PackedLayoutTests {
         #expect(doubles.map(\.add.block) == [PreservedBlock(phys: pages[700], order: 0)])
     }
 
+    /// The preserved intervals of a scattered preserve are packed; an
+    /// unpreserve of one of their blocks splits its row, and the as-of
+    /// answers before and after it hold exactly the blocks the tracker held.
+    @Test func packedIntervalsSplitOnAnUnpreserve() throws {
+        let temp = try TemporaryLedger()
+        var pages: [UInt64] = []
+        let (ledger, _) = try temp.record { m in
+            pages = try m.vmalloc(name: "scattered", size: 1_200 * 4096).pages
+            try m.preserveVmalloc(area: "scattered", descriptorPhys: m.allocPreserve(size: 16, name: "descriptor"))
+            try m.unpreserveFolio(pages[700], order: 0)
+        }
+        let preserve = Int64(try ledger.count("SELECT seq FROM op WHERE kind = 'preserve_vmalloc'"))
+        let unpreserve = Int64(try ledger.count("SELECT seq FROM op WHERE kind = 'unpreserve_folio'"))
+        let packed = try ledger.count("SELECT count(*) FROM preserved_run WHERE blocks IS NOT NULL AND from_seq = ?", [preserve])
+        let rows = try ledger.count("SELECT count(*) FROM preserved_run")
+        #expect(packed >= 2 && rows < 1_200 / 4, "\(rows) rows, \(packed) packed")
+
+        let memory = try memory(ledger)
+        func held(at seq: Int64) throws -> Set<UInt64> {
+            Set(try ledger.read {
+                try HeldRows.preservedBlocks($0, generation: 0, seq: seq, geometry: geometry, memory: memory).map(\.phys)
+            })
+        }
+        let before = try held(at: preserve), after = try held(at: unpreserve)
+        #expect(before.isSuperset(of: pages))
+        #expect(after == before.subtracting([pages[700]]))
+        // The view agrees, block for block.
+        let viewed = try ledger.database.read {
+            try String.fetchAll($0, sql: "SELECT phys FROM v_preserved WHERE from_seq <= ? AND (to_seq IS NULL OR to_seq > ?)",
+                                arguments: [unpreserve, unpreserve])
+        }
+        #expect(Set(viewed) == Set(after.map { "0x" + String($0, radix: 16) }) && viewed.count == after.count)
+    }
+
     /// A packed list is untrusted input: one naming the wrong frames is a
     /// corrupt row, and its hash no longer matches.
     @Test func anEditedListIsCorruptAndBreaksTheChain() throws {

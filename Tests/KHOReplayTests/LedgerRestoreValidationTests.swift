@@ -116,27 +116,34 @@ struct LedgerRestoreValidationTests {
                mentioning: ["chunk 1 entry 5: page \(hex(loose)) has no KHO magic"])
     }
 
+    /// The condition that a `preserved_run` row of order 0 holds the 4 KiB
+    /// block at `:block`: in its run, or in the list of a packed row.
+    static let holdsBlock = """
+        ord = 0 AND ((blocks IS NULL AND phys <= :block AND :block < phys + count * 4096)
+            OR (blocks IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(blocks) WHERE value = :block / 4096)))
+        """
+
     /// The preserved check is the `preserved_run` intervals: closing the
-    /// run that holds block 42 before the point makes the walk stop at the
-    /// first page of that run it meets.
+    /// row that holds block 42 before the point makes the walk stop at the
+    /// first page of that row it meets.
     @Test func blockWhoseRunIsNoLongerPreserved() throws {
         let block = area.blockPhys[42]
         let run = try #require(try recorded.ledger.database.write { db in
-            let run = try Row.fetchOne(db, sql: """
-                SELECT id, phys, count FROM preserved_run
-                WHERE ord = 0 AND phys <= ? AND ? < phys + count * 4096 AND to_seq IS NULL
-                """, arguments: [Int64(bitPattern: block), Int64(bitPattern: block)])
+            let run = try Row.fetchOne(db, sql: "SELECT id, phys, count, blocks FROM preserved_run WHERE \(Self.holdsBlock) AND to_seq IS NULL",
+                                       arguments: ["block": Int64(bitPattern: block)])
             try db.execute(sql: "UPDATE preserved_run SET to_seq = ? WHERE id = ?", arguments: [seq, run?["id"] as Int64?])
             return run
         })
-        let first = UInt64(bitPattern: run["phys"] as Int64), end = first + UInt64(run["count"] as Int64) * 4096
+        let first = UInt64(bitPattern: run["phys"] as Int64), count = UInt64(run["count"] as Int64)
+        let held: Set<UInt64> = (run["blocks"] as String?).map { Set((PackedBlocks.frames($0, count: Int(count)) ?? []).map { $0 << 12 }) }
+            ?? Set((0..<count).map { first + $0 * 4096 })
         // The walk's order: each chunk's blocks, then the chunk page itself.
         var walk: [(chunk: Int, slot: Int?, phys: UInt64)] = []
         for (chunk, blocks) in [(0, area.blockPhys[..<511]), (1, area.blockPhys[511...])] {
             walk += blocks.enumerated().map { (chunk, $0.offset, $0.element) }
             walk.append((chunk, nil, area.chunkPhys[chunk]))
         }
-        let (chunk, slot, phys) = try #require(walk.first { (first..<end).contains($0.phys) })
+        let (chunk, slot, phys) = try #require(walk.first { held.contains($0.phys) })
         expect(try walkError(), .notRestorable(chunk: chunk, slot: slot, failure: .noMagic(phys: phys)),
                mentioning: ["chunk \(chunk) ", "page \(hex(phys)) has no KHO magic"])
     }
@@ -155,9 +162,8 @@ struct LedgerRestoreValidationTests {
         let seq = try recorded.lastSeq
         let blocks = try LedgerRestore(ledger: recorded.ledger).restore(area: "buf", at: seq).restored.blockPhys
         try recorded.ledger.database.write { db in
-            try db.execute(sql: """
-                UPDATE preserved_run SET to_seq = from_seq WHERE generation = 0 AND ord = 0 AND phys <= ? AND ? < phys + count * 4096
-                """, arguments: [Int64(bitPattern: blocks[0]), Int64(bitPattern: blocks[0])])
+            try db.execute(sql: "UPDATE preserved_run SET to_seq = from_seq WHERE generation = 0 AND \(Self.holdsBlock)",
+                           arguments: ["block": Int64(bitPattern: blocks[0])])
         }
         #expect(throws: LedgerRestoreError.restore(area: "buf", descriptorPhys: descriptor, seq: seq,
                                                    .notRestorable(chunk: 0, slot: 0, failure: .noMagic(phys: blocks[0])))) {

@@ -1,10 +1,11 @@
 -- kholedger ledger schema, migration 0009: scattered blocks packed.
 --
 -- A vmalloc area whose pages the allocator scattered had one
--- `object_extent` row and one `op_change` row per page, each with its
--- entries in the primary key and in the page index of migration 0007:
--- recording 1,000,000 scattered frames wrote millions of index entries.
--- A row of these two tables now covers up to 512 blocks of one order that
+-- `object_extent`, one `op_change` and one `preserved_run` row per page,
+-- each with its entries in the primary key, the page indexes of migration
+-- 0007 and (`preserved_run`) the interval indexes of 0002: recording
+-- 1,000,000 scattered frames wrote about ten million index entries.
+-- A row of these three tables now covers up to 512 blocks of one order that
 -- do not follow each other: `blocks` lists them, as a JSON array of the page
 -- frame number of each block's first page, in order; `phys` is the first
 -- block's address and `count` their number. A row whose `blocks` is NULL is
@@ -20,6 +21,8 @@ ALTER TABLE object_extent ADD COLUMN blocks TEXT;
 CREATE INDEX object_extent_packed ON object_extent(object_id) WHERE blocks IS NOT NULL;
 ALTER TABLE op_change ADD COLUMN blocks TEXT;
 CREATE INDEX op_change_packed ON op_change(seq) WHERE blocks IS NOT NULL;
+ALTER TABLE preserved_run ADD COLUMN blocks TEXT;
+CREATE INDEX preserved_run_packed ON preserved_run(generation, from_seq) WHERE blocks IS NOT NULL;
 
 -- One row per block ("frame" of 2^order pages) of every object: runs
 -- expanded (at most the blocks the generation's memory holds, whatever a
@@ -51,8 +54,29 @@ FROM frame fr
 JOIN object o ON o.id = fr.object_id
 JOIN generation g ON g.generation = o.generation;
 
--- v_handed_over as in 0008, with the blocks a restore claimed read from
--- packed rows too.
+-- Preserved blocks as intervals [from_seq, to_seq), one row per block:
+-- runs expanded as in 0008, packed rows through json_each.
+DROP VIEW v_preserved;
+CREATE VIEW v_preserved AS
+WITH RECURSIVE b(id, generation, phys, ord, count, from_seq, to_seq, i, room) AS (
+    SELECT r.id, r.generation, r.phys, r.ord, r.count, r.from_seq, r.to_seq, 0, g.memory_size / (g.page_size << r.ord)
+    FROM preserved_run r JOIN generation g ON g.generation = r.generation
+    WHERE r.blocks IS NULL
+    UNION ALL
+    SELECT id, generation, phys, ord, count, from_seq, to_seq, i + 1, room FROM b WHERE i + 1 < count AND i + 1 < room
+),
+block(generation, phys, ord, from_seq, to_seq) AS (
+    SELECT b.generation, b.phys + b.i * (g.page_size << b.ord), b.ord, b.from_seq, b.to_seq
+    FROM b JOIN generation g ON g.generation = b.generation
+    UNION ALL
+    SELECT r.generation, j.value * g.page_size, r.ord, r.from_seq, r.to_seq
+    FROM preserved_run r JOIN generation g ON g.generation = r.generation JOIN json_each(r.blocks) j
+    WHERE r.blocks IS NOT NULL
+)
+SELECT generation, printf('0x%x', phys) AS phys, ord AS "order", from_seq, to_seq FROM block;
+
+-- v_handed_over as in 0008, with the blocks handed over and those a restore
+-- claimed read from packed rows too.
 DROP VIEW v_handed_over;
 CREATE VIEW v_handed_over AS
 WITH RECURSIVE
@@ -67,9 +91,21 @@ handed(generation, next_generation, kexec_seq, fdt_phys, page_size, phys, ord, s
     FROM handover h
     JOIN preserved_run r ON r.generation = h.generation AND r.from_seq <= h.kexec_seq
                         AND (r.to_seq IS NULL OR r.to_seq > h.kexec_seq)
+    WHERE r.blocks IS NULL
     UNION ALL
     SELECT generation, next_generation, kexec_seq, fdt_phys, page_size, phys + size, ord, size, from_seq, i + 1, count, room
     FROM handed WHERE i + 1 < count AND i + 1 < room
+),
+handed_block(generation, next_generation, kexec_seq, fdt_phys, page_size, phys, ord, size, from_seq) AS (
+    SELECT generation, next_generation, kexec_seq, fdt_phys, page_size, phys, ord, size, from_seq FROM handed
+    UNION ALL
+    SELECT h.generation, h.next_generation, h.kexec_seq, h.fdt_phys, h.page_size, j.value * h.page_size, r.ord,
+           h.page_size << r.ord, r.from_seq
+    FROM handover h
+    JOIN preserved_run r ON r.generation = h.generation AND r.from_seq <= h.kexec_seq
+                        AND (r.to_seq IS NULL OR r.to_seq > h.kexec_seq)
+    JOIN json_each(r.blocks) j
+    WHERE r.blocks IS NOT NULL
 ),
 claimed(generation, phys, size, seq, i, count, room) AS (
     SELECT o.generation, c.phys, g.page_size << c.ord, c.seq, 0, c.count, g.memory_size / (g.page_size << c.ord)
@@ -94,6 +130,6 @@ SELECT b.generation, b.next_generation, printf('0x%x', b.phys) AS phys, b.phys /
                           AND s.phys = b.phys AND s.from_seq <= b.kexec_seq
                           AND (s.to_seq IS NULL OR s.to_seq >= b.kexec_seq)) THEN 'kexec-metadata'
        END AS kho_own
-FROM handed b
+FROM handed_block b
 LEFT JOIN claimed_block c ON c.generation = b.next_generation AND c.phys = b.phys
 GROUP BY b.generation, b.phys, b.ord;

@@ -7,16 +7,18 @@ import KHOABI
 /// after an operation, found through ``IntervalFork`` by index range scans
 /// over that generation only: what an as-of answer is made of.
 public enum HeldRows {
-    /// Every block of the preserved runs holding at `seq`, sorted by address
-    /// then order; each run bound by the generation's `geometry` and `memory`.
+    /// Every block of the preserved runs and packed rows holding at `seq`,
+    /// sorted by address then order; each row bound by the generation's
+    /// `geometry` and `memory`.
     public static func preservedBlocks(_ snapshot: LedgerSnapshot, generation: Int64, seq: Int64,
                                        geometry: PageGeometry, memory: GenerationMemory) throws -> [PreservedBlock] {
-        let runs = IntervalFork.select("id, phys, ord, count", from: "preserved_run", generation: generation, seq: seq)
+        let runs = IntervalFork.select("id, phys, ord, count, blocks", from: "preserved_run", generation: generation, seq: seq)
         var blocks: [PreservedBlock] = []
-        // Integer columns in place: an answer reads up to millions of rows.
+        // Columns in place: an answer reads up to millions of rows.
         try snapshot.db.cachedStatement(sql: runs.sql).forEachRow(integers: runs.arguments) { columns in
-            blocks += try LedgerRow(columns, table: "preserved_run").run(phys: 1, order: 2, count: 3, geometry: geometry, memory: memory)
-                .blocks(geometry)
+            for run in try LedgerRow(columns, table: "preserved_run").layout(phys: 1, order: 2, count: 3, blocks: 4, geometry: geometry, memory: memory) {
+                blocks += run.blocks(geometry)
+            }
         }
         return blocks.sorted()
     }

@@ -20,25 +20,80 @@ public struct LineageRows: Sendable {
             SELECT op.seq AS at, op.kind, op.subject, op.args, op.result, op.errno, op.detail
             FROM op JOIN generation g ON g.generation = op.generation WHERE g.lineage = :lineage ORDER BY op.seq
             """, key: []),
+        // The layout tables are compared block by block: a ledger recorded
+        // before schema 2 (migration 0009) stores scattered blocks one row
+        // each, its replay packs them (``PackedBlocks``), and both hold the
+        // same blocks (a packed row's first at its `phys`, which must agree
+        // with its list). A block's preserved intervals are compared merged
+        // where one ends as the next starts: how rows were split differs.
         LineageRows(table: "op_change", sql: """
-            SELECT c.seq AS at, c.part, c.action, c.phys, c.ord, c.count, c.blocks
-            FROM op_change c JOIN op ON op.seq = c.seq JOIN generation g ON g.generation = op.generation
-            WHERE g.lineage = :lineage ORDER BY c.seq, c.part
-            """, key: ["part"]),
+            WITH RECURSIVE run(seq, part, action, phys, ord, size, count, i, room) AS (
+                SELECT c.seq, c.part, c.action, c.phys, c.ord, g.page_size << c.ord, c.count, 0, g.memory_size / (g.page_size << c.ord)
+                FROM op_change c JOIN op ON op.seq = c.seq JOIN generation g ON g.generation = op.generation
+                WHERE g.lineage = :lineage AND c.blocks IS NULL
+                UNION ALL
+                SELECT seq, part, action, phys + size, ord, size, count, i + 1, room FROM run WHERE i + 1 < count AND i + 1 < room
+            ),
+            block(seq, part, i, action, phys, ord) AS (
+                SELECT seq, part, i, action, phys, ord FROM run
+                UNION ALL
+                SELECT c.seq, c.part, j.key, c.action, iif(j.key = 0, c.phys, j.value * g.page_size), c.ord
+                FROM op_change c JOIN op ON op.seq = c.seq JOIN generation g ON g.generation = op.generation JOIN json_each(c.blocks) j
+                WHERE g.lineage = :lineage AND c.blocks IS NOT NULL
+            )
+            SELECT seq AS at, action, phys, ord FROM block ORDER BY seq, part, i
+            """, key: ["action", "phys"]),
         LineageRows(table: "preserved_run", sql: """
-            SELECT r.from_seq AS at, r.phys, r.ord, r.count, r.to_seq
-            FROM preserved_run r JOIN generation g ON g.generation = r.generation
-            WHERE g.lineage = :lineage ORDER BY r.from_seq, r.phys, r.ord
+            WITH RECURSIVE run(generation, phys, ord, size, count, from_seq, to_seq, i, room) AS (
+                SELECT r.generation, r.phys, r.ord, g.page_size << r.ord, r.count, r.from_seq, r.to_seq, 0, g.memory_size / (g.page_size << r.ord)
+                FROM preserved_run r JOIN generation g ON g.generation = r.generation
+                WHERE g.lineage = :lineage AND r.blocks IS NULL
+                UNION ALL
+                SELECT generation, phys + size, ord, size, count, from_seq, to_seq, i + 1, room FROM run WHERE i + 1 < count AND i + 1 < room
+            ),
+            block(generation, phys, ord, from_seq, to_seq) AS (
+                SELECT generation, phys, ord, from_seq, to_seq FROM run
+                UNION ALL
+                SELECT r.generation, iif(j.key = 0, r.phys, j.value * g.page_size), r.ord, r.from_seq, r.to_seq
+                FROM preserved_run r JOIN generation g ON g.generation = r.generation JOIN json_each(r.blocks) j
+                WHERE g.lineage = :lineage AND r.blocks IS NOT NULL
+            ),
+            marked AS (
+                SELECT generation, phys, ord, from_seq, to_seq,
+                       CASE WHEN lag(to_seq) OVER piece IS from_seq THEN 0 ELSE 1 END AS starts
+                FROM block WINDOW piece AS (PARTITION BY generation, phys, ord ORDER BY from_seq)
+            ),
+            grouped AS (
+                SELECT generation, phys, ord, from_seq, to_seq,
+                       sum(starts) OVER (PARTITION BY generation, phys, ord ORDER BY from_seq ROWS UNBOUNDED PRECEDING) AS interval
+                FROM marked
+            )
+            SELECT min(from_seq) AS at, phys, ord, CASE WHEN count(to_seq) < count(*) THEN NULL ELSE max(to_seq) END AS to_seq
+            FROM grouped GROUP BY generation, phys, ord, interval ORDER BY at, phys, ord
             """, key: ["phys", "ord"]),
         LineageRows(table: "object", sql: """
             SELECT o.from_seq AS at, o.kind, o.name, o.descriptor_phys, o.first_chunk, o.total_pages, o.flags, o.ord, o.to_seq
             FROM object o JOIN generation g ON g.generation = o.generation WHERE g.lineage = :lineage ORDER BY o.from_seq, o.id
             """, key: ["kind", "name"]),
         LineageRows(table: "object_extent", sql: """
-            SELECT o.from_seq AS at, o.name, e.first_index, e.phys, e.ord, e.count, e.blocks
-            FROM object o JOIN generation g ON g.generation = o.generation JOIN object_extent e ON e.object_id = o.id
-            WHERE g.lineage = :lineage ORDER BY o.from_seq, o.id, e.first_index
-            """, key: ["name", "first_index"]),
+            WITH RECURSIVE run(from_seq, id, name, first_index, phys, ord, size, count, i, room) AS (
+                SELECT o.from_seq, o.id, o.name, e.first_index, e.phys, e.ord, g.page_size << e.ord, e.count, 0,
+                       g.memory_size / (g.page_size << e.ord)
+                FROM object o JOIN generation g ON g.generation = o.generation JOIN object_extent e ON e.object_id = o.id
+                WHERE g.lineage = :lineage AND e.blocks IS NULL
+                UNION ALL
+                SELECT from_seq, id, name, first_index, phys + size, ord, size, count, i + 1, room FROM run WHERE i + 1 < count AND i + 1 < room
+            ),
+            block(from_seq, id, name, idx, phys, ord) AS (
+                SELECT from_seq, id, name, first_index + i, phys, ord FROM run
+                UNION ALL
+                SELECT o.from_seq, o.id, o.name, e.first_index + j.key, iif(j.key = 0, e.phys, j.value * g.page_size), e.ord
+                FROM object o JOIN generation g ON g.generation = o.generation JOIN object_extent e ON e.object_id = o.id
+                JOIN json_each(e.blocks) j
+                WHERE g.lineage = :lineage AND e.blocks IS NOT NULL
+            )
+            SELECT from_seq AS at, name, idx AS "index", phys, ord FROM block ORDER BY from_seq, id, idx
+            """, key: ["name", "index"]),
         LineageRows(table: "chunk", sql: """
             SELECT o.from_seq AS at, o.name, c.idx, c.phys, c.next, c.entries, c.bytes
             FROM object o JOIN generation g ON g.generation = o.generation JOIN chunk c ON c.object_id = o.id

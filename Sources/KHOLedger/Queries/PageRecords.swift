@@ -31,13 +31,20 @@ public struct PageContentRecord: Sendable {
 /// primary key of `page_content`): the cost grows with what the page went
 /// through, not with the ledger.
 public enum PageRecords {
-    /// The tracker blocks of `:generation` covering `:page` at `:seq`.
+    /// The tracker blocks of `:generation` covering `:page` at `:seq`: runs
+    /// through ``CoveringRuns``, packed rows (``PackedBlocks``) of the
+    /// generation's history up to `:seq` by reading their lists.
     static let preservedQuery = """
         WITH RECURSIVE \(CoveringRuns.near("preserved_run", as: "run"))
         SELECT r.id, r.phys + (:page - r.phys) / (:page_size << r.ord) * (:page_size << r.ord) AS block, r.ord, r.from_seq FROM run r
         WHERE r.generation = :generation AND r.from_seq <= :seq AND (r.to_seq IS NULL OR r.to_seq > :seq)
-          AND \(CoveringRuns.covers("r", pageSize: ":page_size"))
-        ORDER BY r.from_seq, r.phys
+          AND r.blocks IS NULL AND \(CoveringRuns.covers("r", pageSize: ":page_size"))
+        UNION ALL
+        SELECT r.id, j.value * :page_size, r.ord, r.from_seq
+        FROM preserved_run r INDEXED BY preserved_run_packed JOIN json_each(r.blocks) j
+        WHERE r.blocks IS NOT NULL AND r.generation = :generation AND r.from_seq <= :seq AND (r.to_seq IS NULL OR r.to_seq > :seq)
+          AND instr(r.blocks, (:page / :page_size) >> r.ord << r.ord) > 0 AND j.value = (:page / :page_size) >> r.ord << r.ord
+        ORDER BY 4, 2
         """
 
     /// The tracker changes of `:lineage` covering `:page`, each with its

@@ -103,13 +103,22 @@ public struct UnpreservedBlock: Equatable, Sendable {
         // run of another order preserved over its pages right before the
         // call (valid at seq - 1), if there is one.
         try TrackerBlockEvents.fetchAll(snapshot, """
-            SELECT f.seq, f.part, f.generation, f.kind, f.subject, f.phys, f.ord, f.run_id, r.phys AS run_phys, r.ord AS run_ord
+            SELECT f.seq, f.part, f.generation, f.kind, f.subject, f.phys, f.ord, f.run_id, r.ord AS run_ord,
+                   CASE WHEN r.blocks IS NULL THEN r.phys
+                        ELSE (SELECT min(j.value) * (f.size >> f.ord) FROM json_each(r.blocks) j
+                              WHERE j.value * (f.size >> f.ord) < f.phys + f.size
+                                AND f.phys < (j.value * (f.size >> f.ord)) + (f.size >> f.ord << r.ord)) END AS run_phys
             FROM (
-                SELECT e.seq, e.part, e.i, e.generation, o.kind, o.subject, e.phys, e.ord,
+                SELECT e.seq, e.part, e.i, e.generation, o.kind, o.subject, e.phys, e.ord, e.size,
                        (SELECT r.id FROM preserved_run r
                         WHERE r.generation = e.generation AND r.from_seq < e.seq AND (r.to_seq IS NULL OR r.to_seq >= e.seq)
-                          AND r.ord <> e.ord AND r.phys < e.phys + e.size
-                          AND e.phys < r.phys + r.count * (e.size >> e.ord << r.ord)
+                          AND r.ord <> e.ord AND (
+                              (r.blocks IS NULL AND r.phys < e.phys + e.size AND e.phys < r.phys + r.count * (e.size >> e.ord << r.ord))
+                              -- A packed row: one of the blocks it lists overlaps.
+                              OR (r.blocks IS NOT NULL AND EXISTS (
+                                  SELECT 1 FROM json_each(r.blocks) j
+                                  WHERE j.value * (e.size >> e.ord) < e.phys + e.size
+                                    AND e.phys < j.value * (e.size >> e.ord) + (e.size >> e.ord << r.ord))))
                         ORDER BY r.phys LIMIT 1) AS run_id
                 FROM block_event e JOIN op o ON o.seq = e.seq
                 WHERE e.action = 'remove' AND (e.previous IS NULL OR e.previous = 'remove')

@@ -106,7 +106,7 @@ struct PreservedRunCheck: AuditCheck {
         try PreservedRunRow.forEach(snapshot, layouts: layouts) { row in
             guard let geometry = layouts[row.generation]?.geometry else { return }
             let interval = Interval(from: row.fromSeq, to: row.toSeq, firstRow: row.id, lastRow: row.id)
-            for block in row.run.blocks(geometry) {
+            for block in row.runs.flatMap({ $0.blocks(geometry) }) {
                 intervals[Block(generation: row.generation, phys: block.phys, order: block.order), default: []].append(interval)
             }
         }

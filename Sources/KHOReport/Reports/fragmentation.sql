@@ -19,11 +19,19 @@ WITH point AS (
     FROM generation g
     WHERE :generation IS NULL OR g.generation = :generation
 ),
--- Each run of preserved_run is contiguous: [phys, phys + count << order).
+-- A run of preserved_run is contiguous: [phys, phys + count << order); a
+-- packed row (blocks not NULL) lists its blocks' page frame numbers.
 block_run AS (
     SELECT r.generation, r.phys AS lo, r.phys + r.count * (p.page_size << r.ord) AS hi
     FROM point p
     JOIN preserved_run r ON r.generation = p.generation AND r.from_seq <= p.seq AND (r.to_seq IS NULL OR r.to_seq > p.seq)
+    WHERE r.blocks IS NULL
+    UNION ALL
+    SELECT r.generation, j.value * p.page_size, j.value * p.page_size + (p.page_size << r.ord)
+    FROM point p
+    JOIN preserved_run r ON r.generation = p.generation AND r.from_seq <= p.seq AND (r.to_seq IS NULL OR r.to_seq > p.seq)
+    JOIN json_each(r.blocks) j
+    WHERE r.blocks IS NOT NULL
 ),
 -- A run starts a new preserved run unless it touches (or overlaps) the ones before it.
 marked AS (

@@ -28,11 +28,20 @@ named AS (
     FROM op
     WHERE :generation IS NULL OR generation = :generation
 ),
+-- A run is contiguous; a packed row (blocks not NULL) lists its blocks.
 held AS (
     SELECT p.generation, n.consumer, r.phys AS lo, r.phys + r.count * (p.page_size << r.ord) AS hi, r.count
     FROM point p
     JOIN preserved_run r ON r.generation = p.generation AND r.from_seq <= p.seq AND (r.to_seq IS NULL OR r.to_seq > p.seq)
     JOIN named n ON n.seq = r.from_seq
+    WHERE r.blocks IS NULL
+    UNION ALL
+    SELECT p.generation, n.consumer, j.value * p.page_size, j.value * p.page_size + (p.page_size << r.ord), 1
+    FROM point p
+    JOIN preserved_run r ON r.generation = p.generation AND r.from_seq <= p.seq AND (r.to_seq IS NULL OR r.to_seq > p.seq)
+    JOIN named n ON n.seq = r.from_seq
+    JOIN json_each(r.blocks) j
+    WHERE r.blocks IS NOT NULL
 ),
 outgoing AS (
     SELECT s.generation, s.name, s.phys,
