@@ -12,6 +12,20 @@ import Testing
 struct PackedLayoutTests {
     let geometry = try! PageGeometry(pageSize: 4096)
 
+    /// A ledger (kept alive by `temp`) of a vmalloc area of `frames`
+    /// scattered pages, preserved, then whatever `then` does; with the
+    /// area's pages in order.
+    func scatteredArea(_ temp: TemporaryLedger, frames: Int,
+                       then: (KHOMachine, [UInt64]) throws -> Void = { _, _ in }) throws -> (Ledger, [UInt64]) {
+        var pages: [UInt64] = []
+        let (ledger, _) = try temp.record { m in
+            pages = try m.vmalloc(name: "scattered", size: UInt64(frames) * 4096).pages
+            try m.preserveVmalloc(area: "scattered", descriptorPhys: m.allocPreserve(size: 16, name: "descriptor"))
+            try then(m, pages)
+        }
+        return (ledger, pages)
+    }
+
     /// Generation 0's memory, as its row states it.
     func memory(_ ledger: Ledger) throws -> GenerationMemory {
         try ledger.database.read { db in
@@ -59,11 +73,7 @@ struct PackedLayoutTests {
     /// the page-owner lookup.
     @Test func aScatteredAreaReadsBackEveryFrame() throws {
         let temp = try TemporaryLedger()
-        var pages: [UInt64] = []
-        let (ledger, _) = try temp.record { m in
-            pages = try m.vmalloc(name: "scattered", size: 1_500 * 4096).pages
-            try m.preserveVmalloc(area: "scattered", descriptorPhys: m.allocPreserve(size: 16, name: "descriptor"))
-        }
+        let (ledger, pages) = try scatteredArea(temp, frames: 1_500)
         let id = try #require(try ledger.database.read {
             try Int64.fetchOne($0, sql: "SELECT id FROM object WHERE name = 'scattered' AND kind = 'vmalloc'")
         })
@@ -95,13 +105,8 @@ struct PackedLayoutTests {
     /// audit's double-preserve check runs.
     @Test func scatteredTrackerChangesReadBackEveryBlock() throws {
         let temp = try TemporaryLedger()
-        var pages: [UInt64] = []
-        let (ledger, _) = try temp.record { m in
-            pages = try m.vmalloc(name: "scattered", size: 1_200 * 4096).pages
-            try m.preserveVmalloc(area: "scattered", descriptorPhys: m.allocPreserve(size: 16, name: "descriptor"))
-            // kho_preserve_folio of a page the area already preserved: the kernel sets a set bit.
-            try m.preserveFolio(pages[700], order: 0, name: "again")
-        }
+        // kho_preserve_folio of a page the area already preserved: the kernel sets a set bit.
+        let (ledger, pages) = try scatteredArea(temp, frames: 1_200) { m, pages in try m.preserveFolio(pages[700], order: 0, name: "again") }
         let preserve = Int64(try ledger.count("SELECT seq FROM op WHERE kind = 'preserve_vmalloc'"))
         let rows = try ledger.count("SELECT count(*) FROM op_change WHERE seq = ?", [preserve])
         let packed = try ledger.count("SELECT count(*) FROM op_change WHERE seq = ? AND blocks IS NOT NULL", [preserve])
@@ -133,12 +138,7 @@ struct PackedLayoutTests {
     /// answers before and after it hold exactly the blocks the tracker held.
     @Test func packedIntervalsSplitOnAnUnpreserve() throws {
         let temp = try TemporaryLedger()
-        var pages: [UInt64] = []
-        let (ledger, _) = try temp.record { m in
-            pages = try m.vmalloc(name: "scattered", size: 1_200 * 4096).pages
-            try m.preserveVmalloc(area: "scattered", descriptorPhys: m.allocPreserve(size: 16, name: "descriptor"))
-            try m.unpreserveFolio(pages[700], order: 0)
-        }
+        let (ledger, pages) = try scatteredArea(temp, frames: 1_200) { m, pages in try m.unpreserveFolio(pages[700], order: 0) }
         let preserve = Int64(try ledger.count("SELECT seq FROM op WHERE kind = 'preserve_vmalloc'"))
         let unpreserve = Int64(try ledger.count("SELECT seq FROM op WHERE kind = 'unpreserve_folio'"))
         let packed = try ledger.count("SELECT count(*) FROM preserved_run WHERE blocks IS NOT NULL AND from_seq = ?", [preserve])
@@ -166,10 +166,7 @@ struct PackedLayoutTests {
     /// corrupt row, and its hash no longer matches.
     @Test func anEditedListIsCorruptAndBreaksTheChain() throws {
         let temp = try TemporaryLedger()
-        let (ledger, _) = try temp.record { m in
-            _ = try m.vmalloc(name: "scattered", size: 40 * 4096)
-            try m.preserveVmalloc(area: "scattered", descriptorPhys: m.allocPreserve(size: 16, name: "descriptor"))
-        }
+        let (ledger, _) = try scatteredArea(temp, frames: 40)
         #expect(try ChainVerifier(ledger: ledger).verify().isIntact)
         let id = try #require(try ledger.database.read {
             try Int64.fetchOne($0, sql: "SELECT object_id FROM object_extent WHERE blocks IS NOT NULL")
@@ -188,10 +185,7 @@ struct PackedLayoutTests {
     /// An edited list of tracker changes breaks the chain at its op.
     @Test func anEditedChangeListBreaksTheChainAtItsOp() throws {
         let temp = try TemporaryLedger()
-        let (ledger, _) = try temp.record { m in
-            _ = try m.vmalloc(name: "scattered", size: 40 * 4096)
-            try m.preserveVmalloc(area: "scattered", descriptorPhys: m.allocPreserve(size: 16, name: "descriptor"))
-        }
+        let (ledger, _) = try scatteredArea(temp, frames: 40)
         let seq = Int64(try ledger.count("SELECT min(seq) FROM op_change WHERE blocks IS NOT NULL"))
         try ledger.database.write { db in
             try db.execute(sql: "UPDATE op_change SET blocks = replace(blocks, ',', ',1') WHERE seq = ? AND blocks IS NOT NULL", arguments: [seq])
