@@ -8,6 +8,11 @@
 /// covers P starts above `P - (largest page size << b)`. The query finds the
 /// classes present with one index seek each (a loose index scan) and reads,
 /// per class, only the rows starting in that window below P.
+///
+/// A packed row (``PackedBlocks``, `blocks` not NULL) is not a run: its
+/// `span_bits` describes `count` contiguous blocks it does not cover.
+/// Callers keep such rows out (`blocks IS NULL`) and find them by their
+/// lists instead.
 public enum CoveringRuns {
     /// A common table expression named `name` holding the rows of `table`
     /// that may cover the page bound to `:page`: every row covering it, and
