@@ -36,9 +36,9 @@ extension Bench {
                 try RawSQLite.rows(frames, path: workspace.fresh("raw-rows.db"))
                 try RawSQLite.blobs(content, path: workspace.fresh("raw-blobs.db"))
             })
-        let preserved = try RawSQLite.count(path: ledgerPath, sql: "SELECT count(*) FROM v_ops WHERE kind = 'preserve_folio' AND result = 'ok'")
+        let preserved = try RawSQLite.count(path: ledgerPath, sql: "SELECT count(*) FROM v_frames WHERE owner_kind = 'folios'")
         guard preserved == guest.frames else {
-            throw RawSQLite.Failure(description: "the ledger holds \(preserved) preserved folios, the guest \(guest.frames)")
+            throw RawSQLite.Failure(description: "the ledger's preserved files hold \(preserved) folios, the guest \(guest.frames)")
         }
         result.figure = String(format: "peak RSS %.0f MiB", Double(peak) / 1_048_576)
         return [result]

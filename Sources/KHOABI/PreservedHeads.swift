@@ -26,7 +26,7 @@ public struct PreservedHeads: Sendable {
     public let maxPageOrder: Int
     /// Stored order of every head page the kernel stamped, by pfn; shared by
     /// every copy of the metadata (restores record what they consume apart).
-    private let orders: [UInt64: Int]
+    private let orders: PageOrderTable
     /// True when every page counts as a preserved head (see ``assumingEveryHead(geometry:)``).
     private var everyHead = false
     /// Heads whose metadata a restore consumed.
@@ -38,9 +38,8 @@ public struct PreservedHeads: Sendable {
         self.geometry = geometry
         self.abi = abi
         self.maxPageOrder = maxPageOrder
-        let shift = UInt64(geometry.pageShift)
-        var orders: [UInt64: Int] = [:]
-        for block in blocks { orders[block.phys >> shift] = block.order }
+        var orders = PageOrderTable(geometry: geometry)
+        for block in blocks { orders[block.phys] = block.order }
         self.orders = orders
     }
 
@@ -69,7 +68,7 @@ public struct PreservedHeads: Sendable {
 
     /// The order stored in the head page at `pfn`, or nil when the page
     /// carries no KHO metadata (or it was consumed by a restore).
-    public func storedOrder(pfn: UInt64) -> Int? { consumed.contains(pfn) ? nil : orders[pfn] }
+    public func storedOrder(pfn: UInt64) -> Int? { consumed.contains(pfn) ? nil : orders[pfn << UInt64(geometry.pageShift)] }
 
     /// `kho_restore_page` of the page holding `phys` (the low PAGE_SHIFT bits
     /// are ignored): returns the stored order and consumes the metadata.
@@ -85,7 +84,7 @@ public struct PreservedHeads: Sendable {
             consumed.insert(pfn)
             return .success(assumedOrder)
         }
-        guard let order = orders[pfn] else { return .failure(.noMagic(phys: page)) }
+        guard let order = orders[page] else { return .failure(.noMagic(phys: page)) }
         if abi.restoreChecksMaxPageOrder, order > maxPageOrder {
             return .failure(.orderAboveMaximum(phys: page, order: order, maximum: maxPageOrder))
         }

@@ -47,7 +47,10 @@ public final class LedgerRecorder {
     private var openSubtrees: [(phys: UInt64, id: Int64)] = []
     /// The `page_content` intervals the op being written ended.
     private var endedContents: [ContentEnd] = []
-    private var handedOver: Set<PreservedBlock> = []
+    private var handedOver: PreservedBlockSet
+    /// The largest block order memory can hold a block of (the first whose
+    /// size passes the memory size, at most the order of a whole address).
+    private let largestOrder: Int
     private var handedOverFDT: [UInt8]?
     /// page_data ids of the hashes this recorder stored or looked up.
     private var dataIDs: [Data: Int64] = [:]
@@ -66,6 +69,11 @@ public final class LedgerRecorder {
     /// ledger holds a prefix of the run.
     public private(set) var failure: LedgerError?
 
+    /// What one tracker change, extent or zero-filled block of a queued
+    /// event counts for in ``batchBytes``, about what it occupies: a file's
+    /// hundreds of thousands of folios fill a batch as their bytes would.
+    static let layoutEntryBytes = 32
+
     /// A closure for `KHOMachine.onEvent` / `ScenarioRunner(onEvent:)`:
     /// records each event, and after the first failure drops the rest.
     public var eventSink: (MachineEvent) -> Void {
@@ -79,6 +87,8 @@ public final class LedgerRecorder {
         case vmalloc(descriptor: UInt64)
         case folio(phys: UInt64)
         case pages(phys: UInt64, count: UInt64)
+        /// A file's folios preserved by one call (``MachineEvent/Kind/preserveFolios``), by set name.
+        case folioSet(name: String)
         /// An area a restore rebuilt, until it is freed.
         case restoredArea(name: String)
     }
@@ -98,6 +108,8 @@ public final class LedgerRecorder {
         self.batchBytes = batchBytes
         self.storesMachine = storesMachine
         runs = PreservedRuns(geometry: geometry)
+        handedOver = PreservedBlockSet(geometry: geometry)
+        largestOrder = (0..<geometry.order0Log2).first { [geometry, config] in geometry.bytes(order: $0) > config.memorySize } ?? geometry.order0Log2
         zeroPage = [UInt8](repeating: 0, count: geometry.pageSize)
         try ledger.reading { db in
             if let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM op ORDER BY seq DESC LIMIT 1") {
@@ -112,7 +124,8 @@ public final class LedgerRecorder {
     /// Queues an event; writes a batch when it is full.
     public func record(_ event: MachineEvent) throws(LedgerError) {
         pending.append(event)
-        pendingBytes += event.pages.count * geometry.pageSize + event.chunks.count * geometry.pageSize
+        pendingBytes += (event.pages.count + event.chunks.count) * geometry.pageSize
+            + (event.tracker.count + event.extents.count + event.zeroed.count + event.restored.count) * Self.layoutEntryBytes
         if pending.count >= batchSize || pendingBytes >= batchBytes { try flush() }
     }
 
@@ -199,7 +212,7 @@ public final class LedgerRecorder {
         if event.generation == 0 {
             lineage = id
             content = [:]
-            handedOver = []
+            handedOver = PreservedBlockSet(geometry: geometry)
             handedOverFDT = nil
         }
         guard let lineage else { throw LedgerError.inconsistent("boot \(event.generation) of a machine whose cold boot was not recorded") }
@@ -282,6 +295,7 @@ public final class LedgerRecorder {
         switch event.kind {
         case .preserveVmalloc: kind = "vmalloc"
         case .preserveFolio: kind = "folio"
+        case .preserveFolios: kind = "folios"
         case .preservePages: kind = "pages"
         case .allocPreserve: kind = "blob"
         case .restoreVmalloc: kind = "restored_vmalloc"
@@ -320,6 +334,21 @@ public final class LedgerRecorder {
     /// whose content differs from the recorded one produce rows (zero pages
     /// produce none).
     private func contentRows(_ event: MachineEvent, seq: Int64, lineage: Int64, db: Database) throws -> [ContentRow] {
+        if event.chunks.isEmpty, event.pages.isEmpty {
+            // Only zero-filled blocks: they end the recorded contents they cover, and add none.
+            guard !content.isEmpty else { return [] }
+            var ended: [UInt64] = []
+            for block in event.zeroed {
+                for i in 0..<(UInt64(1) << UInt64(block.order)) where content[block.phys + i * UInt64(geometry.pageSize)] != nil {
+                    ended.append(block.phys + i * UInt64(geometry.pageSize))
+                }
+            }
+            for phys in ended.sorted() {
+                try closeContent(phys, seq: seq, lineage: lineage, db: db)
+                content[phys] = nil
+            }
+            return []
+        }
         // (page, write order, bytes; nil = zero-filled), sorted so that each
         // page's last write comes last among its writes.
         var writes: [(phys: UInt64, order: Int, bytes: [UInt8]?)] = []
@@ -362,16 +391,11 @@ public final class LedgerRecorder {
             try closeContent(phys, seq: seq, lineage: lineage, db: db)
             content[phys] = nil
         }
-        handedOver = []
+        handedOver = PreservedBlockSet(geometry: geometry)
     }
 
     private func isHandedOver(_ phys: UInt64) -> Bool {
-        for order in 0...geometry.order0Log2 {
-            let size = geometry.bytes(order: order)
-            if handedOver.contains(PreservedBlock(phys: phys & ~(size - 1), order: order)) { return true }
-            if size > config.memorySize { break }
-        }
-        return false
+        handedOver.covers(phys, maxOrder: largestOrder)
     }
 
     private func closeContent(_ phys: UInt64, seq: Int64, lineage: Int64, db: Database) throws {
@@ -463,6 +487,7 @@ public final class LedgerRecorder {
         switch object.kind {
         case "vmalloc": return object.descriptorPhys.map { .vmalloc(descriptor: UInt64(bitPattern: $0)) }
         case "folio", "blob": return object.extents.first.map { .folio(phys: $0.run.phys) }
+        case "folios": return .folioSet(name: object.name)
         case "pages":
             guard let first = object.extents.first, let pages = object.totalPages else { return nil }
             return .pages(phys: first.run.phys, count: UInt64(pages))
@@ -477,6 +502,7 @@ public final class LedgerRecorder {
         switch event.kind {
         case .unpreserveVmalloc: key = event.integerArgument("descriptor").map { .vmalloc(descriptor: $0) }
         case .unpreserveFolio, .unpreserveFree: key = event.integerArgument("phys").map { .folio(phys: $0) }
+        case .unpreserveFolios: key = event.subject.map { .folioSet(name: $0) }
         case .vfree: key = event.subject.map { .restoredArea(name: $0) }
         case .unpreservePages:
             guard let phys = event.integerArgument("phys"), let count = event.integerArgument("nr_pages") else { return }

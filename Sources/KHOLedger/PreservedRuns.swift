@@ -22,17 +22,39 @@ struct PreservedRuns {
 
     let geometry: PageGeometry
     private var runs: [Run] = []
-    /// Where each open block is: its row and its index in the row.
-    private var openBlocks: [PreservedBlock: (run: Int, index: Int)] = [:]
+    /// Every open block (the tracker's content as recorded).
+    private(set) var blocks: PreservedBlockSet
+    /// Where each open block is, its row and its index in the row: built
+    /// the first time an op adds or removes an open block, then kept up to
+    /// date, so a generation that only adds new blocks (a guest's millions
+    /// of folios) never pays an entry per block.
+    private var index: [PreservedBlock: (run: Int, index: Int)]?
     private var removals: [Int: Set<Int>] = [:]
     private var createdThisOp: [Int] = []
 
-    init(geometry: PageGeometry) { self.geometry = geometry }
+    init(geometry: PageGeometry) {
+        self.geometry = geometry
+        blocks = PreservedBlockSet(geometry: geometry)
+    }
 
-    /// Every open block (the tracker's content as recorded).
-    var blocks: Set<PreservedBlock> { Set(openBlocks.keys) }
+    /// The row and index of an open block, building ``index`` on first use.
+    private mutating func location(of block: PreservedBlock) -> (run: Int, index: Int)? {
+        if index == nil {
+            var built: [PreservedBlock: (run: Int, index: Int)] = [:]
+            built.reserveCapacity(blocks.count)
+            for (r, run) in runs.enumerated() where !run.closed {
+                for i in 0..<run.blocks.count { built[self.block(run, i)] = (r, i) }
+            }
+            index = built
+        }
+        return index?[block]
+    }
 
-    func contains(_ block: PreservedBlock) -> Bool { openBlocks[block] != nil }
+    /// Records that block `block` is open at `run`, `position`.
+    private mutating func open(_ block: PreservedBlock, run: Int, position: Int) {
+        blocks.insert(block)
+        index?[block] = (run, position)
+    }
 
     private func block(_ run: Run, _ index: Int) -> PreservedBlock {
         if let frames = run.frames { return PreservedBlock(phys: frames[index] << UInt64(geometry.pageShift), order: run.blocks.order) }
@@ -41,7 +63,7 @@ struct PreservedRuns {
 
     /// Applies one tracker change of the op at `seq`.
     mutating func apply(_ block: PreservedBlock, added: Bool, seq: Int64) {
-        if let (r, i) = openBlocks[block] {
+        if blocks.contains(block), let (r, i) = location(of: block) {
             if added { removals[r]?.remove(i) } else { removals[r, default: []].insert(i) }
             return
         }
@@ -51,7 +73,7 @@ struct PreservedRuns {
             let count = runs[last].blocks.count, packed = runs[last].frames != nil
             if !packed, block.phys == runs[last].blocks.phys + runs[last].blocks.bytes(geometry) {
                 runs[last].blocks.count += 1
-                openBlocks[block] = (last, count)
+                open(block, run: last, position: count)
                 return
             }
             if packed || count == 1, count < PackedBlocks.limit {
@@ -59,13 +81,13 @@ struct PreservedRuns {
                 if !packed { runs[last].frames = [runs[last].blocks.phys >> shift] }
                 runs[last].frames!.append(block.phys >> shift)
                 runs[last].blocks.count += 1
-                openBlocks[block] = (last, count)
+                open(block, run: last, position: count)
                 return
             }
         }
         runs.append(Run(id: nil, blocks: BlockRun(phys: block.phys, order: block.order, count: 1), fromSeq: seq))
         createdThisOp.append(runs.count - 1)
-        openBlocks[block] = (runs.count - 1, 0)
+        open(block, run: runs.count - 1, position: 0)
     }
 
     /// Ends the op: splits rows that lost blocks, writes new and closed rows.
@@ -73,7 +95,11 @@ struct PreservedRuns {
         var toInsert = createdThisOp
         for (r, removed) in removals.sorted(by: { $0.key < $1.key }) where !removed.isEmpty {
             let run = runs[r]
-            for i in removed { openBlocks[block(run, i)] = nil }
+            for i in removed {
+                let gone = block(run, i)
+                blocks.remove(gone)
+                index?[gone] = nil
+            }
             var pieces: [(start: Int, count: Int)] = []
             var i = 0
             while i < run.blocks.count {
@@ -94,7 +120,10 @@ struct PreservedRuns {
                 runs.append(Run(id: nil, blocks: BlockRun(phys: first.phys, order: first.order, count: piece.count), frames: frames,
                                 fromSeq: run.id == nil ? run.fromSeq : seq))
                 let index = runs.count - 1
-                for k in piece.start..<piece.start + piece.count { openBlocks[block(run, k)] = (index, k - piece.start) }
+                for k in piece.start..<piece.start + piece.count {
+                    let moved = block(run, k)
+                    self.index?[moved] = (index, k - piece.start)
+                }
                 toInsert.append(index)
             }
         }
@@ -114,7 +143,8 @@ struct PreservedRuns {
     /// Forgets everything (a kexec closed the generation's intervals in SQL).
     mutating func reset() {
         runs = []
-        openBlocks = [:]
+        blocks = PreservedBlockSet(geometry: geometry)
+        index = nil
         removals = [:]
         createdThisOp = []
     }

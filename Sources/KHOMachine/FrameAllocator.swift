@@ -12,6 +12,9 @@ public struct FrameAllocator: Sendable {
     private var used: [UInt64]
     /// One bit per frame, 1 = scratch.
     private let scratch: [UInt64]
+    /// One bit per word of `used`, 1 = all its frames are taken: a scan
+    /// for a free frame skips a full stretch 64 words at a time.
+    private var fullWords: [UInt64]
     private var random: SplitMix64
     /// Frames currently free.
     public private(set) var freeFrames: Int
@@ -35,6 +38,8 @@ public struct FrameAllocator: Sendable {
         if frameCount % 64 != 0 { bits[bits.count - 1] |= ~0 << UInt64(frameCount % 64) }
         scratch = bits
         used = bits
+        fullWords = [UInt64](repeating: 0, count: (bits.count + 63) / 64)
+        for (w, word) in bits.enumerated() where word == ~0 { fullWords[w / 64] |= 1 << UInt64(w % 64) }
         freeFrames = frameCount - count
         random = SplitMix64(seed: seed)
     }
@@ -54,9 +59,25 @@ public struct FrameAllocator: Sendable {
 
     private mutating func set(_ first: Int, frames n: Int, used value: Bool) {
         for f in first..<first + n {
-            if value { used[f / 64] |= 1 << UInt64(f % 64) } else { used[f / 64] &= ~(1 << UInt64(f % 64)) }
+            let w = f / 64
+            if value { used[w] |= 1 << UInt64(f % 64) } else { used[w] &= ~(1 << UInt64(f % 64)) }
+            if used[w] == ~0 { fullWords[w / 64] |= 1 << UInt64(w % 64) } else { fullWords[w / 64] &= ~(1 << UInt64(w % 64)) }
         }
         freeFrames += value ? -n : n
+    }
+
+    /// The first word of `used` at or after `w` with a free frame.
+    private func firstWordWithRoom(from w: Int) -> Int? {
+        var s = w / 64
+        guard s < fullWords.count else { return nil }
+        var room = ~fullWords[s] & (~0 << UInt64(w % 64))
+        while room == 0 {
+            s += 1
+            guard s < fullWords.count else { return nil }
+            room = ~fullWords[s]
+        }
+        let found = s * 64 + room.trailingZeroBitCount
+        return found < used.count ? found : nil
     }
 
     /// Allocates a block of `order`, or nil when no aligned free block exists.
@@ -64,20 +85,22 @@ public struct FrameAllocator: Sendable {
         let n = 1 << order
         guard n <= freeFrames else { return nil }
         if order == 0 {
-            // Scrambled: start at a random frame, take the next free one.
+            // Scrambled: start at a random frame, take the next free one
+            // (cyclically; the start word's frames below it come last).
             let start = Int(random.next() % UInt64(frameCount))
-            for step in 0...used.count {
-                let w = (start / 64 + step) % used.count
-                var free = ~used[w]
-                if step == 0 { free &= ~0 << UInt64(start % 64) }
-                if step == used.count { free = ~used[w] & ((1 << UInt64(start % 64)) - 1) }
-                if free != 0 {
-                    let f = w * 64 + free.trailingZeroBitCount
-                    set(f, frames: 1, used: true)
-                    return phys(f)
-                }
+            let w0 = start / 64, bit = UInt64(start % 64)
+            var found: (word: Int, free: UInt64)?
+            if case let free = ~used[w0] & (~0 << bit), free != 0 {
+                found = (w0, free)
+            } else if let w = firstWordWithRoom(from: w0 + 1) ?? firstWordWithRoom(from: 0), w != w0 {
+                found = (w, ~used[w])
+            } else if case let free = ~used[w0] & ((1 << bit) - 1), free != 0 {
+                found = (w0, free)
             }
-            return nil
+            guard let (w, free) = found else { return nil }
+            let f = w * 64 + free.trailingZeroBitCount
+            set(f, frames: 1, used: true)
+            return phys(f)
         }
         // The base pfn is aligned to the largest order, so frame alignment is pfn alignment.
         let blocks = frameCount / n

@@ -23,6 +23,20 @@ extension KHOMachine {
     /// and bitmap pages and the FDT page.
     public func kexec() throws(MachineError) {
         let fdtAddress = fdtPhys
+        try handOver(fdtAddress)
+        generation += 1
+        areas = [:]
+        folios = PageOrderTable(geometry: geometry)
+        folioSets = [:]
+        allocator = FrameAllocator(geometry: geometry, range: memory.range, scratch: scratch,
+                                   seed: config.seed &+ UInt64(generation) &* 0x9E37_79B9_7F4A_7C15)
+        try boot(incoming: fdtAddress)
+    }
+
+    /// The outgoing half of ``kexec()``: the event, then the scrub of what
+    /// is neither preserved nor a tracker node (the walk's list is dropped
+    /// before the next kernel walks the tracker again).
+    private func handOver(_ fdtAddress: UInt64) throws(MachineError) {
         var blocks: [PreservedBlock] = []
         var nodes: [UInt64] = []
         try perform(.kexec, arguments: [("fdt", .address(fdtAddress))]) { event throws(MachineError) in
@@ -47,18 +61,12 @@ extension KHOMachine {
         }
 
         let shift = UInt64(geometry.pageShift)
-        var survivors = Set(nodes.map { $0 >> shift })
-        for block in blocks where memory.range.contains(block.phys) {
-            let first = block.phys >> shift
-            for pfn in first..<first + (UInt64(1) << UInt64(block.order)) { survivors.insert(pfn) }
+        var survivors = PreservedBlockSet(geometry: geometry)
+        for block in blocks + nodes.map({ PreservedBlock(phys: $0, order: 0) }) where memory.range.contains(block.phys) {
+            survivors.insert(block)
         }
-        memory.scrub { survivors.contains($0) }
-        generation += 1
-        areas = [:]
-        folios = [:]
-        allocator = FrameAllocator(geometry: geometry, range: memory.range, scratch: scratch,
-                                   seed: config.seed &+ UInt64(generation) &* 0x9E37_79B9_7F4A_7C15)
-        try boot(incoming: fdtAddress)
+        let largest = blocks.map(\.order).max() ?? 0
+        memory.scrub { survivors.covers($0 << shift, maxOrder: largest) }
     }
 
     /// Boots this generation: takes over the incoming handover (if any), then
@@ -136,20 +144,22 @@ extension KHOMachine {
             event.arguments.append(("warning", .text("incoming tracker unreadable, cold boot: \(error)")))
             return nil
         }
-        var stamped: [PreservedBlock] = []
+        let inside = { [memory, geometry] (block: PreservedBlock) in
+            memory.range.contains(block.phys) && memory.range.contains(block.phys + geometry.bytes(order: block.order) - 1)
+        }
         var outside = 0
         for block in blocks {
-            guard memory.range.contains(block.phys),
-                  memory.range.contains(block.phys + geometry.bytes(order: block.order) - 1) else {
+            guard inside(block) else {
                 outside += 1
                 continue
             }
             allocator.reserve(block.phys, order: block.order)
-            stamped.append(block)
         }
         if outside > 0 { event.arguments.append(("warning", .text("\(outside) tracker entries lie outside memory"))) }
         event.arguments += [("incoming_fdt", .address(fdtPhys)), ("incoming_blocks", .count(blocks.count))]
-        var heads = PreservedHeads(blocks: stamped, geometry: geometry, abi: config.abi, maxPageOrder: maxPageOrder)
+        // Only blocks inside memory are stamped (a guest's walk is millions of blocks: not copied).
+        var heads = PreservedHeads(blocks: outside == 0 ? blocks : blocks.filter(inside), geometry: geometry, abi: config.abi,
+                                   maxPageOrder: maxPageOrder)
         if config.writesRootFDTAtFinalize {
             // 6.16 – 6.18 `kho_memory_init`: the FDT folio is restored right after the walk.
             switch heads.restoreHead(fdtPhys) {

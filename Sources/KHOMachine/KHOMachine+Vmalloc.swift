@@ -50,11 +50,11 @@ extension KHOMachine {
         }
     }
 
-    /// Writes `bytes` at `offset` into an area.
+    /// Writes `bytes` at `offset` into an area or a folio set (``pages(of:)``).
     public func write(area name: String, offset: Int, bytes: [UInt8]) throws(MachineError) {
-        let area = try vmallocArea(name)
-        guard offset >= 0, offset + bytes.count <= area.size(geometry) else {
-            throw .invalidArgument("write of \(bytes.count) bytes at offset \(offset) exceeds area \"\(name)\" of \(area.size(geometry)) bytes")
+        let pages = try pages(of: name)
+        guard offset >= 0, offset + bytes.count <= pages.count * geometry.pageSize else {
+            throw .invalidArgument("write of \(bytes.count) bytes at offset \(offset) exceeds \"\(name)\" of \(pages.count * geometry.pageSize) bytes")
         }
         try perform(.write, subject: name, arguments: [("offset", .count(offset)), ("length", .count(bytes.count))]) { event throws(MachineError) in
             var done = 0
@@ -63,7 +63,7 @@ extension KHOMachine {
                 let pageIndex = position / geometry.pageSize
                 let inPage = position % geometry.pageSize
                 let n = min(bytes.count - done, geometry.pageSize - inPage)
-                let phys = area.pages[pageIndex]
+                let phys = pages[pageIndex]
                 try memory.write(Array(bytes[done..<done + n]), at: phys + UInt64(inPage))
                 event.pages.append(.init(phys: phys, bytes: memory.page(phys)))
                 done += n

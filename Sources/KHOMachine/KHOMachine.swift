@@ -20,7 +20,10 @@ public final class KHOMachine {
     /// vmalloc areas of this generation, by name.
     public internal(set) var areas: [String: VmallocArea] = [:]
     /// Orders of folios allocated (or restored) in this generation, by phys.
-    public internal(set) var folios: [UInt64: Int] = [:]
+    public internal(set) var folios: PageOrderTable
+    /// Folio sets of this generation (the folios of a file, allocated
+    /// together by ``allocFolios(count:order:name:)``), by name.
+    public internal(set) var folioSets: [String: FolioSet] = [:]
     /// Physical address of this generation's tracker: the radix root, or
     /// (kho-v1) the first `khoser_mem_chunk` once the kexec serialized it.
     public internal(set) var trackerRoot: UInt64 = 0
@@ -58,6 +61,7 @@ public final class KHOMachine {
         let ram = MemoryRange(address: config.memoryBase, size: config.memorySize)
         memory = PhysicalMemory(geometry: geometry, range: ram)
         allocator = FrameAllocator(geometry: geometry, range: ram, scratch: scratch, seed: config.seed)
+        folios = PageOrderTable(geometry: geometry)
         rootFDT = try Self.emptyRoot(config.abi, geometry: geometry)
         self.onEvent = onEvent
         try boot(incoming: nil)

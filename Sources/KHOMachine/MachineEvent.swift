@@ -10,6 +10,8 @@ public struct MachineEvent: Sendable {
     public enum Kind: String, Sendable, CaseIterable, Codable {
         case boot, vmalloc, vfree, write, allocPages = "alloc_pages", freePages = "free_pages"
         case preserveFolio = "preserve_folio", unpreserveFolio = "unpreserve_folio"
+        /// A file's folios as one call each: allocated, preserved, unpreserved (``FolioSet``).
+        case allocFolios = "alloc_folios", preserveFolios = "preserve_folios", unpreserveFolios = "unpreserve_folios"
         case preservePages = "preserve_pages", unpreservePages = "unpreserve_pages"
         case preserveVmalloc = "preserve_vmalloc", unpreserveVmalloc = "unpreserve_vmalloc"
         case restoreVmalloc = "restore_vmalloc"

@@ -53,6 +53,12 @@ struct ReplayVerifierCall {
             try machine.preserveFolio(integer("phys"), order: Int(integer("order")), name: subject)
         case .unpreserveFolio:
             try machine.unpreserveFolio(integer("phys"), order: Int(integer("order")), name: subject)
+        case .allocFolios:
+            try machine.allocFolios(count: Int(integer("nr_folios")), order: Int(integer("order")), name: name())
+        case .preserveFolios:
+            try machine.preserveFolios(name: name())
+        case .unpreserveFolios:
+            try machine.unpreserveFolios(name: name())
         case .preservePages:
             try machine.preservePages(integer("phys"), count: integer("nr_pages"), name: subject)
         case .unpreservePages:
@@ -84,15 +90,17 @@ struct ReplayVerifierCall {
         }
     }
 
-    /// A write into an area: the bytes at `offset ..< offset + length` of
-    /// the area, page by page through the replayed area's frames.
+    /// A write into an area or a folio set: the bytes at `offset ..< offset + length`
+    /// of it, page by page through the replayed object's frames.
     private func writeArea(on machine: KHOMachine, memory: MemoryView) throws {
         let name = try name()
-        guard let area = machine.areas[name] else { throw Unusable(description: "the replayed machine has no area \"\(name)\"") }
+        guard let pages = try? machine.pages(of: name) else {
+            throw Unusable(description: "the replayed machine has no area or folio set \"\(name)\"")
+        }
         let offset = Int(try integer("offset"))
         let length = Int(try integer("length"))
         let pageSize = machine.geometry.pageSize
-        guard offset >= 0, offset + length <= area.pages.count * pageSize else {
+        guard offset >= 0, offset + length <= pages.count * pageSize else {
             throw Unusable(description: "write of \(length) bytes at offset \(offset) exceeds the replayed area \"\(name)\"")
         }
         var bytes: [UInt8] = []
@@ -100,7 +108,7 @@ struct ReplayVerifierCall {
         while bytes.count < length {
             let position = offset + bytes.count
             let count = min(length - bytes.count, pageSize - position % pageSize)
-            bytes += try memory.read(area.pages[position / pageSize] + UInt64(position % pageSize), count: count)
+            bytes += try memory.read(pages[position / pageSize] + UInt64(position % pageSize), count: count)
         }
         try machine.write(area: name, offset: offset, bytes: bytes)
     }

@@ -67,6 +67,23 @@ struct LiveUpdateBootTests {
         #expect(runner.files["a"]?.count == 2 * 4096)
     }
 
+    /// A memfd larger than one fill piece (``MemfdHandover/fillPiece``) is
+    /// filled piece by piece and restores to the digest of the whole fill.
+    @Test func aFileOfManyFillPiecesRestoresWhole() throws {
+        let pages = MemfdHandover.fillPiece / 4096 + 300
+        let runner = try run("""
+            machine: {kernel: "7.1", memory: 256MiB, liveupdate: true}
+            steps:
+              - memfd_preserve: {name: a, size: \(pages) pages, fill: random, token: 1, record: before}
+              - kexec
+              - memfd_restore: {as: a, token: 1, sha256: before}
+            """)
+        let file = try #require(runner.files["a"])
+        #expect(file.count == pages * 4096)
+        // The pieces past the first were written too.
+        #expect(file.suffix(4096).contains { $0 != 0 } && file[MemfdHandover.fillPiece ..< MemfdHandover.fillPiece + 4096].contains { $0 != 0 })
+    }
+
     /// luo-v5 (7.2 on) is not emulated: asking for live update there is a
     /// configuration error naming the release.
     @Test func liveUpdateOnALuoV5ReleaseIsRefused() {

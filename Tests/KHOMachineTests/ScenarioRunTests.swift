@@ -118,12 +118,16 @@ struct ScenarioRunTests {
         #expect(random.digests["after"] == random.digests["before"])
     }
 
-    @Test func memfdHandoverEmitsOneEventPerKHOCall() throws {
+    /// One event per KHO call, except the file's folios: allocated in one
+    /// event and preserved in one (a `kho_preserve_folio` per folio in it).
+    @Test func memfdHandoverEmitsOneEventPerCall() throws {
         let log = ScenarioEventLog()
         let scenario = try Scenario(yaml: "machine: {kernel: \"7.1\", liveupdate: true}\nsteps:\n  - memfd_preserve: {size: 5 pages}\n")
         _ = try ScenarioRunner(scenario) { log.events.append($0) }.run()
         let kinds = log.events.map(\.kind)
-        #expect(kinds.filter { $0 == .preserveFolio }.count == 5)
+        #expect(kinds.filter { $0 == .allocFolios }.count == 1)
+        #expect(log.events.filter { $0.kind == .preserveFolios }.map(\.tracker.count) == [5])
+        #expect(!kinds.contains(.preserveFolio) && !kinds.contains(.allocPages))
         #expect(kinds.filter { $0 == .preserveVmalloc }.count == 1)
         // At boot the kernel's kexec-metadata, then LUO's FDT, session header and
         // FLB blocks; then the memfd's ser and its session's file block.

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import KHOABI
 import KHOLedger
 import KHOMachine
@@ -90,9 +91,16 @@ struct GenerationDiffTests {
         #expect(unchanged.allSatisfy { run.handovers[1].memory.page($0).allSatisfy { $0 == 0 } },
                 "a written preserved page not listed is one zero-filled over zeros")
 
-        let log = diff.to.objects.filter { $0.name == "log/folio" }
-        #expect(log.count == 2 && log.allSatisfy { $0.totalPages == 512 })
-        let text = log.sorted { $0.fromSeq < $1.fromSeq }.flatMap { folio in (0..<512).map { folio.phys + UInt64($0 * 4096) } }.prefix(768)
+        // The file's two order-9 folios are one object, preserved by one call.
+        let log = diff.to.objects.filter { $0.name == "log/file" }
+        #expect(log.count == 1 && log.allSatisfy { $0.kind == .folios && $0.totalPages == 1024 })
+        var readOnly = Configuration()
+        readOnly.readonly = true
+        let folios = try DatabaseQueue(path: run.ledger.path, configuration: readOnly).read {
+            try String.fetchAll($0, sql: "SELECT phys FROM v_frames WHERE owner = 'log/file' AND generation = 1 ORDER BY index_in_owner")
+        }.compactMap { UInt64($0.dropFirst(2), radix: 16) }
+        #expect(folios.count == 2)
+        let text = folios.flatMap { folio in (0..<512).map { folio + UInt64($0 * 4096) } }.prefix(768)
         #expect(Set(text).isSubset(of: changed), "the 768 pages of log text")
         #expect(diff.addedAreas.map(\.name).contains("log/folios"))
         #expect(diff.changedContentPages == changed.count)

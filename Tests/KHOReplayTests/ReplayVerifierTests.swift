@@ -202,7 +202,7 @@ struct ReplayVerifierTests {
             """)
         #expect(divergence.seq == (try firstSeq(ledger, "write", subject: "nowhere")))
         #expect(divergence.table == "call")
-        #expect(divergence.detail == "the replayed machine could not make the call: the replayed machine has no area \"nowhere\"")
+        #expect(divergence.detail == "the replayed machine could not make the call: the replayed machine has no area or folio set \"nowhere\"")
     }
 
     // MARK: lineages

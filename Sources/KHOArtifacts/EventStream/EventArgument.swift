@@ -41,6 +41,8 @@ struct EventArgument {
             return [.init("offset", .count), .init("phys", .address), .init("length", .count, required: true)]
         case .allocPages:
             return [.init("order", .count, required: true), .init("result", .address)]
+        case .allocFolios, .preserveFolios, .unpreserveFolios:
+            return [.init("order", .count, required: true), .init("nr_folios", .count, required: true)]
         case .freePages, .preserveFolio, .unpreserveFolio:
             return [.init("phys", .address, required: true), .init("order", .count, required: true)]
         case .preservePages, .unpreservePages, .restorePages:

@@ -3,6 +3,8 @@
 public enum ObjectKind: String, CaseIterable, Codable, Sendable {
     case vmalloc
     case folio
+    /// A file's folios preserved by one call (`preserve_folios`: a memfd's page cache).
+    case folios
     case pages
     case blob
     case restoredVmalloc = "restored_vmalloc"

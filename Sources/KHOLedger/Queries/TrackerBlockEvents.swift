@@ -47,7 +47,7 @@ enum TrackerBlockEvents {
         """
 
     /// The op kinds that give memory back (`kho_unpreserve_*`), as an SQL list.
-    static let unpreserveKinds = [MachineEvent.Kind.unpreserveFolio, .unpreservePages, .unpreserveVmalloc, .unpreserveFree]
+    static let unpreserveKinds = [MachineEvent.Kind.unpreserveFolio, .unpreserveFolios, .unpreservePages, .unpreserveVmalloc, .unpreserveFree]
         .map { "'\($0.rawValue)'" }.joined(separator: ", ")
 
     /// The rows `sql` (after ``sql``'s expression) selects over the

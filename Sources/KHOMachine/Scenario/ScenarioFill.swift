@@ -19,13 +19,23 @@ public enum ScenarioFill: Hashable, Sendable {
 
     /// `count` bytes of the fill; random bytes come from `random`.
     public func bytes(count: Int, random: inout SplitMix64) -> [UInt8] {
+        piece(at: 0, count: count, random: &random)
+    }
+
+    /// Bytes `offset ..< offset + count` of the fill, for a fill made piece
+    /// by piece: random pieces continue `random`'s sequence, so pieces asked
+    /// in order, each but the last a multiple of 8 bytes, join into what
+    /// one ``bytes(count:random:)`` returns.
+    public func piece(at offset: Int, count: Int, random: inout SplitMix64) -> [UInt8] {
         switch self {
         case .zero: return [UInt8](repeating: 0, count: count)
         case .random: return random.bytes(count)
         case .pattern(let byte): return [UInt8](repeating: byte, count: count)
         case .text(let text):
-            // Copies double until they cover `count` bytes: a few large copies, not one step per byte.
-            var bytes = Array(text.utf8)
+            // Copies double until they cover the piece: a few large copies, not one step per byte.
+            let unit = Array(text.utf8)
+            let skip = offset % unit.count
+            var bytes = Array(unit[skip...] + unit[..<skip])
             bytes.reserveCapacity(max(count, bytes.count) * 2)
             while bytes.count < count { bytes += bytes }
             return Array(bytes.prefix(count))

@@ -45,7 +45,11 @@ extension ScenarioRunner {
     /// recorded name), records it under `record`, and returns it.
     @discardableResult
     func verify(_ bytes: [UInt8], sha256 expected: String?, record: String?) throws(StepFault) -> [UInt8] {
-        let digest = Array(SHA256.hash(data: bytes))
+        try verify(digest: Array(SHA256.hash(data: bytes)), sha256: expected, record: record)
+    }
+
+    /// ``verify(_:sha256:record:)`` of bytes already hashed.
+    func verify(digest: [UInt8], sha256 expected: String?, record: String?) throws(StepFault) -> [UInt8] {
         if let expected {
             let wanted: [UInt8]
             if let recorded = digests[expected] {

@@ -145,8 +145,8 @@ extension ScenarioRunner {
             return [.count("pages", pages), .count("free", m.allocator.freeFrames)]
 
         case .memfdPreserve(let spec):
-            let preserved = try MemfdHandover.preserve(spec, on: m, random: &random)
-            let digest = try verify(preserved.content, sha256: nil, record: spec.record)
+            let preserved = try MemfdHandover.preserve(spec, on: m, random: &random, zeroDigests: &zeroDigests)
+            let digest = try verify(digest: preserved.digest, sha256: nil, record: spec.record)
             return preserved.facts + [.text("sha256", HexBytes.format(digest))]
 
         case .memfdRestore(let spec):

@@ -17,6 +17,8 @@ public final class ScenarioRunner {
     var symbols = ScenarioSymbols()
     /// Random bytes of fills and writes; seeded from the machine seed.
     var random: SplitMix64
+    /// Digests of zero-filled files, by size.
+    var zeroDigests = ZeroDigests()
     var tally = EventTally()
     private var totalEvents = 0
 

@@ -8,7 +8,7 @@ enum FrameKind: String, CaseIterable, Comparable {
     init(preservedBy operation: String) {
         switch operation {
         case "preserve_vmalloc": self = .vmalloc
-        case "preserve_folio": self = .folio
+        case "preserve_folio", "preserve_folios": self = .folio
         case "preserve_pages": self = .pages
         case "alloc_preserve": self = .blob
         case "boot": self = .fdt

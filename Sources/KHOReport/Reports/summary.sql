@@ -30,11 +30,11 @@ SELECT p.generation, p.parent, p.abi, p.page_size, printf('0x%x', p.memory_base)
        coalesce(sum(h.blocks), 0) AS preserved_blocks,
        coalesce(sum(h.bytes), 0) AS preserved_bytes,
        coalesce(sum(h.bytes) FILTER (WHERE h.call = 'preserve_vmalloc'), 0) AS vmalloc_bytes,
-       coalesce(sum(h.bytes) FILTER (WHERE h.call = 'preserve_folio'), 0) AS folio_bytes,
+       coalesce(sum(h.bytes) FILTER (WHERE h.call IN ('preserve_folio', 'preserve_folios')), 0) AS folio_bytes,
        coalesce(sum(h.bytes) FILTER (WHERE h.call = 'preserve_pages'), 0) AS pages_bytes,
        coalesce(sum(h.bytes) FILTER (WHERE h.call = 'alloc_preserve'), 0) AS blob_bytes,
        coalesce(sum(h.bytes) FILTER (WHERE h.call = 'boot'), 0) AS fdt_bytes,
-       coalesce(sum(h.bytes) FILTER (WHERE h.call NOT IN ('preserve_vmalloc', 'preserve_folio', 'preserve_pages',
+       coalesce(sum(h.bytes) FILTER (WHERE h.call NOT IN ('preserve_vmalloc', 'preserve_folio', 'preserve_folios', 'preserve_pages',
                                                             'alloc_preserve', 'boot')), 0) AS other_bytes,
        (SELECT count(*) FROM object a WHERE a.generation = p.generation AND a.kind = 'vmalloc'
            AND a.from_seq <= p.seq AND (a.to_seq IS NULL OR a.to_seq > p.seq)) AS areas,

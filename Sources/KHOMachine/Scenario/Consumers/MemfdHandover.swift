@@ -1,3 +1,4 @@
+import Crypto
 import KHOABI
 
 /// A LUO memfd handover (`memfd-v1` inside a `luo-v1` FDT, KHO-ABI.md §7.2,
@@ -5,8 +6,10 @@ import KHOABI
 /// emits its own event.
 ///
 /// Preserve (needs a machine booted with `liveupdate`, whose LUO made its
-/// FDT at boot): `kho_alloc_preserve` the `memfd_luo_ser`; allocate, fill and
-/// `kho_preserve_folio` each folio of the file; vmalloc the
+/// FDT at boot): `kho_alloc_preserve` the `memfd_luo_ser`; allocate the
+/// file's folios (the set `<name>/file`, one call), fill them piece by
+/// piece, `kho_preserve_folio` each of them in file order (one call, as
+/// `memfd_luo_preserve_folios` loops, mm/memfd_luo.c); vmalloc the
 /// `memfd_luo_folio_ser` array and `kho_preserve_vmalloc` it into the
 /// struct's `folios` descriptor; write the struct; then LUO records the file
 /// in its session (the session's first file allocates its file block); the
@@ -51,29 +54,48 @@ public enum MemfdHandover {
         public var record: String?
     }
 
-    /// What a helper did: the file's bytes and the step's facts.
+    /// What a restore did: the file's bytes and the step's facts.
     struct Result {
         var content: [UInt8]
         var facts: [ScenarioFact]
     }
 
-    static func preserve(_ spec: PreserveSpec, on m: KHOMachine, random: inout SplitMix64) throws -> Result {
+    /// What a preservation did: the SHA-256 of the file's content and the step's facts.
+    struct Preserved {
+        var digest: [UInt8]
+        var facts: [ScenarioFact]
+    }
+
+    /// Bytes of the fill made and written at a time: the file is filled
+    /// piece by piece, so a guest-sized file never exists whole in memory.
+    static let fillPiece = 16 << 20
+
+    static func preserve(_ spec: PreserveSpec, on m: KHOMachine, random: inout SplitMix64,
+                         zeroDigests: inout ZeroDigests) throws -> Preserved {
         let g = m.geometry
         guard let luo = m.liveUpdate else { throw liveUpdateDisabled("memfd_preserve") }
         guard spec.folioOrder <= m.maxPageOrder else {
             throw StepFault("folio_order \(spec.folioOrder) is above MAX_PAGE_ORDER \(m.maxPageOrder)")
         }
-        let folioBytes = g.bytes(order: spec.folioOrder)
-        let content = spec.fill.bytes(count: try ScenarioRunner.int(spec.size, "size"), random: &random)
+        let size = try ScenarioRunner.int(spec.size, "size")
+        let folioBytes = Int(g.bytes(order: spec.folioOrder))
         let ser = try m.allocPreserve(size: UInt64(MemfdLuoSer.byteCount), name: "\(spec.name)/ser")
         var entries: [MemfdLuoFolioSer] = []
-        for (index, start) in stride(from: 0, to: content.count, by: Int(folioBytes)).enumerated() {
-            let phys = try m.allocPages(order: spec.folioOrder, name: "\(spec.name)/folio")
-            try m.write(phys: phys, bytes: Array(content[start..<min(content.count, start + Int(folioBytes))]),
-                        name: "\(spec.name)/folio")
-            try m.preserveFolio(phys, order: spec.folioOrder, name: "\(spec.name)/folio")
-            entries.append(MemfdLuoFolioSer(pfn: phys >> UInt64(g.pageShift), flags: [.dirty, .uptodate],
-                                            index: UInt64(index) << UInt64(spec.folioOrder)))
+        var digest = SHA256()
+        if size > 0 {
+            let file = "\(spec.name)/file"
+            let set = try m.allocFolios(count: (size + folioBytes - 1) / folioBytes, order: spec.folioOrder, name: file)
+            // Zero-filled folios already hold a zero fill.
+            let piece = max(folioBytes, fillPiece / folioBytes * folioBytes)
+            for offset in stride(from: 0, to: spec.fill == .zero ? 0 : size, by: piece) {
+                let bytes = spec.fill.piece(at: offset, count: min(piece, size - offset), random: &random)
+                digest.update(data: bytes)
+                try m.write(area: file, offset: offset, bytes: bytes)
+            }
+            try m.preserveFolios(name: file)
+            entries = set.folios.enumerated().map { index, phys in
+                MemfdLuoFolioSer(pfn: phys >> UInt64(g.pageShift), flags: [.dirty, .uptodate], index: UInt64(index) << UInt64(spec.folioOrder))
+            }
         }
         var descriptor = [UInt8](repeating: 0, count: VmallocDescriptor.size)
         let descriptorPhys = ser + UInt64(MemfdLuoSer.folioArrayDescriptorOffset)
@@ -90,7 +112,8 @@ public enum MemfdHandover {
         try m.write(phys: ser, bytes: ConsumerCoding.encode("memfd_luo_ser") { try record.encode() }, name: "\(spec.name)/ser")
         try m.liveUpdatePreserve(file: LUOFileSer(compatible: MemfdLuoSer.compatible, data: ser, token: spec.token),
                                  session: spec.session)
-        return Result(content: content, facts: facts + [.address("luo", luo.fdtPhys)])
+        return Preserved(digest: spec.fill == .zero ? zeroDigests.digest(count: size) : Array(digest.finalize()),
+                         facts: facts + [.address("luo", luo.fdtPhys)])
     }
 
     /// Without the `liveupdate` boot parameter there is no /dev/liveupdate:
