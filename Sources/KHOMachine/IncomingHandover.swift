@@ -13,7 +13,7 @@ public struct IncomingHandover: Sendable {
     /// The ABI generation named by the compatible string.
     public let generation: ABIGeneration
     /// The tracker walk, in the kernel's order.
-    public let preserved: [PreservedBlock]
+    public let preserved: BlockList
     /// The KHO metadata of preserved head pages; restores consume it.
     public internal(set) var heads: PreservedHeads
 

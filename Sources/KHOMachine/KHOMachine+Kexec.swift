@@ -37,7 +37,8 @@ extension KHOMachine {
     /// is neither preserved nor a tracker node (the walk's list is dropped
     /// before the next kernel walks the tracker again).
     private func handOver(_ fdtAddress: UInt64) throws(MachineError) {
-        var blocks: [PreservedBlock] = []
+        var survivors = PreservedBlockSet(geometry: geometry)
+        var largest = 0
         var nodes: [UInt64] = []
         try perform(.kexec, arguments: [("fdt", .address(fdtAddress))]) { event throws(MachineError) in
             var pages: [UInt64] = []
@@ -53,19 +54,20 @@ extension KHOMachine {
                 }
                 pages = nodes
             }
-            blocks = try preservedBlocks()
-            event.arguments += [("tracker", .address(trackerRoot)), ("preserved_blocks", .count(blocks.count)), ("tracker_pages", .count(nodes.count))]
+            var count = 0
+            try forEachPreservedBlock { block in
+                count += 1
+                largest = max(largest, block.order)
+                if memory.range.contains(block.phys) { survivors.insert(block) }
+            }
+            event.arguments += [("tracker", .address(trackerRoot)), ("preserved_blocks", .count(count)), ("tracker_pages", .count(nodes.count))]
             event.fdt = rootFDT.tree.bytes
             event.pages = pages.map { .init(phys: $0, bytes: memory.page($0)) }
             event.bootMemory = BootMemory(name: config.bootMemoryName, ranges: scratch)
         }
 
         let shift = UInt64(geometry.pageShift)
-        var survivors = PreservedBlockSet(geometry: geometry)
-        for block in blocks + nodes.map({ PreservedBlock(phys: $0, order: 0) }) where memory.range.contains(block.phys) {
-            survivors.insert(block)
-        }
-        let largest = blocks.map(\.order).max() ?? 0
+        for node in nodes where memory.range.contains(node) { survivors.insert(PreservedBlock(phys: node, order: 0)) }
         memory.scrub { survivors.covers($0 << shift, maxOrder: largest) }
     }
 
@@ -132,13 +134,13 @@ extension KHOMachine {
             event.arguments.append(("warning", .text("incoming FDT has no usable preserved-memory-map, cold boot")))
             return nil
         }
-        let blocks: [PreservedBlock]
+        var blocks = BlockList()
         do {
             if let variant = generation.bitmapVariant {
-                blocks = try BitmapTrackerWalker(geometry: geometry, variant: variant, firstChunkPhys: map).blocks(read: memory.reader)
+                blocks = BlockList(try BitmapTrackerWalker(geometry: geometry, variant: variant, firstChunkPhys: map).blocks(read: memory.reader))
             } else {
-                blocks = try RadixTrackerWalker(geometry: geometry, rootPhys: map, depthFormula: config.depthFormula)
-                    .blocks(read: memory.reader)
+                try RadixTrackerWalker(geometry: geometry, rootPhys: map, depthFormula: config.depthFormula)
+                    .forEachBlock(read: memory.reader) { blocks.append($0) }
             }
         } catch {
             event.arguments.append(("warning", .text("incoming tracker unreadable, cold boot: \(error)")))
@@ -157,9 +159,8 @@ extension KHOMachine {
         }
         if outside > 0 { event.arguments.append(("warning", .text("\(outside) tracker entries lie outside memory"))) }
         event.arguments += [("incoming_fdt", .address(fdtPhys)), ("incoming_blocks", .count(blocks.count))]
-        // Only blocks inside memory are stamped (a guest's walk is millions of blocks: not copied).
-        var heads = PreservedHeads(blocks: outside == 0 ? blocks : blocks.filter(inside), geometry: geometry, abi: config.abi,
-                                   maxPageOrder: maxPageOrder)
+        // Only blocks inside memory are stamped.
+        var heads = PreservedHeads(blocks: blocks.lazy.filter(inside), geometry: geometry, abi: config.abi, maxPageOrder: maxPageOrder)
         if config.writesRootFDTAtFinalize {
             // 6.16 – 6.18 `kho_memory_init`: the FDT folio is restored right after the walk.
             switch heads.restoreHead(fdtPhys) {

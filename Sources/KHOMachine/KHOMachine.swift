@@ -103,10 +103,20 @@ public final class KHOMachine {
 
     /// The walk of this generation's tracker as the next kernel will see it.
     public func preservedBlocks() throws(MachineError) -> [PreservedBlock] {
+        var blocks: [PreservedBlock] = []
+        try forEachPreservedBlock { blocks.append($0) }
+        return blocks
+    }
+
+    /// ``preservedBlocks()`` one block at a time, in walk order, without the list.
+    func forEachPreservedBlock(_ visit: (PreservedBlock) -> Void) throws(MachineError) {
         do {
-            if let bitmaps { return try bitmaps.blocks(read: memory.reader) }
-            return try RadixTrackerWalker(geometry: geometry, rootPhys: trackerRoot, depthFormula: config.depthFormula)
-                .blocks(read: memory.reader)
+            if let bitmaps {
+                for block in try bitmaps.blocks(read: memory.reader) { visit(block) }
+            } else {
+                try RadixTrackerWalker(geometry: geometry, rootPhys: trackerRoot, depthFormula: config.depthFormula)
+                    .forEachBlock(read: memory.reader, visit)
+            }
         } catch {
             throw .abi("tracker walk failed: \(error)")
         }

@@ -83,7 +83,7 @@ struct BitmapTrackerFidelityTests {
                 #expect(bits == (try image.read(phys: theirs.bitmap, count: 4096)), "order \(chunk.order) bitmap at \(hex(mine.physStart))")
             }
         }
-        #expect(Set(m.incoming?.preserved ?? []) == Set(blocks + [PreservedBlock(phys: fdtPage, order: 0)]))
+        #expect(Set(m.incoming?.preserved ?? BlockList()) == Set(blocks + [PreservedBlock(phys: fdtPage, order: 0)]))
     }
 
     /// v1a (6.16, 6.17): a bitmap is 512 bytes (4096 bits, 16 MiB of order-0
