@@ -89,14 +89,14 @@ public struct UnpreservedBlock: Equatable, Sendable {
                   AND o.kind IN (\(TrackerBlockEvents.unpreserveKinds))
             ),
             covering AS (
-                SELECT f.seq, f.part, f.i, r.id AS run_id, r.ord AS run_ord, min(r.phys) AS run_phys
+                SELECT f.seq, f.part, f.i, r.id AS run_id, r.ord AS block_ord, min(r.phys) AS block_phys
                 FROM removal f
                 JOIN preserved_run_block r ON r.generation = f.generation AND r.from_seq < f.seq AND (r.to_seq IS NULL OR r.to_seq >= f.seq)
                     AND r.ord <> f.ord AND r.phys < f.phys + f.size AND f.phys < r.phys + r.size
                 GROUP BY f.seq, f.part, f.i
             )
             """, """
-            SELECT f.seq, f.part, f.generation, f.kind, f.subject, f.phys, f.ord, c.run_id, c.run_ord, c.run_phys
+            SELECT f.seq, f.part, f.generation, f.kind, f.subject, f.phys, f.ord, c.run_id, c.block_ord, c.block_phys
             FROM removal f LEFT JOIN covering c ON c.seq = f.seq AND c.part = f.part AND c.i = f.i
             ORDER BY f.seq, f.part, f.i
             """, through: end, generation: generation) { row throws(CorruptRow) in
@@ -105,9 +105,9 @@ public struct UnpreservedBlock: Equatable, Sendable {
             guard !(row.columns["run_id"] as DatabaseValue).isNull, let geometry = layouts[removal.generation]?.geometry else {
                 return UnpreservedBlock(removal: removal, preservedBlock: nil)
             }
-            let run = LedgerRow(row.columns, table: "preserved_run", key: "run_id")
-            return UnpreservedBlock(removal: removal, preservedBlock: PreservedBlock(phys: try run.address("run_phys"),
-                                                                                     order: try run.order("run_ord", geometry: geometry)))
+            let block = LedgerRow(row.columns, table: "preserved_run", key: "run_id")
+            return UnpreservedBlock(removal: removal, preservedBlock: PreservedBlock(phys: try block.address("block_phys"),
+                                                                                     order: try block.order("block_ord", geometry: geometry)))
         }
     }
 }
