@@ -25,12 +25,14 @@
 
 -- op_change_block: every block an op_change row adds, removes or restores,
 -- with the action, the op's generation and the block's bytes (`size`).
+-- Read from the op (CROSS JOIN): a scan of op_change would go through
+-- op_change_by_page and look every row up.
 CREATE VIEW op_change_block AS
-SELECT c.seq, c.part, c.action, o.generation, j.key AS i,
+SELECT o.seq, c.part, c.action, o.generation, j.key AS i,
        coalesce(j.value * g.page_size, c.phys + j.key * (g.page_size << c.ord)) AS phys,
        c.ord, g.page_size << c.ord AS size
-FROM op_change c
-JOIN op o ON o.seq = c.seq
+FROM op o
+CROSS JOIN op_change c ON c.seq = o.seq
 JOIN generation g ON g.generation = o.generation
 -- A run lists as many nulls as its count, at least one, at most what the memory holds.
 JOIN json_each(coalesce(c.blocks, '[' || substr(replace(hex(zeroblob(
@@ -49,13 +51,14 @@ JOIN json_each(coalesce(r.blocks, '[' || substr(replace(hex(zeroblob(
     max(1, ifnull(min(r.count, g.memory_size / (g.page_size << r.ord)), 1)))), '00', ',null'), 2) || ']')) j;
 
 -- object_extent_block: every block of every object, with its index among
--- the object's blocks (`idx`: the row's first_index + i).
+-- the object's blocks (`idx`: the row's first_index + i). Read from the
+-- object (CROSS JOIN), as op_change_block from the op.
 CREATE VIEW object_extent_block AS
-SELECT e.object_id, e.first_index + j.key AS idx, j.key AS i,
+SELECT o.id AS object_id, e.first_index + j.key AS idx, j.key AS i,
        coalesce(j.value * g.page_size, e.phys + j.key * (g.page_size << e.ord)) AS phys,
        e.ord
-FROM object_extent e
-JOIN object o ON o.id = e.object_id
+FROM object o
+CROSS JOIN object_extent e ON e.object_id = o.id
 JOIN generation g ON g.generation = o.generation
 -- A run lists as many nulls as its count, at least one, at most what the memory holds.
 JOIN json_each(coalesce(e.blocks, '[' || substr(replace(hex(zeroblob(
@@ -94,9 +97,10 @@ handed AS (
     JOIN preserved_run_block b ON b.generation = h.generation AND b.from_seq <= h.kexec_seq
                               AND (b.to_seq IS NULL OR b.to_seq > h.kexec_seq)
 ),
-claimed AS (
-    -- The first restore of each block of a generation.
-    SELECT generation, phys, min(seq) AS seq FROM op_change_block WHERE action = 'restore' GROUP BY generation, phys
+-- MATERIALIZED: only the restores' rows are expanded (the right side of the
+-- LEFT JOIN below would otherwise be every op_change row's blocks).
+claimed AS MATERIALIZED (
+    SELECT generation, phys, seq FROM op_change_block WHERE action = 'restore'
 )
 SELECT b.generation, b.next_generation, printf('0x%x', b.phys) AS phys, b.phys / b.page_size AS pfn,
        b.ord AS "order", b.size AS bytes, b.from_seq AS preserved_seq, min(c.seq) AS claimed_seq,
