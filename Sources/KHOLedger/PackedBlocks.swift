@@ -10,6 +10,9 @@ import KHOABI
 /// the first block's address. SQLite's `json_each` expands the array, so
 /// the stock `sqlite3` shell reads the layout without an extension, and a
 /// frame costs a few bytes of text instead of a row and its index entries.
+/// In SQL, the views `op_change_block`, `preserved_run_block` and
+/// `object_extent_block` (migration 0010) expand rows of either form into
+/// their blocks, once for every view, report and query that needs them.
 /// A packed row holds at most ``limit`` blocks, so that a change to one
 /// block rewrites a few KiB, not a whole area's layout.
 public enum PackedBlocks {

@@ -20,6 +20,21 @@ extension LedgerSchema {
         }
     }()
 
+    /// `name` and the views of this build its definition reads, directly
+    /// or through one another (`v_handed_over` reads the block views of
+    /// migration 0010): every view whose definition its answers depend on.
+    public static func viewsRead(by name: String) throws(LedgerError) -> Set<String> {
+        let definitions = try viewDefinitions()
+        var found: Set<String> = []
+        var pending = [name]
+        while let view = pending.popLast() {
+            guard found.insert(view).inserted, let sql = definitions[view] else { continue }
+            let words = Set(sql.split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init))
+            pending += definitions.keys.filter { words.contains($0) }
+        }
+        return found
+    }
+
     /// The views `db` defines: name → `CREATE VIEW` text.
     static func definedViews(_ db: Database) throws -> [String: String] {
         let rows = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'view'")

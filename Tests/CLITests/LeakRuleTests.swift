@@ -89,4 +89,20 @@ struct LeakRuleTests {
         #expect(report.status != 0 && report.stdout.isEmpty)
         #expect(report.stderr.contains("view v_chunks is missing: it was dropped; `kholedger audit --chain` lists what was altered"), "\(report.stderr)")
     }
+
+    /// `v_handed_over` reads the block views of migration 0010: the leak
+    /// check refuses a ledger whose block view was replaced, as it refuses a
+    /// replaced `v_handed_over`, instead of finding no leak.
+    @Test func aReplacedBlockViewUnderTheRuleIsRefused() throws {
+        let ledger = try SimulatedLedger(example: "audit-leak.yaml")
+        let forged = """
+            DROP VIEW preserved_run_block;
+            CREATE VIEW preserved_run_block AS SELECT id, generation, from_seq, to_seq, 0 AS i, phys, ord, 4096 AS size FROM preserved_run WHERE 0;
+            """
+        #expect(try ToolRunner.sqlite(ledger.path, forged).status == 0)
+        let audit = try ledger.kholedger(["audit"])
+        #expect(audit.status == 2 && audit.stdout.isEmpty, "\(audit.stdout)")
+        #expect(audit.stderr.hasSuffix("view preserved_run_block is not kholedger's definition: it was replaced; "
+                    + "`kholedger audit --chain` lists what was altered\n"), "\(audit.stderr)")
+    }
 }

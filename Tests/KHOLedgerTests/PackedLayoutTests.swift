@@ -162,6 +162,40 @@ struct PackedLayoutTests {
         #expect(Set(viewed) == Set(after.map { "0x" + String($0, radix: 16) }) && viewed.count == after.count)
     }
 
+    /// The block views (migration 0010) list every block of every layout
+    /// row, runs and packed rows alike, as the checked reader reads the row
+    /// (``LedgerRow/layout(phys:order:count:blocks:geometry:memory:)``):
+    /// none dropped or added, each at its place in its row.
+    @Test func theBlockViewsListEveryBlockOfEveryRow() throws {
+        let temp = try TemporaryLedger()
+        let (ledger, _) = try scatteredArea(temp, frames: 1_100) { m, pages in
+            // Two pages from an odd page: two order-0 blocks, a run of two in each table.
+            try m.preservePages(MachineConfig().memoryBase + 0x200_1000, count: 2, name: "range")
+            try m.unpreserveFolio(pages[700], order: 0)
+        }
+        let memory = try memory(ledger)
+        let tables = [("op_change", "seq, part", "op_change_block", "seq, part"),
+                      ("preserved_run", "id", "preserved_run_block", "id"),
+                      ("object_extent", "object_id, first_index", "object_extent_block", "object_id, idx - i")]
+        for (table, key, view, viewKey) in tables {
+            let width = key.split(separator: ",").count
+            let (expected, viewed) = try ledger.database.read { db in
+                let rows = try Row.fetchAll(db, sql: "SELECT \(key), phys, ord, count, blocks FROM \(table) ORDER BY \(key)")
+                let expected = try rows.flatMap { row in
+                    let keys = (0..<width).map { row[$0] as Int64 }
+                    let blocks = try LedgerRow(row, table: table).layout(geometry: geometry, memory: memory).flatMap { $0.blocks(geometry) }
+                    return blocks.enumerated().map { i, block in keys + [Int64(i), Int64(block.phys), Int64(block.order)] }
+                }
+                let viewed = try Row.fetchAll(db, sql: "SELECT \(viewKey), i, phys, ord FROM \(view) ORDER BY \(viewKey), i")
+                    .map { row in (0..<width + 3).map { row[$0] as Int64 } }
+                return (expected, viewed)
+            }
+            #expect(viewed == expected, "\(view): \(viewed.count) blocks, \(expected.count) in \(table)")
+            let forms = try ledger.count("SELECT count(DISTINCT blocks IS NULL) FROM \(table) WHERE blocks IS NOT NULL OR count > 1")
+            #expect(forms == 2, "\(table) holds packed rows and runs of several blocks")
+        }
+    }
+
     /// A packed list is untrusted input: one naming the wrong frames is a
     /// corrupt row, and its hash no longer matches.
     @Test func anEditedListIsCorruptAndBreaksTheChain() throws {

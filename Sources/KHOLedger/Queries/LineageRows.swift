@@ -20,43 +20,25 @@ public struct LineageRows: Sendable {
             SELECT op.seq AS at, op.kind, op.subject, op.args, op.result, op.errno, op.detail
             FROM op JOIN generation g ON g.generation = op.generation WHERE g.lineage = :lineage ORDER BY op.seq
             """, key: []),
-        // The layout tables are compared block by block: a ledger recorded
-        // before schema 2 (migration 0009) stores scattered blocks one row
-        // each, its replay packs them (``PackedBlocks``), and both hold the
-        // same blocks (a packed row's first at its `phys`, which must agree
-        // with its list). A block's preserved intervals are compared merged
-        // where one ends as the next starts: how rows were split differs.
+        // The layout tables are compared block by block (the views of
+        // migration 0010): a ledger recorded before schema 2 (migration
+        // 0009) stores scattered blocks one row each, its replay packs them
+        // (``PackedBlocks``), and both hold the same blocks. A row's first
+        // block is compared at the row's `phys`, which for a packed row must
+        // agree with its list. A block's preserved intervals are compared
+        // merged where one ends as the next starts: how rows were split differs.
         LineageRows(table: "op_change", sql: """
-            WITH RECURSIVE run(seq, part, action, phys, ord, size, count, i, room) AS (
-                SELECT c.seq, c.part, c.action, c.phys, c.ord, g.page_size << c.ord, c.count, 0, g.memory_size / (g.page_size << c.ord)
-                FROM op_change c JOIN op ON op.seq = c.seq JOIN generation g ON g.generation = op.generation
-                WHERE g.lineage = :lineage AND c.blocks IS NULL
-                UNION ALL
-                SELECT seq, part, action, phys + size, ord, size, count, i + 1, room FROM run WHERE i + 1 < count AND i + 1 < room
-            ),
-            block(seq, part, i, action, phys, ord) AS (
-                SELECT seq, part, i, action, phys, ord FROM run
-                UNION ALL
-                SELECT c.seq, c.part, j.key, c.action, iif(j.key = 0, c.phys, j.value * g.page_size), c.ord
-                FROM op_change c JOIN op ON op.seq = c.seq JOIN generation g ON g.generation = op.generation JOIN json_each(c.blocks) j
-                WHERE g.lineage = :lineage AND c.blocks IS NOT NULL
-            )
-            SELECT seq AS at, action, phys, ord FROM block ORDER BY seq, part, i
+            SELECT b.seq AS at, b.action,
+                   iif(b.i = 0, (SELECT c.phys FROM op_change c WHERE c.seq = b.seq AND c.part = b.part), b.phys) AS phys, b.ord
+            FROM op_change_block b JOIN generation g ON g.generation = b.generation
+            WHERE g.lineage = :lineage ORDER BY b.seq, b.part, b.i
             """, key: ["action", "phys"]),
         LineageRows(table: "preserved_run", sql: """
-            WITH RECURSIVE run(generation, phys, ord, size, count, from_seq, to_seq, i, room) AS (
-                SELECT r.generation, r.phys, r.ord, g.page_size << r.ord, r.count, r.from_seq, r.to_seq, 0, g.memory_size / (g.page_size << r.ord)
-                FROM preserved_run r JOIN generation g ON g.generation = r.generation
-                WHERE g.lineage = :lineage AND r.blocks IS NULL
-                UNION ALL
-                SELECT generation, phys + size, ord, size, count, from_seq, to_seq, i + 1, room FROM run WHERE i + 1 < count AND i + 1 < room
-            ),
-            block(generation, phys, ord, from_seq, to_seq) AS (
-                SELECT generation, phys, ord, from_seq, to_seq FROM run
-                UNION ALL
-                SELECT r.generation, iif(j.key = 0, r.phys, j.value * g.page_size), r.ord, r.from_seq, r.to_seq
-                FROM preserved_run r JOIN generation g ON g.generation = r.generation JOIN json_each(r.blocks) j
-                WHERE g.lineage = :lineage AND r.blocks IS NOT NULL
+            WITH block AS (
+                SELECT b.generation, iif(b.i = 0, (SELECT r.phys FROM preserved_run r WHERE r.id = b.id), b.phys) AS phys, b.ord,
+                       b.from_seq, b.to_seq
+                FROM preserved_run_block b JOIN generation g ON g.generation = b.generation
+                WHERE g.lineage = :lineage
             ),
             marked AS (
                 SELECT generation, phys, ord, from_seq, to_seq,
@@ -76,23 +58,11 @@ public struct LineageRows: Sendable {
             FROM object o JOIN generation g ON g.generation = o.generation WHERE g.lineage = :lineage ORDER BY o.from_seq, o.id
             """, key: ["kind", "name"]),
         LineageRows(table: "object_extent", sql: """
-            WITH RECURSIVE run(from_seq, id, name, first_index, phys, ord, size, count, i, room) AS (
-                SELECT o.from_seq, o.id, o.name, e.first_index, e.phys, e.ord, g.page_size << e.ord, e.count, 0,
-                       g.memory_size / (g.page_size << e.ord)
-                FROM object o JOIN generation g ON g.generation = o.generation JOIN object_extent e ON e.object_id = o.id
-                WHERE g.lineage = :lineage AND e.blocks IS NULL
-                UNION ALL
-                SELECT from_seq, id, name, first_index, phys + size, ord, size, count, i + 1, room FROM run WHERE i + 1 < count AND i + 1 < room
-            ),
-            block(from_seq, id, name, idx, phys, ord) AS (
-                SELECT from_seq, id, name, first_index + i, phys, ord FROM run
-                UNION ALL
-                SELECT o.from_seq, o.id, o.name, e.first_index + j.key, iif(j.key = 0, e.phys, j.value * g.page_size), e.ord
-                FROM object o JOIN generation g ON g.generation = o.generation JOIN object_extent e ON e.object_id = o.id
-                JOIN json_each(e.blocks) j
-                WHERE g.lineage = :lineage AND e.blocks IS NOT NULL
-            )
-            SELECT from_seq AS at, name, idx AS "index", phys, ord FROM block ORDER BY from_seq, id, idx
+            SELECT o.from_seq AS at, o.name, b.idx AS "index",
+                   iif(b.i = 0, (SELECT e.phys FROM object_extent e WHERE e.object_id = b.object_id AND e.first_index = b.idx), b.phys) AS phys,
+                   b.ord
+            FROM object o JOIN generation g ON g.generation = o.generation JOIN object_extent_block b ON b.object_id = o.id
+            WHERE g.lineage = :lineage ORDER BY o.from_seq, o.id, b.idx
             """, key: ["name", "index"]),
         LineageRows(table: "chunk", sql: """
             SELECT o.from_seq AS at, o.name, c.idx, c.phys, c.next, c.entries, c.bytes

@@ -34,29 +34,13 @@ public struct OpBlock: Equatable, Sendable {
     public static func fetchAdded(_ snapshot: LedgerSnapshot, generation: Int64, through end: Int64, overlapping area: MemoryRange,
                                   layout: GenerationLayout) throws -> [OpBlock] {
         try Row.fetchAll(snapshot.db, sql: """
-            WITH RECURSIVE added(seq, part, generation, kind, subject, phys, ord, count, size, i) AS (
-                SELECT c.seq, c.part, o.generation, o.kind, o.subject, c.phys, c.ord, c.count, :page_size << c.ord, 0
-                FROM op o JOIN op_change c ON c.seq = o.seq
-                WHERE o.generation = :generation AND o.seq <= :end AND o.result = 'ok' AND c.action = 'add' AND c.blocks IS NULL
-                  AND c.phys < :stop AND :start < c.phys + c.count * (:page_size << c.ord)
-                UNION ALL
-                SELECT seq, part, generation, kind, subject, phys, ord, count, size, i + 1 FROM added
-                WHERE i + 1 < count AND phys + (i + 1) * size < :stop
-            ),
-            block(seq, part, i, generation, kind, subject, phys, ord, size) AS (
-                SELECT seq, part, i, generation, kind, subject, phys + i * size, ord, size FROM added
-                UNION ALL
-                -- Packed rows list their blocks.
-                SELECT c.seq, c.part, j.key, o.generation, o.kind, o.subject, j.value * :page_size, c.ord, :page_size << c.ord
-                FROM op o JOIN op_change c ON c.seq = o.seq JOIN json_each(c.blocks) j
-                WHERE o.generation = :generation AND o.seq <= :end AND o.result = 'ok' AND c.action = 'add' AND c.blocks IS NOT NULL
-            )
-            SELECT seq, generation, kind, subject, phys, ord FROM block
-            WHERE phys < :stop AND :start < phys + size
-            ORDER BY seq, part, i
+            SELECT b.seq, b.generation, o.kind, o.subject, b.phys, b.ord
+            FROM op o JOIN op_change_block b ON b.seq = o.seq
+            WHERE o.generation = :generation AND o.seq <= :end AND o.result = 'ok' AND b.action = 'add'
+              AND b.phys < :stop AND :start < b.phys + b.size
+            ORDER BY b.seq, b.part, b.i
             """, arguments: ["generation": generation, "end": end,
-                             "start": Int64(bitPattern: area.address), "stop": Int64(bitPattern: area.end),
-                             "page_size": layout.geometry.pageSize]).map { row in
+                             "start": Int64(bitPattern: area.address), "stop": Int64(bitPattern: area.end)]).map { row in
             try OpBlock(LedgerRow(row, table: "op_change", key: "seq, part"), layouts: [generation: layout])
         }
     }

@@ -55,7 +55,8 @@ extension PageOwner {
     /// Objects are reached from the page's extents and chunk pages (CROSS
     /// JOIN keeps SQLite from driving from the generation's objects by time);
     /// packed extents (``PackedBlocks``) by reading the lists of the packed
-    /// rows, found through their partial index.
+    /// rows, found through their partial index. Not through the view
+    /// `object_extent_block`, as ``PageRecords`` explains.
     static let query = """
         WITH RECURSIVE \(CoveringRuns.near("object_extent", as: "extent"))
         SELECT o.name, o.kind, 'page' AS role,

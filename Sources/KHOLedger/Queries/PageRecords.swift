@@ -29,7 +29,11 @@ public struct PageContentRecord: Sendable {
 /// and its content over time. Every lookup is by the page's address
 /// through an index (``CoveringRuns`` for the run-length tables, the
 /// primary key of `page_content`): the cost grows with what the page went
-/// through, not with the ledger.
+/// through, not with the ledger. So they do not read the block views
+/// (`op_change_block`, `preserved_run_block`): a condition on a block's
+/// address cannot reach an index through them, and SQLite would expand
+/// every row to compare it. A run gives the one block covering the page by
+/// arithmetic, a packed row by the list entry naming it.
 public enum PageRecords {
     /// The tracker blocks of `:generation` covering `:page` at `:seq`: runs
     /// through ``CoveringRuns``, packed rows (``PackedBlocks``) of the

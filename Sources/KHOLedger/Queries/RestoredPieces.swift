@@ -20,27 +20,22 @@ public struct RestoredPiece: Equatable, Sendable {
     /// only when given) took, in seq and address order.
     public static func fetchAll(_ snapshot: LedgerSnapshot, through end: Int64, generation: Int64?) throws -> [RestoredPiece] {
         try Row.fetchAll(snapshot.db, sql: """
-            WITH piece(seq, phys, ord) AS (
-                -- A run's first block, or every block a packed row lists.
-                SELECT c.seq, c.phys, c.ord FROM op_change c WHERE c.action = 'restore' AND c.blocks IS NULL
-                UNION ALL
-                SELECT c.seq, j.value * g.page_size, c.ord
-                FROM op_change c JOIN op o ON o.seq = c.seq JOIN generation g ON g.generation = o.generation JOIN json_each(c.blocks) j
-                WHERE c.action = 'restore' AND c.blocks IS NOT NULL
+            WITH piece AS (
+                -- Every block each vmalloc restore took, with the area it rebuilt.
+                SELECT o.seq, o.generation, o.subject, ob.id AS object_id, c.phys, c.ord
+                FROM op o
+                JOIN object ob ON ob.from_seq = o.seq AND ob.kind = 'restored_vmalloc'
+                JOIN op_change_block c ON c.seq = o.seq AND c.action = 'restore'
+                WHERE o.kind = 'restore_vmalloc' AND o.seq <= :end AND (:generation IS NULL OR o.generation = :generation)
+            ),
+            restored AS MATERIALIZED (
+                -- The blocks of those areas, read once: SQLite looks them up by address.
+                SELECT object_id, phys, ord FROM object_extent_block WHERE object_id IN (SELECT object_id FROM piece)
             )
-            SELECT o.seq, o.generation, o.subject, c.phys, c.ord AS stored, e.ord AS restored
-            FROM op o
-            JOIN generation g ON g.generation = o.generation
-            JOIN object ob ON ob.from_seq = o.seq AND ob.kind = 'restored_vmalloc'
-            JOIN object_extent e ON e.object_id = ob.id
-            JOIN piece c ON c.seq = o.seq
-            WHERE o.kind = 'restore_vmalloc' AND o.seq <= :end AND (:generation IS NULL OR o.generation = :generation)
-              AND c.ord < e.ord AND (
-                  (e.blocks IS NULL AND c.phys >= e.phys AND c.phys < e.phys + e.count * (g.page_size << e.ord)
-                   AND (c.phys - e.phys) % (g.page_size << e.ord) = 0)
-                  OR (e.blocks IS NOT NULL AND c.phys % g.page_size = 0
-                      AND EXISTS (SELECT 1 FROM json_each(e.blocks) j WHERE j.value = c.phys / g.page_size)))
-            ORDER BY o.seq, c.phys
+            SELECT p.seq, p.generation, p.subject, p.phys, p.ord AS stored, r.ord AS restored
+            FROM piece p JOIN restored r ON r.object_id = p.object_id AND r.phys = p.phys
+            WHERE p.ord < r.ord
+            ORDER BY p.seq, p.phys
             """, arguments: ["end": end, "generation": generation]).map { columns throws(CorruptRow) in
             let row = LedgerRow(columns, table: "op_change", key: "seq")
             return RestoredPiece(seq: try row.integer("seq"), generation: try row.integer("generation"), subject: try row.optionalText("subject"),

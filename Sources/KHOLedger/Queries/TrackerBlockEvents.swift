@@ -5,8 +5,8 @@ import KHOMachine
 /// The tracker changes of the audited operations, block by block, each with
 /// what happened to the same block (same generation, address and order)
 /// just before: the set-based view the preserve and unpreserve audit checks
-/// query, computed by SQLite with one window over `op_change` (runs
-/// expanded, packed rows' lists read by `json_each`).
+/// query, computed by SQLite with one window over the view `op_change_block`
+/// (migration 0010).
 enum TrackerBlockEvents {
     /// A common table expression `block_event(seq, part, i, generation,
     /// action, phys, ord, size, previous, previous_seq)`: one row per block
@@ -14,34 +14,11 @@ enum TrackerBlockEvents {
     /// last action before it (`add`, `remove` or NULL) and `previous_seq`
     /// that action's seq. Bind `:end` and `:generation`.
     static let sql = """
-        WITH RECURSIVE change(seq, part, generation, action, phys, ord, count, size, room, i) AS (
-            SELECT c.seq, c.part, o.generation, c.action, c.phys, c.ord, c.count, g.page_size << c.ord,
-                   g.memory_size / (g.page_size << c.ord), 0
-            FROM op_change c
-            JOIN op o ON o.seq = c.seq
-            JOIN generation g ON g.generation = o.generation
-            WHERE c.action IN ('add', 'remove') AND c.seq <= :end AND (:generation IS NULL OR o.generation = :generation)
-              AND c.blocks IS NULL
-            UNION ALL
-            -- At most the blocks the generation's memory holds, whatever a damaged count says.
-            SELECT seq, part, generation, action, phys, ord, count, size, room, i + 1 FROM change WHERE i + 1 < count AND i + 1 < room
-        ),
-        change_block(seq, part, i, generation, action, phys, ord, size) AS (
-            SELECT seq, part, i, generation, action, phys + i * size, ord, size FROM change
-            UNION ALL
-            -- Packed rows list their blocks.
-            SELECT c.seq, c.part, j.key, o.generation, c.action, j.value * g.page_size, c.ord, g.page_size << c.ord
-            FROM op_change c
-            JOIN op o ON o.seq = c.seq
-            JOIN generation g ON g.generation = o.generation
-            JOIN json_each(c.blocks) j
-            WHERE c.action IN ('add', 'remove') AND c.seq <= :end AND (:generation IS NULL OR o.generation = :generation)
-              AND c.blocks IS NOT NULL
-        ),
-        block_event AS (
+        WITH block_event AS (
             SELECT seq, part, i, generation, action, phys, ord, size,
                    lag(action) OVER history AS previous, lag(seq) OVER history AS previous_seq
-            FROM change_block
+            FROM op_change_block
+            WHERE action IN ('add', 'remove') AND seq <= :end AND (:generation IS NULL OR generation = :generation)
             WINDOW history AS (PARTITION BY generation, phys, ord ORDER BY seq, part, i)
         )
         """
@@ -50,12 +27,14 @@ enum TrackerBlockEvents {
     static let unpreserveKinds = [MachineEvent.Kind.unpreserveFolio, .unpreserveFolios, .unpreservePages, .unpreserveVmalloc, .unpreserveFree]
         .map { "'\($0.rawValue)'" }.joined(separator: ", ")
 
-    /// The rows `sql` (after ``sql``'s expression) selects over the
-    /// operations up to seq `end` (of `generation` only when given), each
-    /// read by `read` as a row of `op_change`.
-    static func fetchAll<T>(_ snapshot: LedgerSnapshot, _ sql: String, through end: Int64, generation: Int64?,
+    /// The rows `sql` (after ``sql``'s expression, and the common table
+    /// expressions `tables` when given) selects over the operations up to
+    /// seq `end` (of `generation` only when given), each read by `read` as
+    /// a row of `op_change`.
+    static func fetchAll<T>(_ snapshot: LedgerSnapshot, with tables: String? = nil, _ sql: String, through end: Int64, generation: Int64?,
                             _ read: (LedgerRow<Row>) throws(CorruptRow) -> T) throws -> [T] {
-        try Row.fetchAll(snapshot.db, sql: Self.sql + sql, arguments: ["end": end, "generation": generation]).map { row in
+        let query = Self.sql + (tables.map { ",\n" + $0 + "\n" } ?? "") + sql
+        return try Row.fetchAll(snapshot.db, sql: query, arguments: ["end": end, "generation": generation]).map { row in
             try read(LedgerRow(row, table: "op_change", key: "seq, part"))
         }
     }
@@ -90,9 +69,9 @@ public struct DoublePreserve: Equatable, Sendable {
 public struct UnpreservedBlock: Equatable, Sendable {
     /// The unpreserve and the block.
     public let removal: OpBlock
-    /// The first block of the run of another order preserved over the
-    /// block's pages right before the call, if there is one.
-    public let preservedRun: PreservedBlock?
+    /// The lowest block of another order preserved over the block's pages
+    /// right before the call, if there is one.
+    public let preservedBlock: PreservedBlock?
 
     /// The unpreserves of blocks not preserved at their order, of the
     /// operations up to seq `end` (of `generation` only when given), in seq
@@ -100,41 +79,35 @@ public struct UnpreservedBlock: Equatable, Sendable {
     public static func fetchAll(_ snapshot: LedgerSnapshot, through end: Int64, generation: Int64?,
                                 layouts: [Int64: GenerationLayout]) throws -> [UnpreservedBlock] {
         // Each removed block that was not preserved at its order, with the
-        // run of another order preserved over its pages right before the
-        // call (valid at seq - 1), if there is one.
-        try TrackerBlockEvents.fetchAll(snapshot, """
-            SELECT f.seq, f.part, f.generation, f.kind, f.subject, f.phys, f.ord, f.run_id, r.ord AS run_ord,
-                   CASE WHEN r.blocks IS NULL THEN r.phys
-                        ELSE (SELECT min(j.value) * (f.size >> f.ord) FROM json_each(r.blocks) j
-                              WHERE j.value * (f.size >> f.ord) < f.phys + f.size
-                                AND f.phys < (j.value * (f.size >> f.ord)) + (f.size >> f.ord << r.ord)) END AS run_phys
-            FROM (
-                SELECT e.seq, e.part, e.i, e.generation, o.kind, o.subject, e.phys, e.ord, e.size,
-                       (SELECT r.id FROM preserved_run r
-                        WHERE r.generation = e.generation AND r.from_seq < e.seq AND (r.to_seq IS NULL OR r.to_seq >= e.seq)
-                          AND r.ord <> e.ord AND (
-                              (r.blocks IS NULL AND r.phys < e.phys + e.size AND e.phys < r.phys + r.count * (e.size >> e.ord << r.ord))
-                              -- A packed row: one of the blocks it lists overlaps.
-                              OR (r.blocks IS NOT NULL AND EXISTS (
-                                  SELECT 1 FROM json_each(r.blocks) j
-                                  WHERE j.value * (e.size >> e.ord) < e.phys + e.size
-                                    AND e.phys < j.value * (e.size >> e.ord) + (e.size >> e.ord << r.ord))))
-                        ORDER BY r.phys LIMIT 1) AS run_id
+        // lowest block of another order preserved over its pages right
+        // before the call (valid at seq - 1), if there is one.
+        try TrackerBlockEvents.fetchAll(snapshot, with: """
+            removal AS (
+                SELECT e.seq, e.part, e.i, e.generation, o.kind, o.subject, e.phys, e.ord, e.size
                 FROM block_event e JOIN op o ON o.seq = e.seq
                 WHERE e.action = 'remove' AND (e.previous IS NULL OR e.previous = 'remove')
                   AND o.kind IN (\(TrackerBlockEvents.unpreserveKinds))
-            ) f
-            LEFT JOIN preserved_run r ON r.id = f.run_id
+            ),
+            covering AS (
+                SELECT f.seq, f.part, f.i, r.id AS run_id, r.ord AS block_ord, min(r.phys) AS block_phys
+                FROM removal f
+                JOIN preserved_run_block r ON r.generation = f.generation AND r.from_seq < f.seq AND (r.to_seq IS NULL OR r.to_seq >= f.seq)
+                    AND r.ord <> f.ord AND r.phys < f.phys + f.size AND f.phys < r.phys + r.size
+                GROUP BY f.seq, f.part, f.i
+            )
+            """, """
+            SELECT f.seq, f.part, f.generation, f.kind, f.subject, f.phys, f.ord, c.run_id, c.block_ord, c.block_phys
+            FROM removal f LEFT JOIN covering c ON c.seq = f.seq AND c.part = f.part AND c.i = f.i
             ORDER BY f.seq, f.part, f.i
             """, through: end, generation: generation) { row throws(CorruptRow) in
             let removal = try OpBlock(row, layouts: layouts)
             // (The block's generation is in `layouts`: ``OpBlock`` checked it.)
             guard !(row.columns["run_id"] as DatabaseValue).isNull, let geometry = layouts[removal.generation]?.geometry else {
-                return UnpreservedBlock(removal: removal, preservedRun: nil)
+                return UnpreservedBlock(removal: removal, preservedBlock: nil)
             }
-            let run = LedgerRow(row.columns, table: "preserved_run", key: "run_id")
-            return UnpreservedBlock(removal: removal, preservedRun: PreservedBlock(phys: try run.address("run_phys"),
-                                                                                   order: try run.order("run_ord", geometry: geometry)))
+            let block = LedgerRow(row.columns, table: "preserved_run", key: "run_id")
+            return UnpreservedBlock(removal: removal, preservedBlock: PreservedBlock(phys: try block.address("block_phys"),
+                                                                                     order: try block.order("block_ord", geometry: geometry)))
         }
     }
 }

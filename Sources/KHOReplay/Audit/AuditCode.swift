@@ -56,7 +56,7 @@ public enum AuditCode: String, Codable, Sendable, CaseIterable {
             return "a stored page's bytes do not match their SHA-256, or a chunk page, subtree blob or root FDT copy differs "
                 + "from the pages it was taken from: the ledger was altered"
         case .viewAltered:
-            return "a public view (v_handed_over, v_generations, …) was replaced or dropped: its answers are not kholedger's"
+            return "a view (v_handed_over, v_generations, …, or a block view they read) was replaced or dropped: its answers are not kholedger's"
         case .corruptRow:
             return "a ledger row holds a value no recording writes (a negative or oversized order, count or size): "
                 + "the ledger was damaged or edited; the checks that read the row stopped there"

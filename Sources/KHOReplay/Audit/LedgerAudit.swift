@@ -21,7 +21,7 @@ import KHOLedger
 /// | `subtree-blob-unpreserved` | error | subtree blobs with unpreserved pages at the handover |
 /// | `chain-break` | error | the hash chain (``ChainVerifier``), a kept head, the rows derived from the chained ones (``PreservedRunCheck``, ``LedgerMetaCheck``) |
 /// | `stored-bytes-altered` | error | stored page bytes and the copies taken from them |
-/// | `view-altered` | error | public views replaced or dropped (``ViewCheck``) |
+/// | `view-altered` | error | views replaced or dropped (``ViewCheck``) |
 /// | `corrupt-row` | error | rows holding values no recording writes (``CorruptRow``) |
 ///
 /// Set-based checks run KHOLedger's queries (SQL over the interval tables

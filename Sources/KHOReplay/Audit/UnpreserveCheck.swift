@@ -17,18 +17,16 @@ struct UnpreserveCheck: AuditCheck {
         let removals = try scope.read { snapshot in
             try UnpreservedBlock.fetchAll(snapshot, through: scope.end, generation: scope.generation, layouts: layouts)
         }
-        let unknown = try AuditedOp.grouping(removals.filter { $0.preservedRun == nil }, in: scope, block: \.removal).map { op in
+        let unknown = try AuditedOp.grouping(removals.filter { $0.preservedBlock == nil }, in: scope, block: \.removal).map { op in
             AuditFinding(.unpreserveUnknown, seq: op.seq, generation: op.generation, subject: op.subject,
                          message: "\(op.kind) of \(op.blocks.description): not preserved (the kernel only warns)")
         }
         var mismatched: [AuditFinding] = []
-        for op in try AuditedOp.grouping(removals.filter { $0.preservedRun != nil }, in: scope, block: \.removal) {
-            guard let removed = op.blocks.first, let run = op.first.preservedRun else { continue }
-            let runSize = op.blocks.geometry.bytes(order: run.order)
-            let preserved = removed.phys > run.phys ? run.phys + (removed.phys - run.phys) / runSize * runSize : run.phys
+        for op in try AuditedOp.grouping(removals.filter { $0.preservedBlock != nil }, in: scope, block: \.removal) {
+            guard let preserved = op.first.preservedBlock else { continue }
             mismatched.append(AuditFinding(.unpreserveOrderMismatch, seq: op.seq, generation: op.generation, subject: op.subject,
                                            message: "\(op.kind) of \(op.blocks.description): those pages are preserved as "
-                                               + "\(hex(preserved)) order \(run.order), which stays preserved"))
+                                               + "\(hex(preserved.phys)) order \(preserved.order), which stays preserved"))
         }
         return unknown + mismatched
     }

@@ -1,10 +1,11 @@
 import KHOLedger
 
-/// `view-altered`: a public view (`v_generations`, `v_handed_over`, …) whose
-/// definition is not the one this build's migrations create: replaced or
-/// dropped. The views are the documented SQL interface, and the leak rule
-/// is one of them, so a replaced view would change answers without touching
-/// any hashed row. Reported once per view, at the audited point.
+/// `view-altered`: a view (`v_generations`, `v_handed_over`, …, or a block
+/// view they read) whose definition is not the one this build's migrations
+/// create: replaced or dropped. The views are the documented SQL interface,
+/// and the leak rule is one of them, so a replaced view would change
+/// answers without touching any hashed row. Reported once per view, at the
+/// audited point.
 struct ViewCheck: AuditCheck {
     let codes: Set<AuditCode> = [.viewAltered]
 
@@ -16,10 +17,17 @@ struct ViewCheck: AuditCheck {
 }
 
 extension AuditScope {
-    /// Throws unless the ledger's view `name` is this build's definition:
-    /// a check that reads a view refuses a replaced one instead of believing it.
+    /// Throws unless the ledger's view `name`, and every view it reads, is
+    /// this build's definition: a check that reads a view refuses a replaced
+    /// one instead of believing it.
     func requireIntactView(_ name: String) throws(AuditError) {
-        if let altered = try read(LedgerSchema.alteredViews).first(where: { $0.view == name }) {
+        let views: Set<String>
+        do {
+            views = try LedgerSchema.viewsRead(by: name)
+        } catch {
+            throw .ledger(error)
+        }
+        if let altered = try read(LedgerSchema.alteredViews).first(where: { views.contains($0.view) }) {
             throw .ledger(.inconsistent("\(ledger.path): \(altered.reason); `kholedger audit --chain` lists what was altered"))
         }
     }

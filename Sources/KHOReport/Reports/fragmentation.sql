@@ -19,27 +19,19 @@ WITH point AS (
     FROM generation g
     WHERE :generation IS NULL OR g.generation = :generation
 ),
--- A run of preserved_run is contiguous: [phys, phys + count << order); a
--- packed row (blocks not NULL) lists its blocks' page frame numbers.
-block_run AS (
-    SELECT r.generation, r.phys AS lo, r.phys + r.count * (p.page_size << r.ord) AS hi
+-- Every preserved block (preserved_run_block reads runs and packed rows).
+block AS (
+    SELECT b.generation, b.phys AS lo, b.phys + b.size AS hi
     FROM point p
-    JOIN preserved_run r ON r.generation = p.generation AND r.from_seq <= p.seq AND (r.to_seq IS NULL OR r.to_seq > p.seq)
-    WHERE r.blocks IS NULL
-    UNION ALL
-    SELECT r.generation, j.value * p.page_size, j.value * p.page_size + (p.page_size << r.ord)
-    FROM point p
-    JOIN preserved_run r ON r.generation = p.generation AND r.from_seq <= p.seq AND (r.to_seq IS NULL OR r.to_seq > p.seq)
-    JOIN json_each(r.blocks) j
-    WHERE r.blocks IS NOT NULL
+    JOIN preserved_run_block b ON b.generation = p.generation AND b.from_seq <= p.seq AND (b.to_seq IS NULL OR b.to_seq > p.seq)
 ),
--- A run starts a new preserved run unless it touches (or overlaps) the ones before it.
+-- A block starts a new preserved run unless it touches (or overlaps) the ones before it.
 marked AS (
     SELECT generation, lo, hi,
            CASE WHEN lo <= max(hi) OVER (PARTITION BY generation ORDER BY lo, hi
                                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
                 THEN 0 ELSE 1 END AS starts
-    FROM block_run
+    FROM block
 ),
 numbered AS (
     SELECT generation, lo, hi, sum(starts) OVER (PARTITION BY generation ORDER BY lo, hi ROWS UNBOUNDED PRECEDING) AS run

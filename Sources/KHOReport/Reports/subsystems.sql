@@ -28,20 +28,12 @@ named AS (
     FROM op
     WHERE :generation IS NULL OR generation = :generation
 ),
--- A run is contiguous; a packed row (blocks not NULL) lists its blocks.
+-- Every preserved block (preserved_run_block reads runs and packed rows).
 held AS (
-    SELECT p.generation, n.consumer, r.phys AS lo, r.phys + r.count * (p.page_size << r.ord) AS hi, r.count
+    SELECT p.generation, n.consumer, b.phys AS lo, b.phys + b.size AS hi
     FROM point p
-    JOIN preserved_run r ON r.generation = p.generation AND r.from_seq <= p.seq AND (r.to_seq IS NULL OR r.to_seq > p.seq)
-    JOIN named n ON n.seq = r.from_seq
-    WHERE r.blocks IS NULL
-    UNION ALL
-    SELECT p.generation, n.consumer, j.value * p.page_size, j.value * p.page_size + (p.page_size << r.ord), 1
-    FROM point p
-    JOIN preserved_run r ON r.generation = p.generation AND r.from_seq <= p.seq AND (r.to_seq IS NULL OR r.to_seq > p.seq)
-    JOIN named n ON n.seq = r.from_seq
-    JOIN json_each(r.blocks) j
-    WHERE r.blocks IS NOT NULL
+    JOIN preserved_run_block b ON b.generation = p.generation AND b.from_seq <= p.seq AND (b.to_seq IS NULL OR b.to_seq > p.seq)
+    JOIN named n ON n.seq = b.from_seq
 ),
 outgoing AS (
     SELECT s.generation, s.name, s.phys,
@@ -58,7 +50,7 @@ SELECT c.generation, c.consumer,
        (SELECT group_concat(name, ', ') FROM (SELECT name FROM outgoing t
             WHERE t.generation = c.generation AND t.consumer = c.consumer ORDER BY name)) AS subtrees,
        (SELECT count(*) FROM named n WHERE n.generation = c.generation AND n.consumer = c.consumer) AS ops,
-       (SELECT coalesce(sum(count), 0) FROM held h WHERE h.generation = c.generation AND h.consumer = c.consumer) AS blocks,
+       (SELECT count(*) FROM held h WHERE h.generation = c.generation AND h.consumer = c.consumer) AS blocks,
        (SELECT coalesce(sum(hi - lo), 0) FROM held h WHERE h.generation = c.generation AND h.consumer = c.consumer) AS bytes
 FROM consumer c
 ORDER BY c.generation, bytes DESC, c.consumer;
