@@ -29,7 +29,7 @@ sqlite3 -header -column kholedger.db "SELECT generation, kernel, previous_releas
 step kholedger compat --to 7.1 --at gen:2
 kholedger compat --to 7.1 --at gen:2
 
-seq=$(sqlite3 kholedger.db "SELECT min(seq) FROM op WHERE kind = 'preserve_vmalloc' AND subject = 'journal'")
+seq=$(sqlite3 kholedger.db "SELECT min(seq) FROM v_ops WHERE kind = 'preserve_vmalloc' AND subject = 'journal'")
 step kholedger show "$seq"
 kholedger show "$seq"
 
