@@ -48,8 +48,8 @@ struct LedgerCommandTests {
     /// A filter that cannot match is one error line, not an empty table.
     @Test(arguments: [
         (["--kind", "preserve_vmaloc"], "error: --kind \"preserve_vmaloc\" is not an operation kind (did you mean \"preserve_vmalloc\"?); "
-            + "the kinds are boot, vmalloc, vfree, write, alloc_pages, free_pages, preserve_folio, unpreserve_folio, preserve_pages, "
-            + "unpreserve_pages, preserve_vmalloc, unpreserve_vmalloc, restore_vmalloc, alloc_preserve, unpreserve_free, restore_free, "
+            + "the kinds are boot, vmalloc, vfree, write, alloc_pages, free_pages, preserve_folio, unpreserve_folio, alloc_folios, preserve_folios, "
+            + "unpreserve_folios, preserve_pages, unpreserve_pages, preserve_vmalloc, unpreserve_vmalloc, restore_vmalloc, alloc_preserve, unpreserve_free, restore_free, "
             + "add_subtree, remove_subtree, retrieve_subtree, restore_folio, restore_pages, kexec"),
         (["--kind", "handover"], "error: --kind \"handover\" is not an operation kind; the kinds are boot, "),
         (["--generation", "9"], "error: generation 9 is not in "),
