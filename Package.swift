@@ -9,7 +9,8 @@ import PackageDescription
 /// restores, diffs) and `KHOReport` (read-only SQL, canned reports, the
 /// HTML report) → the `kholedger` command-line tool; `KHOImage` reads and
 /// writes real memory images; `KHOArtifacts` turns captured handovers and
-/// event streams into ledger generations and generations back into captures.
+/// event streams into ledger generations and generations back into captures;
+/// `KHOFleet` copies ledgers into a PostgreSQL fleet store and reads it.
 let package = Package(
     name: "kholedger",
     platforms: [.macOS(.v13)],
@@ -21,6 +22,7 @@ let package = Package(
         .library(name: "KHOImage", targets: ["KHOImage"]),
         .library(name: "KHOReport", targets: ["KHOReport"]),
         .library(name: "KHOArtifacts", targets: ["KHOArtifacts"]),
+        .library(name: "KHOFleet", targets: ["KHOFleet"]),
         .executable(name: "kholedger", targets: ["kholedger"]),
         .executable(name: "kholedger-bench", targets: ["kholedger-bench"]),
         .executable(name: "kholedger-capture", targets: ["kholedger-capture"]),
@@ -35,6 +37,11 @@ let package = Package(
         .systemLibrary(
             name: "CLibFDT",
             providers: [.apt(["libfdt-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
         ),
         .target(
             name: "KHOABI",
@@ -99,9 +106,23 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "KHOFleet",
+            dependencies: [
+                "CLibPQ",
+                "KHOABI",
+                "KHOLedger",
+                "KHOReplay",
+                "KHOReport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            // The top-level FleetMigrations/ folder is a link to Migrations/.
+            resources: [.copy("Migrations"), .copy("Reports")]
+        ),
         .executableTarget(
             name: "kholedger",
             dependencies: [
+                "KHOFleet",
                 "KHOABI",
                 "KHOArtifacts",
                 "KHOImage",
@@ -121,6 +142,7 @@ let package = Package(
                 "KHOReplay",
                 "KHOArtifacts",
                 "KHOImage",
+                "KHOFleet",
                 "KHOSyntheticCapture",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -164,6 +186,10 @@ let package = Package(
         .testTarget(
             name: "KHOReportTests",
             dependencies: ["KHOReport", "KHOTestSupport"]
+        ),
+        .testTarget(
+            name: "KHOFleetTests",
+            dependencies: ["KHOFleet", "KHOLedger", "KHOMachine", "KHOTestSupport", "kholedger"]
         ),
         .testTarget(
             name: "KHOImageTests",

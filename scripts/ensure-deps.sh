@@ -2,11 +2,13 @@
 # Installs the Debian packages kholedger builds and tests with, if missing:
 # libfdt (FDT reading/writing), SQLite (the ledger), dtc and binutils
 # (readelf), gdb and drgn (python3-drgn), used by tests that check our
-# files with the standard tools, and time (/usr/bin/time -v) for
-# scripts/import-benchmark.sh.
+# files with the standard tools, time (/usr/bin/time -v) for
+# scripts/import-benchmark.sh, and PostgreSQL: libpq (the fleet store's
+# client library) and the server the fleet tests and benchmarks start
+# (scripts/postgres-cluster.sh).
 set -euo pipefail
 
-packages=(libfdt-dev libsqlite3-dev sqlite3 device-tree-compiler binutils gdb python3-drgn time)
+packages=(libfdt-dev libsqlite3-dev sqlite3 device-tree-compiler binutils gdb python3-drgn time libpq-dev postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -29,8 +29,8 @@ public struct GenerationRow: Equatable, Sendable {
 }
 
 extension GenerationRow {
-    /// The row as the ledger holds it.
-    init(row: LedgerRow<Row>) throws(CorruptRow) {
+    /// The row as the ledger holds it, or a copy of it (a fleet store's).
+    public init(row: LedgerRow<some StoredColumns>) throws(CorruptRow) {
         self.init(generation: try row.integer("generation"), parent: try row.optionalInteger("parent"), lineage: try row.integer("lineage"),
                   bootNumber: try row.integer("boot_number"), abi: try row.text("abi"), pageSize: try row.integer("page_size"),
                   memoryBase: try row.integer("memory_base"), memorySize: try row.integer("memory_size"), bootSeq: try row.integer("boot_seq"),
@@ -46,4 +46,9 @@ extension GenerationRow {
 public struct HandoverRow: Equatable, Sendable {
     public var kexecSeq: Int64
     public var rootFDT: Data?
+
+    public init(kexecSeq: Int64, rootFDT: Data?) {
+        self.kexecSeq = kexecSeq
+        self.rootFDT = rootFDT
+    }
 }

@@ -58,26 +58,34 @@ struct IntervalEndStreams {
     private var objects: IntervalEndStream<ObjectEnd>
     private var subtrees: IntervalEndStream<SubtreeEnd>
 
-    init(_ db: Database) throws {
+    /// The rows ended by the ops after `last`; when nil, every ended row
+    /// (one whose `to_seq` is zero or negative too, which no op claims).
+    init(_ db: Database, after last: OpRow? = nil) throws {
+        let contentFloor = last.map { "AND to_seq > \($0.seq)" } ?? ""
+        let closingFloor = last.map { "AND to_seq > \(Self.closingSeq(of: $0))" } ?? ""
         contents = try IntervalEndStream(db, sql: """
-            SELECT to_seq, lineage, phys, from_seq FROM page_content WHERE to_seq IS NOT NULL ORDER BY to_seq
+            SELECT to_seq, lineage, phys, from_seq FROM page_content WHERE to_seq IS NOT NULL \(contentFloor) ORDER BY to_seq
             """, table: "page_content", key: "lineage, phys, from_seq") {
             ContentEnd(lineage: try $0.integer("lineage"), phys: try $0.integer("phys"))
         }
         objects = try IntervalEndStream(db, sql: """
-            SELECT to_seq, from_seq, kind, name, id FROM object WHERE to_seq IS NOT NULL ORDER BY to_seq
+            SELECT to_seq, from_seq, kind, name, id FROM object WHERE to_seq IS NOT NULL \(closingFloor) ORDER BY to_seq
             """, table: "object", key: "id", end: ObjectEnd.init)
         subtrees = try IntervalEndStream(db, sql: """
-            SELECT to_seq, from_seq, direction, name, id FROM subtree WHERE to_seq IS NOT NULL ORDER BY to_seq
+            SELECT to_seq, from_seq, direction, name, id FROM subtree WHERE to_seq IS NOT NULL \(closingFloor) ORDER BY to_seq
             """, table: "subtree", key: "id", end: SubtreeEnd.init)
     }
 
+    /// The `to_seq` of the objects and subtrees `op` ends: its seq, or for a
+    /// kexec the seq after it (the handover ends them).
+    static func closingSeq(of op: OpRow) -> Int64 { op.kind == "kexec" ? op.seq + 1 : op.seq }
+
     /// The intervals `op` ends: content at its seq; objects and subtrees at
-    /// its seq, or for a kexec at the seq after it (the handover ends them).
+    /// its ``closingSeq(of:)``.
     mutating func ends(of op: OpRow) throws -> IntervalEnds {
         var ends = IntervalEnds()
         ends.contents = try contents.ends(at: op.seq)
-        let closing = op.kind == "kexec" ? op.seq + 1 : op.seq
+        let closing = Self.closingSeq(of: op)
         ends.objects = try objects.ends(at: closing)
         ends.subtrees = try subtrees.ends(at: closing)
         return ends

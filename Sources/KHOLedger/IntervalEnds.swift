@@ -42,6 +42,11 @@ private func precedes(_ a: (Int64, String, String), _ b: (Int64, String, String)
 public struct ContentEnd: Equatable, Sendable {
     public var lineage: Int64
     public var phys: Int64
+
+    public init(lineage: Int64, phys: Int64) {
+        self.lineage = lineage
+        self.phys = phys
+    }
 }
 
 /// An `object` interval that ends, named by the op that started it.
@@ -49,6 +54,12 @@ public struct ObjectEnd: Equatable, Sendable {
     public var fromSeq: Int64
     public var kind: String
     public var name: String
+
+    public init(fromSeq: Int64, kind: String, name: String) {
+        self.fromSeq = fromSeq
+        self.kind = kind
+        self.name = name
+    }
 }
 
 /// A `subtree` interval that ends, named by the op that started it.
@@ -56,6 +67,12 @@ public struct SubtreeEnd: Equatable, Sendable {
     public var fromSeq: Int64
     public var direction: String
     public var name: String
+
+    public init(fromSeq: Int64, direction: String, name: String) {
+        self.fromSeq = fromSeq
+        self.direction = direction
+        self.name = name
+    }
 }
 
 extension ObjectEnd {

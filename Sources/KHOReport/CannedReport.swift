@@ -16,8 +16,8 @@ public struct CannedReport: Equatable, Sendable {
     /// The file's SQL.
     public var sql: String
 
-    /// Reads a report file.
-    init(file: URL) throws(ReportError) {
+    /// Reads a report file (this package's, or another's written the same way).
+    public init(file: URL) throws(ReportError) {
         name = file.deletingPathExtension().lastPathComponent
         do {
             sql = try String(contentsOf: file, encoding: .utf8)
@@ -39,6 +39,11 @@ public struct CannedReport: Equatable, Sendable {
         guard let directory = Bundle.module.url(forResource: "Reports", withExtension: nil) else {
             throw .badReportFile("the Reports resource is not in the bundle")
         }
+        return try all(in: directory)
+    }
+
+    /// The report files in `directory`, by name.
+    public static func all(in directory: URL) throws(ReportError) -> [CannedReport] {
         let files: [URL]
         do {
             files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)

@@ -15,11 +15,15 @@ import KHOTestSupport
 ///   debugfs copy; `old/kho/in` + `old/vmcore`: Examples/kho-v1.yaml's
 ///   (Linux 6.16) as the next kernel finds it;
 /// - `events.jsonl`, `trace.jsonl` (16 KiB pages): event streams;
-/// - `Examples/` and `Reports/`: links to the project's.
+/// - `Examples/` and `Reports/`: links to the project's;
+/// - a fleet store of its own (`$KHOLEDGER_FLEET`) holding the demo ledger
+///   as host `hv-0042`.
 final class HelpExampleWorld: @unchecked Sendable {
     let directory: TemporaryDirectory
     /// The demo ledger as made, copied back before each example.
     private let pristine: String
+    /// The fleet store's URL.
+    private let fleet: String
 
     /// Made once for the whole run.
     static let shared = Result { try HelpExampleWorld() }
@@ -29,6 +33,7 @@ final class HelpExampleWorld: @unchecked Sendable {
     private init() throws {
         directory = try TemporaryDirectory("help-examples")
         pristine = directory.path("demo.db")
+        fleet = try PostgresTestServer.database()
         let root = ReferenceVector.packageRoot
         for link in ["Examples", "Reports"] {
             try FileManager.default.createSymbolicLink(at: directory.url.appendingPathComponent(link),
@@ -39,6 +44,7 @@ final class HelpExampleWorld: @unchecked Sendable {
         try Data(Self.timed(String(contentsOfFile: demo, encoding: .utf8)).utf8).write(to: URL(fileURLWithPath: demo))
         try run(["record", demo])
         try FileManager.default.copyItem(atPath: ledger, toPath: pristine)
+        try run(["push", "--host", "hv-0042", "--to", fleet])
 
         try run(["export", "--at", "gen:2", "--image", "memory.elf", "--fdt", "kho.dtb", "--raw", "ram.raw"])
         try run(["export", "--at", "gen:0", "--image", "g0.elf", "--fdt", "g0.dtb", "--manifest", "g0.json"])
@@ -74,7 +80,8 @@ final class HelpExampleWorld: @unchecked Sendable {
     func shell(_ command: String, stdin: String) throws -> ToolResult {
         let path = ToolRunner.executable.deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         return try ToolRunner.run(URL(fileURLWithPath: "/bin/sh"), ["-ec", command], stdin: Data(stdin.utf8),
-                                  environment: ["PATH": path, "KHOLEDGER_DB": ledger], directory: directory.url, timeout: 300)
+                                  environment: ["PATH": path, "KHOLEDGER_DB": ledger, "KHOLEDGER_FLEET": fleet],
+                                  directory: directory.url, timeout: 300)
     }
 
     private func run(_ arguments: [String]) throws {

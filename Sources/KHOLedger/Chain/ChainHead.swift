@@ -13,6 +13,11 @@ public struct ChainHead: Equatable, Sendable, LosslessStringConvertible {
     /// SHA-256, 32 bytes.
     public var hash: Data
 
+    public init(seq: Int64, hash: Data) {
+        self.seq = seq
+        self.hash = hash
+    }
+
     /// `SEQ:HASH`, the hash in lowercase hexadecimal.
     public var description: String { "\(seq):\(hexDigits(hash))" }
 }
@@ -40,6 +45,19 @@ extension Ledger {
     public func head() throws(LedgerError) -> ChainHead? {
         try reading { db in
             try Row.fetchOne(db, sql: "SELECT seq, hash FROM op ORDER BY seq DESC LIMIT 1").map {
+                let op = LedgerRow($0, table: "op", key: "seq")
+                return ChainHead(seq: try op.integer("seq"), hash: try op.blob("hash"))
+            }
+        }
+    }
+}
+
+extension Ledger {
+    /// The stored hashes of the ops after seq `after`, up to `limit` of
+    /// them, in seq order.
+    public func storedHashes(after: Int64, limit: Int) throws(LedgerError) -> [ChainHead] {
+        try reading { db in
+            try Row.fetchAll(db, sql: "SELECT seq, hash FROM op WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [after, limit]).map {
                 let op = LedgerRow($0, table: "op", key: "seq")
                 return ChainHead(seq: try op.integer("seq"), hash: try op.blob("hash"))
             }

@@ -35,8 +35,7 @@ public struct ChainVerifier {
     public func verify() throws(LedgerError) -> Report {
         return try ledger.reading { db in
             var report = Report(checked: 0, firstBroken: nil, reason: nil)
-            var previous = HashChain.genesis
-            var legacyAllowed = true
+            var link = ChainLink()
             var ends = try IntervalEndStreams(db)
             let ops = try Row.fetchCursor(db, sql: "SELECT * FROM op ORDER BY seq")
             while let row = try ops.next() {
@@ -54,7 +53,7 @@ public struct ChainVerifier {
                 } catch let corrupt as CorruptRow {
                     return broken(corrupt.description)
                 }
-                guard storedPrevious == previous else { return broken("prev_hash does not equal the hash of the op before it") }
+                guard storedPrevious == link.previous else { return broken("prev_hash does not equal the hash of the op before it") }
                 do {
                     rows.ends = try ends.ends(of: rows.op)
                 } catch let unclaimed as UnclaimedEnd {
@@ -62,19 +61,20 @@ public struct ChainVerifier {
                 } catch let corrupt as CorruptRow {
                     return broken(corrupt.description)
                 }
-                if HashChain.hash(rows, previous: previous) == stored {
-                    if !HashChain.Version.v1.covers(rows) { legacyAllowed = false }
-                } else if legacyAllowed, HashChain.hash(rows, previous: previous, version: .v1) == stored {
+                switch link.check(rows, previousHash: storedPrevious, hash: stored) {
+                case .current:
+                    break
+                case .legacy:
                     report.legacy += 1
-                } else if let generation = rows.generation,
-                          case let differences = try GenerationDiagnosis.differences(generation, boot: rows.op, db: db), !differences.isEmpty {
-                    return broken("generation row \(generation.generation): " + differences.joined(separator: "; "))
-                } else if let handover = rows.handover, handover.kexecSeq != seq {
-                    return broken("generation row \(rows.op.generation): kexec_seq is not \(seq), the seq of its kexec")
-                } else {
+                case .wrongPrevious, .mismatch:
+                    if let generation = rows.generation,
+                       case let differences = try GenerationDiagnosis.differences(generation, boot: rows.op, db: db), !differences.isEmpty {
+                        return broken("generation row \(generation.generation): " + differences.joined(separator: "; "))
+                    } else if let handover = rows.handover, handover.kexecSeq != seq {
+                        return broken("generation row \(rows.op.generation): kexec_seq is not \(seq), the seq of its kexec")
+                    }
                     return broken("hash does not match \(Self.coverage(of: rows))")
                 }
-                previous = stored
                 report.checked += 1
                 report.head = ChainHead(seq: seq, hash: stored)
             }
@@ -116,78 +116,53 @@ public struct ChainVerifier {
         }
     }
 
-    /// The `phys`, `ord` and `count` of a stored row, exactly as stored (the
-    /// chain hashes what is stored: a value out of bounds breaks the chain
-    /// rather than the read).
-    private static func storedRun(_ row: LedgerRow<Row>) throws(CorruptRow) -> BlockRun {
-        BlockRun(phys: try row.address("phys"), order: Int(try row.integer("ord")), count: Int(try row.integer("count")))
-    }
-
     /// The hashed rows of one op, read back in canonical order. Objects and
     /// subtrees are looked up by (generation, from_seq), their indexes; the
     /// statements are compiled once per connection, not once per op.
     static func rows(of row: Row, db: Database) throws -> OpRows {
-        let op = LedgerRow(row, table: "op", key: "seq")
-        let seq = try op.integer("seq")
-        let generation = try op.integer("generation")
-        var rows = OpRows(op: OpRow(seq: seq, generation: generation, time: try op.text("time"), kind: try op.text("kind"),
-                                    subject: try op.optionalText("subject"), args: try op.text("args"), result: try op.text("result"),
-                                    errno: try op.optionalInteger("errno"), detail: try op.optionalText("detail")))
+        var rows = OpRows(op: try OpRow(LedgerRow(row, table: "op", key: "seq")))
+        let (seq, generation) = (rows.op.seq, rows.op.generation)
         rows.changes = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM op_change WHERE seq = ? ORDER BY part"), arguments: [seq]).map {
-            let change = LedgerRow($0, table: "op_change", key: "seq, part")
-            return ChangeRow(part: try change.integer("part"), action: try change.text("action"), run: try storedRun(change),
-                             blocks: try change.optionalText("blocks"))
+            try ChangeRow(LedgerRow($0, table: "op_change", key: "seq, part"))
         }
         for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM object WHERE generation = ? AND from_seq = ? ORDER BY id"),
                                     arguments: [generation, seq]) {
             let object = LedgerRow(row, table: "object")
             let id = try object.integer("id")
-            var value = ObjectRows(kind: try object.text("kind"), name: try object.text("name"),
-                                   descriptorPhys: try object.optionalInteger("descriptor_phys"),
-                                   firstChunk: try object.optionalInteger("first_chunk"), totalPages: try object.optionalInteger("total_pages"),
-                                   flags: try object.optionalInteger("flags"), ord: try object.optionalInteger("ord"))
+            var value = try ObjectRows(object)
             value.extents = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM object_extent WHERE object_id = ? ORDER BY first_index"),
-                                             arguments: [id]).map {
-                let extent = LedgerRow($0, table: "object_extent", key: "object_id, first_index")
-                return ExtentRow(firstIndex: try extent.integer("first_index"), run: try storedRun(extent), blocks: try extent.optionalText("blocks"))
-            }
+                                             arguments: [id]).map { try ExtentRow(LedgerRow($0, table: "object_extent", key: "object_id, first_index")) }
             value.chunks = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM chunk WHERE object_id = ? ORDER BY idx"), arguments: [id]).map {
-                let chunk = LedgerRow($0, table: "chunk", key: "object_id, idx")
-                return ChunkRow(idx: try chunk.integer("idx"), phys: try chunk.integer("phys"), next: try chunk.integer("next"),
-                                entries: try chunk.integer("entries"), bytes: try chunk.blob("bytes"))
+                try ChunkRow(LedgerRow($0, table: "chunk", key: "object_id, idx"))
             }
             rows.objects.append(value)
         }
         rows.contents = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT c.lineage, c.phys, c.from_seq, d.hash FROM page_content c JOIN page_data d ON d.id = c.data_id
             WHERE c.from_seq = ? ORDER BY c.phys
-            """), arguments: [seq]).map {
-            let content = LedgerRow($0, table: "page_content", key: "lineage, phys, from_seq")
-            return ContentRow(phys: try content.integer("phys"), hash: try content.blob("hash"))
-        }
+            """), arguments: [seq]).map { try ContentRow(LedgerRow($0, table: "page_content", key: "lineage, phys, from_seq")) }
         rows.subtrees = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM subtree WHERE generation = ? AND from_seq = ? ORDER BY id"),
-                                           arguments: [generation, seq]).map {
-            let subtree = LedgerRow($0, table: "subtree")
-            return SubtreeRow(direction: try subtree.text("direction"), name: try subtree.text("name"), phys: try subtree.integer("phys"),
-                              size: try subtree.optionalInteger("size"), blob: try subtree.optionalBlob("blob"))
-        }
+                                         arguments: [generation, seq]).map { try SubtreeRow(LedgerRow($0, table: "subtree")) }
         rows.bootMemory = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM boot_memory WHERE seq = ? ORDER BY idx"),
-                                           arguments: [seq]).map {
-            let memory = LedgerRow($0, table: "boot_memory", key: "seq, idx")
-            return BootMemoryRow(name: try memory.text("name"), idx: try memory.integer("idx"), phys: try memory.integer("phys"),
-                                 size: try memory.integer("size"))
-        }
+                                           arguments: [seq]).map { try BootMemoryRow(LedgerRow($0, table: "boot_memory", key: "seq, idx")) }
+        try readGenerationColumns(of: &rows, db: db)
+        return rows
+    }
+
+    /// The generation row a boot starts, or the handover a kexec records.
+    static func readGenerationColumns(of rows: inout OpRows, db: Database) throws {
         switch rows.op.kind {
         case "boot":
-            rows.generation = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM generation WHERE generation = ?"), arguments: [generation])
+            rows.generation = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM generation WHERE generation = ?"),
+                                               arguments: [rows.op.generation])
                 .map { try GenerationRow(row: LedgerRow($0, table: "generation", key: "generation")) }
         case "kexec":
             let handover = try Row.fetchOne(db.cachedStatement(sql: "SELECT generation, kexec_seq, root_fdt FROM generation WHERE generation = ?"),
-                                            arguments: [generation]).map { LedgerRow($0, table: "generation", key: "generation") }
-            rows.handover = HandoverRow(kexecSeq: try handover?.optionalInteger("kexec_seq") ?? 0, rootFDT: try handover?.optionalBlob("root_fdt"))
+                                            arguments: [rows.op.generation])
+            rows.handover = try handover.map { try HandoverRow(LedgerRow($0, table: "generation", key: "generation")) }
+                ?? HandoverRow(kexecSeq: 0, rootFDT: nil)
         default:
             break
         }
-        return rows
     }
 }
