@@ -144,6 +144,7 @@ let package = Package(
                 "KHOImage",
                 "KHOFleet",
                 "KHOSyntheticCapture",
+                "KHOTestSupport",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             path: "Benchmarks/kholedger-bench"

@@ -5,10 +5,11 @@
 # files with the standard tools, time (/usr/bin/time -v) for
 # scripts/import-benchmark.sh, and PostgreSQL: libpq (the fleet store's
 # client library) and the server the fleet tests and benchmarks start
-# (scripts/postgres-cluster.sh).
+# (scripts/postgres-cluster.sh), and openssl, whose Ed25519 keys the
+# digest tests sign with.
 set -euo pipefail
 
-packages=(libfdt-dev libsqlite3-dev sqlite3 device-tree-compiler binutils gdb python3-drgn time libpq-dev postgresql)
+packages=(libfdt-dev libsqlite3-dev sqlite3 device-tree-compiler binutils gdb python3-drgn time libpq-dev postgresql openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -11,6 +11,11 @@
 # must be one that user can enter (/tmp is); otherwise it belongs to the caller. Debian's `postgresql` package provides the binaries (scripts/ensure-deps.sh installs it).
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 start|stop|kill DIR" >&2; exit 64; }
+# The server outlives this script: it must not keep the caller's other open files (the write end of
+# a pipe the caller reads to its end would never close), so only standard input, output and error stay.
+for fd in $(ls /proc/$$/fd); do
+  if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
 command=$1
 dir=$2
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)

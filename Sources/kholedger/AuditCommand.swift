@@ -42,15 +42,21 @@ struct AuditCommand: ParsableCommand {
             and one whose last operations were deleted too. --head SEQ:HASH checks \
             that the ledger still holds operation SEQ with that hash (a chain-break \
             finding when it ends before SEQ or the hash differs); operations recorded \
-            after it are checked as usual.
+            after it are checked as usual. --digest FILE checks the head of a digest \
+            (`kholedger digest --sign key.pem --output digest.json` wrote this one) \
+            the same way, after its signature, when it is signed; --trust PUBKEY (a \
+            public key PEM file) requires that it is signed, by that key. The text \
+            names the digest checked in a "digest:" line, the JSON in "digest" (the \
+            document read).
 
             --format json prints {"through_seq", "generation", "checks": [codes], \
             "errors", "warnings", "findings": [{"code", "severity", "seq", "generation", \
             "subject", "message"}], "head": {"seq", "hash"}}.
 
             Exit status: 0 clean, 1 findings, 2 the audit could not run (no ledger, a bad \
-            point or generation, an unreadable ledger), 64 the command line was rejected \
-            (e.g. --generation abc).
+            point or generation, an unreadable ledger, a --digest that is malformed, \
+            whose signature does not verify or that --trust refuses), 64 the command \
+            line was rejected (e.g. --generation abc).
 
             Examples:
               kholedger audit
@@ -59,6 +65,7 @@ struct AuditCommand: ParsableCommand {
               kholedger audit --chain --ledger kholedger.db
               kholedger audit --chain --head \\
                   "$(kholedger audit --chain | sed -n 's/^head: //p')"
+              kholedger audit --chain --digest digest.json --trust pub.pem
             """
     )
 
@@ -81,21 +88,29 @@ struct AuditCommand: ParsableCommand {
                                             valueName: "seq:hash"))
     var head: ChainHead?
 
+    @OptionGroup var kept: DigestOptions
+
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
+
+    func validate() throws {
+        if head != nil, kept.digest != nil { throw ValidationError("--head and --digest each give a kept head: give one") }
+    }
 
     func run() throws {
         let codes = chain ? [AuditCode.chainBreak, .storedBytesAltered, .viewAltered, .corruptRow] : AuditCode.allCases
         let end: ResolvedPoint
         let findings: [AuditFinding]
         let last: ChainHead?
+        let digest: LedgerDigest?
         do {
+            digest = try kept.verified()
             let ledger = try ledger.openForReading()
             end = try point.resolve(in: ledger, default: .lastOperation)
             let progress = ProgressLine("audit", total: 0, unit: .count("checks"))
             defer { progress.clear() }
             findings = try LedgerAudit(ledger: ledger).findings(through: end.seq, generation: generation, codes: Set(codes),
-                                                                keptHead: head, progress: progress.report)
+                                                                keptHead: digest?.head ?? head, progress: progress.report)
             last = try ledger.head()
         } catch {
             printError("audit could not run: \(error)")
@@ -103,6 +118,7 @@ struct AuditCommand: ParsableCommand {
         }
         var report = AuditDocument(throughSeq: end.seq, generation: generation, checks: codes, findings: findings)
         report.head = last.map(AuditDocument.Head.init)
+        report.digest = digest
         if !chain { report.printsHead = false }
         let notes = PointNotes(end)
         switch format {

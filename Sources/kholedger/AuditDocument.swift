@@ -13,6 +13,8 @@ struct AuditDocument: Encodable {
     var findings: [AuditFinding]
     /// The ledger's last operation, to keep for `--head`.
     @NullWhenAbsent var head: Head?
+    /// The digest whose head was checked (`--digest`), left out without one.
+    var digest: LedgerDigest?
     /// Whether the text ends with the head line (`--chain`).
     var printsHead = true
 
@@ -28,7 +30,7 @@ struct AuditDocument: Encodable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case throughSeq, generation, checks, errors, warnings, findings, head
+        case throughSeq, generation, checks, errors, warnings, findings, head, digest
     }
 
     init(throughSeq: Int64, generation: Int64?, checks: [AuditCode], findings: [AuditFinding]) {
@@ -40,10 +42,13 @@ struct AuditDocument: Encodable {
         self.findings = findings
     }
 
-    /// A table of findings and a summary line (then the head line, with `--chain`).
+    /// A table of findings and a summary line, then the digest checked and
+    /// (with `--chain`) the head line.
     var text: String {
-        guard printsHead, let head else { return findingsText }
-        return findingsText + "\nhead: \(head.seq):\(head.hash)"
+        var lines = [findingsText]
+        if let digest { lines.append("digest: \(digest.head) taken \(digest.taken), \(digest.signing)") }
+        if printsHead, let head { lines.append("head: \(head.seq):\(head.hash)") }
+        return lines.joined(separator: "\n")
     }
 
     private var findingsText: String {

@@ -160,8 +160,7 @@ struct FleetSQLCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The SQL to run (default: standard input).", valueName: "query"))
     var query: String?
 
-    @Option(name: .customLong("param"), help: ArgumentHelp("Bind :name to value (repeatable).", valueName: "name=value"))
-    var parameters: [String] = []
+    @OptionGroup var parameters: ParameterOptions
 
     @Option(name: .long, help: "Output format: table (text), csv or json.")
     var format: TabularFormat = .text
@@ -174,7 +173,7 @@ struct FleetSQLCommand: ParsableCommand {
     func run() throws {
         try exitOnError {
             let sql = query ?? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-            let bound = try parameters.map { text throws(ReportError) in try SQLParameter(parsing: text) }
+            let bound = try parameters.bound()
             let result = try fleet.store().query(sql, parameters: bound, timeout: timeout)
             print(QueryResultOutput.render([result], format: format))
         }

@@ -35,8 +35,7 @@ struct FleetReportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write every report to this HTML file.", valueName: "file"))
     var html: String?
 
-    @Option(name: .customLong("param"), help: ArgumentHelp("Bind :name to value (repeatable).", valueName: "name=value"))
-    var parameters: [String] = []
+    @OptionGroup var parameters: ParameterOptions
 
     @Option(name: .long, help: "Output format: text, csv or json.")
     var format: TabularFormat = .text
@@ -45,7 +44,7 @@ struct FleetReportCommand: ParsableCommand {
 
     func run() throws {
         try exitOnError {
-            let bound = try parameters.map { text throws(ReportError) in try SQLParameter(parsing: text) }
+            let bound = try parameters.bound()
             switch (name, list, html) {
             case (nil, true, nil):
                 let rows = try FleetReports.all().map { [SQLValue.text($0.name), .text($0.summary), .text("FleetReports/\($0.name).sql")] }

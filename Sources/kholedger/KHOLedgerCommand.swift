@@ -17,9 +17,9 @@ struct KHOLedgerCommand: ParsableCommand {
             """,
         version: ToolVersion.current,
         subcommands: [ABICommand.self, SimulateCommand.self, RecordCommand.self, LogCommand.self, ShowCommand.self, SQLCommand.self,
-                      ReportCommand.self, AuditCommand.self, WalkCommand.self, RestoreCommand.self, ImportCommand.self, ExportCommand.self,
-                      ReplayCommand.self, StateCommand.self, DiffCommand.self, HistoryCommand.self, WhoCommand.self, CompatCommand.self,
-                      MigrateCommand.self, PushCommand.self, FleetCommand.self, VersionCommand.self]
+                      ReportCommand.self, AuditCommand.self, DigestCommand.self, WalkCommand.self, RestoreCommand.self, ImportCommand.self,
+                      ExportCommand.self, ReplayCommand.self, StateCommand.self, DiffCommand.self, HistoryCommand.self, WhoCommand.self,
+                      CompatCommand.self, MigrateCommand.self, PushCommand.self, FleetCommand.self, VersionCommand.self]
     )
 
     /// Parses and runs like ArgumentParser's own `main()`, except that a

@@ -54,8 +54,7 @@ struct SQLCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The SQL to run (default: standard input, or a console on a terminal).", valueName: "query"))
     var query: String?
 
-    @Option(name: .customLong("param"), help: ArgumentHelp("Bind :name to value (repeatable).", valueName: "name=value"))
-    var parameters: [String] = []
+    @OptionGroup var parameters: ParameterOptions
 
     @Option(name: .long, help: "Output format: table (text), csv or json.")
     var format: TabularFormat = .text
@@ -67,7 +66,7 @@ struct SQLCommand: ParsableCommand {
     func run() throws {
         let (connection, bound) = try exitOnError {
             let connection = try timeout.connection(readingAt: ledger.path)
-            return (connection, try parameters.map { text throws(ReportError) in try SQLParameter(parsing: text) })
+            return (connection, try parameters.bound())
         }
         // Ctrl-C stops the running input (the console then goes on), also
         // when kholedger was started with SIGINT blocked.

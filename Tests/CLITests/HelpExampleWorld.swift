@@ -15,6 +15,8 @@ import KHOTestSupport
 ///   debugfs copy; `old/kho/in` + `old/vmcore`: Examples/kho-v1.yaml's
 ///   (Linux 6.16) as the next kernel finds it;
 /// - `events.jsonl`, `trace.jsonl` (16 KiB pages): event streams;
+/// - `key.pem`, `pub.pem`: an Ed25519 key pair made by OpenSSL;
+///   `digest.json`: the demo ledger's digest, signed with `key.pem`;
 /// - `Examples/` and `Reports/`: links to the project's;
 /// - a fleet store of its own (`$KHOLEDGER_FLEET`) holding the demo ledger
 ///   as host `hv-0042`.
@@ -45,6 +47,8 @@ final class HelpExampleWorld: @unchecked Sendable {
         try run(["record", demo])
         try FileManager.default.copyItem(atPath: ledger, toPath: pristine)
         try run(["push", "--host", "hv-0042", "--to", fleet])
+        _ = try OpenSSLKeyPair(in: directory.url)
+        try run(["digest", "--sign", "key.pem", "--output", "digest.json"])
 
         try run(["export", "--at", "gen:2", "--image", "memory.elf", "--fdt", "kho.dtb", "--raw", "ram.raw"])
         try run(["export", "--at", "gen:0", "--image", "g0.elf", "--fdt", "g0.dtb", "--manifest", "g0.json"])

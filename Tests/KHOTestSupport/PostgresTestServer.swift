@@ -29,8 +29,16 @@ public enum PostgresTestServer {
     /// Runs `sql` with `psql` on the database at `url`; its output (unaligned, tuples only).
     @discardableResult
     public static func psql(_ url: String, _ sql: String) throws -> String {
-        let result = try ToolRunner.run(URL(fileURLWithPath: "/usr/bin/psql"), [url, "-v", "ON_ERROR_STOP=1", "-XAtqc", sql])
-        guard result.status == 0 else { throw FixtureError("psql \(sql): \(result.stderr)") }
+        try psql(url, arguments: ["-c", sql])
+    }
+
+    /// Runs `psql` on the database at `url` with `arguments` (`-c …`,
+    /// `\copy`, `-1`), stopping at the first error; its output
+    /// (unaligned, tuples only).
+    @discardableResult
+    public static func psql(_ url: String, arguments: [String]) throws -> String {
+        let result = try ToolRunner.run(URL(fileURLWithPath: "/usr/bin/psql"), [url, "-v", "ON_ERROR_STOP=1", "-XAtq"] + arguments)
+        guard result.status == 0 else { throw FixtureError("psql \(arguments.joined(separator: " ")): \(result.stderr)") }
         return result.stdout
     }
 }
@@ -44,9 +52,10 @@ public final class PostgresCluster: @unchecked Sendable {
 
     private static var script: String { ReferenceVector.packageRoot.appendingPathComponent("scripts/postgres-cluster.sh").path }
 
-    /// Makes and starts a cluster.
-    public init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kholedger-pg-\(UUID().uuidString)").path
+    /// Makes and starts a cluster in `directory` (default: a new one in
+    /// the system's temporary directory).
+    public init(directory: String? = nil) throws {
+        self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("kholedger-pg-\(UUID().uuidString)").path
         try start()
     }
 

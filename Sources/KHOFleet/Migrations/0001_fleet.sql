@@ -116,6 +116,7 @@ CREATE TABLE object_end (
     host_id integer NOT NULL, seq bigint NOT NULL, idx integer NOT NULL, from_seq bigint NOT NULL, kind text NOT NULL, name text NOT NULL,
     PRIMARY KEY (host_id, seq, idx)
 ) PARTITION BY HASH (host_id);
+CREATE INDEX object_end_by_object ON object_end (host_id, from_seq);
 CREATE TABLE subtree_end (
     host_id integer NOT NULL, seq bigint NOT NULL, idx integer NOT NULL, from_seq bigint NOT NULL, direction text NOT NULL, name text NOT NULL,
     PRIMARY KEY (host_id, seq, idx)

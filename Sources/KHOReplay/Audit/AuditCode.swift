@@ -51,7 +51,7 @@ public enum AuditCode: String, Codable, Sendable, CaseIterable {
             return "a vmalloc restore took a block tracked as smaller pieces: it succeeds on the head page's magic, the other pieces stay reserved"
         case .chainBreak:
             return "an operation's hash does not match its rows and the previous hash, a derived row (preserved_run, ledger_meta) "
-                + "differs from the chained rows, or the ledger no longer reaches a kept head (--head): the ledger was altered"
+                + "differs from the chained rows, or the ledger no longer reaches a kept head (--head, --digest): the ledger was altered"
         case .storedBytesAltered:
             return "a stored page's bytes do not match their SHA-256, or a chunk page, subtree blob or root FDT copy differs "
                 + "from the pages it was taken from: the ledger was altered"
