@@ -11,7 +11,12 @@ import KHOMachine
 /// two handovers of 10,000,000 frames) and `guest` (`simulate` of a 64 GiB
 /// memfd in 4 KiB folios, in a child process, with its peak memory).
 ///
-///     swift run -c release kholedger-bench [--quick] [--only record|asof|storage|restore|diff|import|who|asof-10m|diff-10m|guest] [--json FILE] [--workspace DIR]
+/// The fleet groups: `fleet-push` (`push` of a 1,000,000-operation ledger
+/// against `psql`'s `\copy` of the same rows) and `fleet-hosts` (100 hosts
+/// of 10,000 operations, then the `hosts` report), each on a throwaway
+/// PostgreSQL cluster (`scripts/postgres-cluster.sh`).
+///
+///     swift run -c release kholedger-bench [--quick] [--only record|asof|storage|restore|diff|import|who|asof-10m|diff-10m|guest|fleet-push|fleet-hosts] [--json FILE] [--workspace DIR]
 @main
 struct Bench {
     /// The scenario groups, in the order they run; `--only NAME` picks one.
@@ -26,6 +31,8 @@ struct Bench {
         ("asof-10m", { try $0.asOfScaling() }),
         ("diff-10m", { try $0.generationDiff(frames: $0.quick ? 300_000 : 10_000_000) }),
         ("guest", { try $0.guestHandover() }),
+        ("fleet-push", { try $0.fleetPush() }),
+        ("fleet-hosts", { try $0.fleetHosts() }),
     ]
 
     let quick: Bool

@@ -48,23 +48,19 @@ extension FleetStore {
             var host = try register(name, content: content)
             try requireExtension(of: host, by: ledger)
             let total = Int((try ledger.head()?.seq ?? 0) - host.headSeq)
-            var link = ChainLink(previous: host.headHash ?? HashChain.genesis, legacyAllowed: host.legacyAllowed)
             var report = PushReport(host: name, ops: 0, batches: 0, head: host.head, findings: nil)
-            var sentPages = Set<Data>()
-            try ledger.forEachChainedBatch(after: host.headSeq, batchSize: batchSize, pageBytes: content == .full) { batch in
-                for op in batch {
-                    switch link.check(op.rows, previousHash: op.previousHash, hash: op.hash) {
-                    case .current, .legacy: continue
-                    case .wrongPrevious, .mismatch:
-                        throw FleetError.refused(host: name, reason: "the ledger's hash chain is broken at seq \(op.rows.op.seq) "
-                            + "(`kholedger audit --chain` says how); \(report.ops) ops before it were stored")
-                    }
+            let batches = PushPipeline(ledger: ledger, host: host, content: content, batchSize: batchSize)
+            do {
+                while let batch = try batches.next() {
+                    try store(batch, host: &host)
+                    report.ops += batch.count
+                    report.batches += 1
+                    report.head = host.head
+                    progress(report.ops, total)
                 }
-                try store(batch, host: &host, link: link, content: content, sentPages: &sentPages)
-                report.ops += batch.count
-                report.batches += 1
-                report.head = host.head
-                progress(report.ops, total)
+            } catch {
+                batches.stop()
+                throw error
             }
             if try report.ops > 0 || !hasSummary(host) {
                 report.findings = try storeDerived(from: ledger, host: host, audit: audit)
@@ -114,40 +110,33 @@ extension FleetStore {
     }
 
     /// Stores one verified batch and moves the host's head, in one transaction.
-    private func store(_ batch: [ChainedOp], host: inout FleetHostState, link: ChainLink, content: FleetContent,
-                       sentPages: inout Set<Data>) throws {
-        guard let last = batch.last else { return }
+    private func store(_ batch: PushPipeline.Batch, host: inout FleetHostState) throws {
         try connection.transaction {
             let locked = try connection.execute("SELECT head_seq FROM host WHERE host_id = $1 FOR UPDATE", [String(host.id)])
             guard locked.first?.integer("head_seq") == host.headSeq else {
                 throw FleetError.refused(host: host.name, reason: "another push of this host stored ops meanwhile; push again")
             }
-            for table in FleetTable.chain(content: content) {
-                try connection.copy(into: table.name, columns: ["host_id"] + table.columns) { text in
-                    for op in batch { try table.write(op, host.id, &text) }
-                }
+            for (table, text) in batch.tables {
+                try connection.copy(into: table.name, columns: ["host_id"] + table.columns, text: text)
             }
-            if content == .full { try storePages(of: batch, host: host.id, sent: &sentPages) }
+            if !batch.pages.isEmpty { try storePages(batch.pages, host: host.id) }
             try connection.execute("""
                 UPDATE host SET head_seq = $2, head_hash = $3::bytea, legacy_allowed = $4, ops = ops + $5, last_push = now() WHERE host_id = $1
-                """, [String(host.id), String(last.rows.op.seq), "\\x" + hexDigits(last.hash), link.legacyAllowed ? "true" : "false",
+                """, [String(host.id), String(batch.last.seq), "\\x" + hexDigits(batch.last.hash), batch.legacyAllowed ? "true" : "false",
                       String(batch.count)])
         }
-        host.headSeq = last.rows.op.seq
-        host.headHash = last.hash
-        host.legacyAllowed = link.legacyAllowed
+        host.headSeq = batch.last.seq
+        host.headHash = batch.last.hash
+        host.legacyAllowed = batch.legacyAllowed
     }
 
-    /// The page bytes of a batch's contents that this push has not sent,
-    /// stored once per host.
-    private func storePages(of batch: [ChainedOp], host: Int64, sent: inout Set<Data>) throws {
+    /// Pages of `--content full`, stored once per host.
+    private func storePages(_ pages: [(hash: Data, bytes: Data)], host: Int64) throws {
         try connection.execute("CREATE TEMP TABLE IF NOT EXISTS page_data_in (hash bytea, bytes bytea) ON COMMIT DELETE ROWS")
         try connection.copy(into: "page_data_in", columns: ["hash", "bytes"]) { text in
-            for op in batch {
-                for (content, bytes) in zip(op.rows.contents, op.pageBytes) where sent.insert(content.hash).inserted {
-                    text.bytes(content.hash); text.bytes(bytes)
-                    try text.endRow()
-                }
+            for page in pages {
+                text.bytes(page.hash); text.bytes(page.bytes)
+                text.endRow()
             }
         }
         try connection.execute("""
@@ -182,7 +171,7 @@ extension FleetStore {
                         if column == "handed_over" { text.text(value == .integer(0) ? "false" : "true") }
                         else if case .integer(let number) = value { text.int(number) } else { text.null() }
                     }
-                    try text.endRow()
+                    text.endRow()
                 }
             }
             guard let findings else { return }
@@ -191,7 +180,7 @@ extension FleetStore {
                 for (i, finding) in findings.enumerated() {
                     text.int(host.id); text.int(Int64(i)); text.text(finding.code.rawValue); text.text(finding.severity.rawValue)
                     text.int(finding.seq); text.int(finding.generation); text.text(finding.subject); text.text(finding.message)
-                    try text.endRow()
+                    text.endRow()
                 }
             }
             try connection.execute("UPDATE host SET audited_seq = $2 WHERE host_id = $1", [String(host.id), String(host.headSeq)])

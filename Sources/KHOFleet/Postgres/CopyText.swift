@@ -3,36 +3,46 @@ import Foundation
 /// Rows in the text format of PostgreSQL's `COPY … FROM STDIN`: values
 /// separated by tabs, rows ended by a newline, NULL as `\N`, and in text a
 /// backslash, tab, newline or carriage return escaped with a backslash.
-/// The bytes go to `send` in pieces of about ``pieceBytes``.
+/// ``PostgresConnection/copy(into:columns:_:)`` sends the bytes.
 struct CopyText {
-    /// About how many bytes are sent at once.
-    static let pieceBytes = 1 << 20
-
-    private var buffer: [UInt8] = []
+    /// The rows so far.
+    private(set) var bytes: [UInt8] = []
     private var atRowStart = true
-    private let send: ([UInt8]) throws(FleetError) -> Void
 
-    init(send: @escaping ([UInt8]) throws(FleetError) -> Void) {
-        self.send = send
-        buffer.reserveCapacity(Self.pieceBytes + 4096)
+    /// The text of the rows `body` writes.
+    static func encode(_ body: (inout CopyText) throws -> Void) rethrows -> [UInt8] {
+        var text = CopyText()
+        try body(&text)
+        return text.bytes
     }
 
     private mutating func separate() {
-        if !atRowStart { buffer.append(UInt8(ascii: "\t")) }
+        if !atRowStart { bytes.append(UInt8(ascii: "\t")) }
         atRowStart = false
     }
 
     /// A NULL.
     mutating func null() {
         separate()
-        buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "N")])
+        bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "N")])
     }
 
-    /// An integer (nil: NULL).
+    /// An integer (nil: NULL), in decimal.
     mutating func int(_ value: Int64?) {
         guard let value else { return null() }
         separate()
-        buffer.append(contentsOf: String(value).utf8)
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 20 digits at most, written backwards
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: buffer[start...])
+        }
     }
 
     /// A text (nil: NULL), escaped.
@@ -41,11 +51,11 @@ struct CopyText {
         separate()
         for byte in value.utf8 {
             switch byte {
-            case UInt8(ascii: "\\"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\t"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case UInt8(ascii: "\n"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            default: buffer.append(byte)
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\t"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            default: bytes.append(byte)
             }
         }
     }
@@ -54,25 +64,22 @@ struct CopyText {
     mutating func bytes(_ value: Data?) {
         guard let value else { return null() }
         separate()
-        buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "x")])
-        let digits = Array("0123456789abcdef".utf8)
-        for byte in value {
-            buffer.append(digits[Int(byte >> 4)])
-            buffer.append(digits[Int(byte & 15)])
+        bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "x")])
+        value.withUnsafeBytes { data in
+            for byte in data {
+                bytes.append(Self.hexDigit(byte >> 4))
+                bytes.append(Self.hexDigit(byte & 15))
+            }
         }
     }
 
-    /// Ends the row; sends the buffer once it holds a piece.
-    mutating func endRow() throws(FleetError) {
-        buffer.append(UInt8(ascii: "\n"))
-        atRowStart = true
-        if buffer.count >= Self.pieceBytes { try flush() }
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 
-    /// Sends what is buffered.
-    mutating func flush() throws(FleetError) {
-        guard !buffer.isEmpty else { return }
-        try send(buffer)
-        buffer.removeAll(keepingCapacity: true)
+    /// Ends the row.
+    mutating func endRow() {
+        bytes.append(UInt8(ascii: "\n"))
+        atRowStart = true
     }
 }

@@ -63,27 +63,34 @@ final class PostgresConnection {
         }
     }
 
-    /// `COPY table (columns) FROM STDIN` in PostgreSQL's text format, the
-    /// rows written by `body` into a ``CopyText`` that is sent in pieces of
-    /// about a MiB.
+    /// About how many bytes a `COPY` sends at once.
+    static let copyPieceBytes = 1 << 20
+
+    /// `COPY table (columns) FROM STDIN` of the rows `body` writes, in
+    /// PostgreSQL's text format.
     func copy(into table: String, columns: [String], _ body: (inout CopyText) throws -> Void) throws {
+        try copy(into: table, columns: columns, text: try CopyText.encode(body))
+    }
+
+    /// `COPY table (columns) FROM STDIN` of `text`, rows in PostgreSQL's
+    /// text format (``CopyText``), sent in pieces of about a MiB.
+    func copy(into table: String, columns: [String], text: [UInt8]) throws(FleetError) {
         let sql = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
         let started = PQexec(connection, sql)
         guard PQresultStatus(started) == PGRES_COPY_IN else { _ = try rows(of: started, sql: sql); return }
         PQclear(started)
-        var text = CopyText { [connection, location] bytes throws(FleetError) in
-            let sent = bytes.withUnsafeBytes { PQputCopyData(connection, $0.baseAddress?.assumingMemoryBound(to: CChar.self), Int32($0.count)) }
-            guard sent == 1 else { throw FleetError.server(location, Self.firstLine(PQerrorMessage(connection))) }
+        var sent = true
+        text.withUnsafeBufferPointer { bytes in
+            var offset = 0
+            while sent, offset < bytes.count {
+                let count = min(Self.copyPieceBytes, bytes.count - offset)
+                sent = bytes.baseAddress!.advanced(by: offset).withMemoryRebound(to: CChar.self, capacity: count) {
+                    PQputCopyData(connection, $0, Int32(count)) == 1
+                }
+                offset += count
+            }
         }
-        do {
-            try body(&text)
-            try text.flush()
-        } catch {
-            _ = PQputCopyEnd(connection, "kholedger stopped the copy")
-            while let result = PQgetResult(connection) { PQclear(result) }
-            throw error
-        }
-        guard PQputCopyEnd(connection, nil) == 1 else { throw FleetError.server(location, Self.firstLine(PQerrorMessage(connection))) }
+        guard sent, PQputCopyEnd(connection, nil) == 1 else { throw .server(location, Self.firstLine(PQerrorMessage(connection))) }
         var failure: FleetError?
         while let result = PQgetResult(connection) {
             do { _ = try rows(of: result, sql: sql) } catch { failure = failure ?? error }

@@ -60,7 +60,7 @@ private enum ChainedBatch {
     static func read(after lower: Int64, limit: Int, pageBytes: Bool, db: Database) throws -> [ChainedOp] {
         var ops: [ChainedOp] = []
         var position: [Int64: Int] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM op WHERE seq > ? ORDER BY seq LIMIT ?"), arguments: [lower, limit]) {
+        for row in try IndexedRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM op WHERE seq > ? ORDER BY seq LIMIT ?"), arguments: [lower, limit]) {
             let op = LedgerRow(row, table: "op", key: "seq")
             var rows = OpRows(op: try OpRow(op))
             try ChainVerifier.readGenerationColumns(of: &rows, db: db)
@@ -70,14 +70,14 @@ private enum ChainedBatch {
         guard let upper = ops.last?.rows.op.seq else { return [] }
         let range: StatementArguments = [lower, upper]
         /// The op a row of `table` belongs to, by its seq column.
-        func owner(_ row: LedgerRow<Row>, _ column: String) throws -> Int? { position[try row.integer(column)] }
+        func owner(_ row: LedgerRow<IndexedRow>, _ column: String) throws -> Int? { position[try row.integer(column)] }
 
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM op_change WHERE seq > ? AND seq <= ? ORDER BY seq, part"),
+        for row in try IndexedRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM op_change WHERE seq > ? AND seq <= ? ORDER BY seq, part"),
                                     arguments: range) {
             let change = LedgerRow(row, table: "op_change", key: "seq, part")
             if let i = try owner(change, "seq") { ops[i].rows.changes.append(try ChangeRow(change)) }
         }
-        for row in try Row.fetchAll(db.cachedStatement(sql: """
+        for row in try IndexedRow.fetchAll(db.cachedStatement(sql: """
             SELECT c.lineage, c.phys, c.from_seq, d.hash\(pageBytes ? ", d.bytes" : "") FROM page_content c JOIN page_data d ON d.id = c.data_id
             WHERE c.from_seq > ? AND c.from_seq <= ? ORDER BY c.from_seq, c.phys
             """), arguments: range) {
@@ -86,15 +86,15 @@ private enum ChainedBatch {
             ops[i].rows.contents.append(try ContentRow(content))
             if pageBytes { ops[i].pageBytes.append(try content.blob("bytes")) }
         }
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM boot_memory WHERE seq > ? AND seq <= ? ORDER BY seq, idx"),
+        for row in try IndexedRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM boot_memory WHERE seq > ? AND seq <= ? ORDER BY seq, idx"),
                                     arguments: range) {
             let memory = LedgerRow(row, table: "boot_memory", key: "seq, idx")
             if let i = try owner(memory, "seq") { ops[i].rows.bootMemory.append(try BootMemoryRow(memory)) }
         }
         // Objects and subtrees belong to the op of their from_seq in their own generation.
         let generations = Set(ops.map(\.rows.op.generation)).sorted()
-        func starting(_ table: String, _ generation: Int64) throws -> [(op: Int, row: LedgerRow<Row>)] {
-            try Row.fetchAll(db.cachedStatement(sql: """
+        func starting(_ table: String, _ generation: Int64) throws -> [(op: Int, row: LedgerRow<IndexedRow>)] {
+            try IndexedRow.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM \(table) WHERE generation = ? AND from_seq > ? AND from_seq <= ? ORDER BY from_seq, id
                 """), arguments: [generation, lower, upper]).compactMap { row in
                 let stored = LedgerRow(row, table: table)
@@ -109,13 +109,13 @@ private enum ChainedBatch {
         }
         if let first = objects.map(\.id).min(), let last = objects.map(\.id).max() {
             var extents: [Int64: [ExtentRow]] = [:], chunks: [Int64: [ChunkRow]] = [:]
-            for row in try Row.fetchAll(db.cachedStatement(sql: """
+            for row in try IndexedRow.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM object_extent WHERE object_id BETWEEN ? AND ? ORDER BY object_id, first_index
                 """), arguments: [first, last]) {
                 let extent = LedgerRow(row, table: "object_extent", key: "object_id, first_index")
                 extents[try extent.integer("object_id"), default: []].append(try ExtentRow(extent))
             }
-            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM chunk WHERE object_id BETWEEN ? AND ? ORDER BY object_id, idx"),
+            for row in try IndexedRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM chunk WHERE object_id BETWEEN ? AND ? ORDER BY object_id, idx"),
                                         arguments: [first, last]) {
                 let chunk = LedgerRow(row, table: "chunk", key: "object_id, idx")
                 chunks[try chunk.integer("object_id"), default: []].append(try ChunkRow(chunk))

@@ -61,3 +61,32 @@ extension RowColumns: StoredColumns {
         sqlite3_column_name(statement, Int32(index)).map { String(cString: $0) } ?? "#\(index)"
     }
 }
+
+/// A GRDB `Row` whose columns are looked up by exact name through a table
+/// made once for every row of a statement: GRDB's own lookup by name is
+/// case-insensitive and lowercases the name on each call, which bulk reads
+/// (``Ledger/forEachChainedBatch(after:batchSize:pageBytes:_:)``) cannot afford.
+struct IndexedRow: StoredColumns {
+    /// Column positions by name, shared by the rows of one statement.
+    final class Positions {
+        let byName: [String: Int]
+        init(_ row: Row) {
+            byName = Dictionary(row.columnNames.enumerated().map { ($1, $0) }) { first, _ in first }
+        }
+    }
+
+    let row: Row
+    let positions: Positions
+
+    /// The rows `statement` returns with `arguments`.
+    static func fetchAll(_ statement: Statement, arguments: StatementArguments) throws -> [IndexedRow] {
+        let rows = try Row.fetchAll(statement, arguments: arguments)
+        guard let first = rows.first else { return [] }
+        let positions = Positions(first)
+        return rows.map { IndexedRow(row: $0, positions: positions) }
+    }
+
+    func databaseValue(named name: String) -> DatabaseValue? { positions.byName[name].map { row[$0] as DatabaseValue } }
+    func databaseValue(at index: Int) -> DatabaseValue? { row.databaseValue(at: index) }
+    func columnName(at index: Int) -> String { row.columnName(at: index) }
+}
