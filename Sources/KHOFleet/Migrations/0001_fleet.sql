@@ -56,6 +56,7 @@ CREATE TABLE object (
     kind text NOT NULL, name text NOT NULL, descriptor_phys bigint, first_chunk bigint, total_pages bigint, flags bigint, ord bigint,
     PRIMARY KEY (host_id, seq, idx)
 ) PARTITION BY HASH (host_id);
+CREATE INDEX object_by_kind ON object (host_id, kind, seq);
 
 CREATE TABLE object_extent (
     host_id integer NOT NULL, seq bigint NOT NULL, object_idx integer NOT NULL, first_index bigint NOT NULL,
@@ -178,10 +179,9 @@ FROM op o JOIN host h ON h.host_id = o.host_id;
 -- kexec the seq after it (the handover ends them), as in the ledger.
 CREATE VIEW v_fleet_objects AS
 SELECT h.name AS host, o.host_id, s.generation, o.seq AS from_seq,
-       (SELECT CASE WHEN eo.kind = 'kexec' THEN e.seq + 1 ELSE e.seq END
+       (SELECT min(CASE WHEN eo.kind = 'kexec' THEN e.seq + 1 ELSE e.seq END)
         FROM object_end e JOIN op eo ON eo.host_id = e.host_id AND eo.seq = e.seq
-        WHERE e.host_id = o.host_id AND e.from_seq = o.seq AND e.kind = o.kind AND e.name = o.name
-        ORDER BY e.seq LIMIT 1) AS to_seq,
+        WHERE e.host_id = o.host_id AND e.from_seq = o.seq AND e.kind = o.kind AND e.name = o.name) AS to_seq,
        o.kind, o.name, o.descriptor_phys, o.first_chunk, o.total_pages, o.flags, o.ord, o.idx
 FROM object o JOIN op s ON s.host_id = o.host_id AND s.seq = o.seq JOIN host h ON h.host_id = o.host_id;
 
