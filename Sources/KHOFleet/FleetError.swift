@@ -11,6 +11,8 @@ public enum FleetError: Error, CustomStringConvertible {
     case server(String, String)
     /// The server refused a statement.
     case statement(PostgresFailure)
+    /// The store lacks the fleet schema or some of its migrations.
+    case noSchema(missing: [String])
     /// The store's schema is newer than this kholedger.
     case newerStore(unknown: [String])
     /// A host name that is not one.
@@ -39,6 +41,9 @@ public enum FleetError: Error, CustomStringConvertible {
         case let .unreachable(location, message): return "cannot connect to the fleet store \(location): \(message)"
         case let .server(location, message): return "fleet store \(location): \(message); nothing of the unfinished batch was stored"
         case .statement(let failure): return "fleet store refused a statement: \(failure)"
+        case .noSchema(let missing):
+            return "the fleet store lacks the schema migrations \(missing.joined(separator: ", ")): "
+                + "run `kholedger fleet migrate` (or a push) as a role that may create tables"
         case .newerStore(let unknown):
             return "the fleet store was set up by a newer kholedger (unknown migrations: \(unknown.joined(separator: ", "))); upgrade kholedger"
         case let .badHost(name, reason): return "host name \"\(name)\" is not usable: \(reason)"

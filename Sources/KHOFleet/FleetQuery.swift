@@ -16,7 +16,7 @@ extension FleetStore {
     /// Integers come back as integers, `bytea` as blobs, booleans as 1 or
     /// 0, other values as text.
     public func query(_ sql: String, parameters: [SQLParameter] = [], timeout: Int? = 30) throws(FleetError) -> QueryResult {
-        try migrate()
+        try requireSchema()
         let (numbered, values) = try Self.numbered(sql, parameters: parameters)
         return try fleetErrors {
             try connection.execute("BEGIN READ ONLY")

@@ -22,9 +22,14 @@ public final class FleetStore {
         try fleetErrors { try FleetSchema.migrate(connection) }
     }
 
+    /// Throws unless the store's schema is this build's (reads only).
+    func requireSchema() throws(FleetError) {
+        try fleetErrors { try FleetSchema.requireCurrent(connection) }
+    }
+
     /// The hosts in the store, by name.
     public func hosts() throws(FleetError) -> [FleetHostState] {
-        try migrate()
+        try requireSchema()
         return try connection.execute("SELECT * FROM host ORDER BY name").map(FleetHostState.init)
     }
 

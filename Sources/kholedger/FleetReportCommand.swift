@@ -15,8 +15,8 @@ struct FleetReportCommand: ParsableCommand {
             takes --param preserved_bytes=N, --param sessions=N and --param files=N.
 
             --html FILE writes one self-contained HTML file (no script, nothing loaded \
-            from the network) with every report but over-limit, and the over-limit \
-            table for the limits given.
+            from the network): a chart of the preserved bytes of each host, then every \
+            report, over-limit for the limits given.
 
             Examples:
               kholedger fleet report --list
@@ -62,6 +62,12 @@ struct FleetReportCommand: ParsableCommand {
     private func writeHTML(to path: String, parameters: [SQLParameter]) throws {
         let store = try fleet.store()
         var sections: [any HTMLSection] = []
+        let hosts = try store.report("hosts")
+        if let host = hosts.column("host"), let bytes = hosts.column("preserved_bytes") {
+            let bars = hosts.rows.map { (label: $0[host].text, value: $0[bytes].integer ?? 0) }
+            sections.append(BarChartSection(title: "Preserved bytes per host", anchor: "preserved",
+                                            note: "Each host's newest generation at its last operation (report hosts).", bars: bars, bytes: true))
+        }
         for report in try FleetReports.all() {
             let result = try store.report(report.name, parameters: report.name == "over-limit" ? parameters : [])
             sections.append(TableSection(title: report.summary.prefix(1).uppercased() + report.summary.dropFirst(), anchor: report.name,

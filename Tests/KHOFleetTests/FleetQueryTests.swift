@@ -57,7 +57,39 @@ struct FleetQueryTests {
         #expect(html.status == 0, "\(html.stderr)")
         let page = try String(contentsOfFile: fleet.folder.path("fleet.html"), encoding: .utf8)
         for name in names { #expect(page.contains("id=\"\(name)\""), "\(name)") }
+        // The chart: a bar per host, the largest as wide as the plot.
+        #expect(page.contains("id=\"preserved\"") && page.components(separatedBy: "<rect ").count == 3)
         #expect(page.contains("hv-b"))
+    }
+
+    @Test func thePusherRolePushesAndTheReaderRoleOnlyReads() throws {
+        let fleet = try FleetFixture()
+        let path = try fleet.ledger("a.db", ["multi-generation.yaml"])
+        try FleetStore(url: fleet.url).migrate()
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        let (pusher, analyst) = ("pusher_\(suffix)", "analyst_\(suffix)")
+        try PostgresTestServer.psql(fleet.url, "CREATE ROLE \(pusher) LOGIN IN ROLE kholedger_pusher")
+        try PostgresTestServer.psql(fleet.url, "CREATE ROLE \(analyst) LOGIN IN ROLE kholedger_reader")
+        func url(as role: String) -> String { fleet.url.replacingOccurrences(of: "postgresql://postgres@", with: "postgresql://\(role)@") }
+
+        let pushed = try ToolRunner.run(["push", "--host", "hv-a", "--ledger", path, "--to", url(as: pusher)])
+        #expect(pushed.status == 0, "\(pushed.stderr)")
+        let read = try ToolRunner.run(["fleet", "sql", "SELECT count(*) AS ops FROM v_fleet_ops", "--to", url(as: analyst), "--format", "csv"])
+        #expect(read.status == 0 && read.stdout == "ops\n62\n", "\(read.stdout) \(read.stderr)")
+        let verified = try ToolRunner.run(["fleet", "verify", "--to", url(as: analyst)])
+        #expect(verified.status == 0, "\(verified.stderr)")
+        let refused = try ToolRunner.run(["push", "--host", "hv-b", "--ledger", path, "--to", url(as: analyst)])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.hasPrefix("error: fleet store refused a statement: permission denied"), "\(refused.stderr)")
+        #expect(try fleet.integer("SELECT count(*) FROM host") == 1)
+    }
+
+    @Test func aStoreWithoutTheSchemaNamesMigrate() throws {
+        let fleet = try FleetFixture()
+        let result = try fleet.tool(["fleet", "sql", "SELECT 1"])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("error: the fleet store lacks the schema migrations 0001_fleet: run `kholedger fleet migrate`"),
+                "\(result.stderr)")
     }
 
     @Test func anUnreachableStoreIsOneLine() throws {
