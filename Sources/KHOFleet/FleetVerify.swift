@@ -141,16 +141,9 @@ struct FleetChainReader {
         try each("subtree", order: "seq, idx") { i, row throws(CorruptRow) in ops[i].rows.subtrees.append(try SubtreeRow(row)) }
         try each("boot_memory", order: "seq, idx") { i, row throws(CorruptRow) in ops[i].rows.bootMemory.append(try BootMemoryRow(row)) }
         try each("handover", order: "seq") { i, row throws(CorruptRow) in ops[i].rows.handover = try HandoverRow(row) }
-        try each("content_end", order: "seq, idx") { i, row throws(CorruptRow) in
-            ops[i].rows.ends.contents.append(ContentEnd(lineage: try row.integer("lineage"), phys: try row.integer("phys")))
-        }
-        try each("object_end", order: "seq, idx") { i, row throws(CorruptRow) in
-            ops[i].rows.ends.objects.append(ObjectEnd(fromSeq: try row.integer("from_seq"), kind: try row.text("kind"), name: try row.text("name")))
-        }
-        try each("subtree_end", order: "seq, idx") { i, row throws(CorruptRow) in
-            ops[i].rows.ends.subtrees.append(SubtreeEnd(fromSeq: try row.integer("from_seq"), direction: try row.text("direction"),
-                                                        name: try row.text("name")))
-        }
+        try each("content_end", order: "seq, idx") { i, row throws(CorruptRow) in ops[i].rows.ends.contents.append(try ContentEnd(row)) }
+        try each("object_end", order: "seq, idx") { i, row throws(CorruptRow) in ops[i].rows.ends.objects.append(try ObjectEnd(row)) }
+        try each("subtree_end", order: "seq, idx") { i, row throws(CorruptRow) in ops[i].rows.ends.subtrees.append(try SubtreeEnd(row)) }
         for i in ops.indices where ops[i].rows.op.kind == "boot" {
             let seq = ops[i].rows.op.seq
             let rows = try connection.execute("SELECT * FROM generation WHERE host_id = $1 AND generation = $2",

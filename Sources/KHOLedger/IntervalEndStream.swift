@@ -65,9 +65,7 @@ struct IntervalEndStreams {
         let closingFloor = last.map { "AND to_seq > \(Self.closingSeq(of: $0))" } ?? ""
         contents = try IntervalEndStream(db, sql: """
             SELECT to_seq, lineage, phys, from_seq FROM page_content WHERE to_seq IS NOT NULL \(contentFloor) ORDER BY to_seq
-            """, table: "page_content", key: "lineage, phys, from_seq") {
-            ContentEnd(lineage: try $0.integer("lineage"), phys: try $0.integer("phys"))
-        }
+            """, table: "page_content", key: "lineage, phys, from_seq", end: ContentEnd.init)
         objects = try IntervalEndStream(db, sql: """
             SELECT to_seq, from_seq, kind, name, id FROM object WHERE to_seq IS NOT NULL \(closingFloor) ORDER BY to_seq
             """, table: "object", key: "id", end: ObjectEnd.init)

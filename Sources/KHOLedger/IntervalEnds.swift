@@ -75,9 +75,16 @@ public struct SubtreeEnd: Equatable, Sendable {
     }
 }
 
+extension ContentEnd {
+    /// The end of `row`, a row with `lineage` and `phys`.
+    public init(_ row: LedgerRow<some StoredColumns>) throws(CorruptRow) {
+        self.init(lineage: try row.integer("lineage"), phys: try row.integer("phys"))
+    }
+}
+
 extension ObjectEnd {
-    /// The end of `row`, an `object` row with `from_seq`, `kind` and `name`.
-    init(_ row: LedgerRow<Row>) throws(CorruptRow) {
+    /// The end of `row`, a row with `from_seq`, `kind` and `name`.
+    public init(_ row: LedgerRow<some StoredColumns>) throws(CorruptRow) {
         self.init(fromSeq: try row.integer("from_seq"), kind: try row.text("kind"), name: try row.text("name"))
     }
 
@@ -88,8 +95,8 @@ extension ObjectEnd {
 }
 
 extension SubtreeEnd {
-    /// The end of `row`, a `subtree` row with `from_seq`, `direction` and `name`.
-    init(_ row: LedgerRow<Row>) throws(CorruptRow) {
+    /// The end of `row`, a row with `from_seq`, `direction` and `name`.
+    public init(_ row: LedgerRow<some StoredColumns>) throws(CorruptRow) {
         self.init(fromSeq: try row.integer("from_seq"), direction: try row.text("direction"), name: try row.text("name"))
     }
 
