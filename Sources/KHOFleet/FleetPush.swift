@@ -39,6 +39,7 @@ extension FleetStore {
     ///   host's earlier ones, in one transaction.
     ///
     /// `progress` is told ops stored and ops to store.
+    @discardableResult
     public func push(_ ledger: Ledger, host name: String, content: FleetContent, audit: Bool,
                      batchSize: Int = FleetStore.defaultBatchSize,
                      progress: WorkProgress = { _, _ in }) throws(FleetError) -> PushReport {
